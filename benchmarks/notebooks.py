@@ -1,0 +1,79 @@
+"""Run every chapter notebook in a fresh kernel, time it, and record the times.
+
+    python benchmarks/notebooks.py                 # time all, update RESULTS.md
+    python benchmarks/notebooks.py --save          # ... and store the fresh outputs in the notebooks
+    python benchmarks/notebooks.py --save notebooks/01_convolutions.ipynb
+
+`--save` is how a chapter's stored outputs are (re)made: executed once, top to bottom, in a
+fresh kernel, with plain-text progress bars and no widget state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results import machine, update_section  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMES = Path(__file__).with_name("notebook_times.json")
+BUDGET_S = 60
+
+
+def run_notebook(path: Path, save: bool) -> float:
+    """Execute one notebook in a fresh kernel; return the wall time in seconds."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=900, kernel_name="python3", record_timing=False,
+                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    if save:
+        nb.metadata.pop("widgets", None)
+        nb.metadata.pop("jupytext", None)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, path)
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
+    parser.add_argument("--save", action="store_true", help="store the fresh outputs in each notebook")
+    args = parser.parse_args()
+    os.environ.setdefault("COURSE_PLAIN_PROGRESS", "1")
+    paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
+    for path in paths:
+        elapsed = run_notebook(path, args.save)
+        times[path.name] = round(elapsed, 1)
+        print(f"{path.name}: {elapsed:.1f} s{'  (over budget)' if elapsed > BUDGET_S else ''}", flush=True)
+    existing = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    times = {k: v for k, v in sorted(times.items()) if k in existing}
+    TIMES.write_text(json.dumps(times, indent=1) + "\n")
+    rows = "\n".join(f"| `{name}` | {sec:.1f} | {'yes' if sec <= BUDGET_S else '**no**'} |"
+                     for name, sec in times.items())
+    total = sum(times.values())
+    update_section("notebooks", f"""## Notebook run times
+
+`python benchmarks/notebooks.py` (fresh kernel per notebook, `COURSE_PLAIN_PROGRESS=1`).
+Machine: {machine()}.
+Budget: {BUDGET_S} s per notebook, 300 s in all.
+
+| notebook | seconds | within budget |
+|---|---:|---|
+{rows}
+| **all** | **{total:.1f}** | {'yes' if total <= 300 else '**no**'} |""")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,3 @@
+"""Helpers for the course 'Convolutional neural networks, layer by layer'."""
+
+__version__ = "0.1.0"

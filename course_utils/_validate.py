@@ -1,0 +1,41 @@
+"""Input checks shared by course_utils functions: clear errors that name the argument."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def as_float_array(value, name: str, ndims: Sequence[int] | None = None, func: str = "") -> np.ndarray:
+    """Return `value` as a float NumPy array, or raise a TypeError/ValueError naming `name`."""
+    where = f"{func}: " if func else ""
+    if value is None:
+        raise TypeError(f"{where}`{name}` must be an array, got None")
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - exotic inputs
+        raise TypeError(f"{where}`{name}` must be array-like, got {type(value).__name__}") from exc
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{where}`{name}` must hold numbers, got dtype {array.dtype}")
+    if ndims is not None and array.ndim not in ndims:
+        expected = " or ".join(str(n) for n in ndims)
+        raise ValueError(
+            f"{where}`{name}` must have {expected} dimensions, got shape {tuple(array.shape)}"
+        )
+    if not np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64)
+    return array
+
+
+def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
+    """Return an int or a pair of ints as a pair, each at least `minimum`; else raise naming `name`."""
+    where = f"{func}: " if func else ""
+    pair = (value, value) if np.isscalar(value) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair):
+        raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
+    if any(v < minimum for v in pair):
+        raise ValueError(f"{where}`{name}` must be >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])

@@ -1,0 +1,46 @@
+"""Classic hand-designed 3x3 kernels, by name (chapter 01).
+
+Each kernel is a float64 NumPy array of shape (3, 3). `get_kernel(name)` returns a fresh copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_KERNELS: dict[str, tuple[str, list[list[float]]]] = {
+    "identity": ("returns the image unchanged", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    "box_blur": ("low-pass: the mean of the 3x3 neighbourhood",
+                 [[1 / 9] * 3, [1 / 9] * 3, [1 / 9] * 3]),
+    "gaussian_blur": ("low-pass: a weighted mean, heavier at the centre",
+                      [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]]),
+    "sharpen": ("identity plus high-pass: boosts edges", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "high_pass": ("Laplacian-like: responds to changes in every direction, sums to 0",
+                  [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+    "sobel_x": ("horizontal gradient: responds to vertical edges",
+                [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    "sobel_y": ("vertical gradient: responds to horizontal edges",
+                [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+    "emboss": ("directional relief", [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+}
+
+
+def kernel_names() -> list[str]:
+    """Names accepted by `get_kernel` (chapter 01)."""
+    return list(_KERNELS)
+
+
+def describe_kernel(name: str) -> str:
+    """One-line description of a named kernel (chapter 01)."""
+    _check_name(name)
+    return _KERNELS[name][0]
+
+
+def get_kernel(name: str) -> np.ndarray:
+    """A named classic kernel as a (3, 3) float64 array (chapter 01)."""
+    _check_name(name)
+    return np.array(_KERNELS[name][1], dtype=np.float64)
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or name not in _KERNELS:
+        raise ValueError(f"`name` must be one of {kernel_names()}, got {name!r}")

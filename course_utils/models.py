@@ -1,0 +1,3 @@
+"""The course's networks (chapters 05 and later)."""
+
+from __future__ import annotations

@@ -1,0 +1,112 @@
+"""Figures used across chapters: image grids, feature maps, heat-map overlays, curves."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["use_course_style", "to_numpy_image", "show_images", "show_feature_maps"]
+
+
+def use_course_style() -> None:
+    """Small, light figures so stored notebooks stay small (every chapter's setup cell)."""
+    plt.rcParams.update({
+        "figure.dpi": 72,
+        "savefig.dpi": 72,
+        "figure.figsize": (6, 3.5),
+        "axes.titlesize": 10,
+        "axes.labelsize": 9,
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+        "image.interpolation": "nearest",
+    })
+    try:  # inline figures as PNG only (no duplicate SVG/PDF copies in the notebook)
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    except Exception:  # pragma: no cover - outside IPython
+        pass
+
+
+def to_numpy_image(image) -> np.ndarray:
+    """One image as a NumPy array ready for `imshow`: (H, W) or (H, W, 3)."""
+    if hasattr(image, "detach"):
+        image = image.detach().cpu().numpy()
+    array = np.asarray(image, dtype=np.float32)
+    if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[2] not in (1, 3):
+        array = np.moveaxis(array, 0, -1)  # (C, H, W) -> (H, W, C)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3):
+        raise ValueError(f"`image` must be (H, W), (H, W, C) or (C, H, W), got shape {array.shape}")
+    return array
+
+
+def _grid(n: int, ncols: int, size: float, suptitle: str | None):
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig, axes.flat
+
+
+def show_images(images, titles=None, ncols: int = 8, cmap: str = "gray", size: float = 1.4,
+                suptitle: str | None = None, vmin: float | None = None, vmax: float | None = None):
+    """Show a list or batch of images in a grid, with optional titles (chapter 01).
+
+    Accepts a tensor or array batch (N, C, H, W), (N, H, W) or (N, H, W, C), or a list of images.
+    Returns the matplotlib figure.
+    """
+    if hasattr(images, "detach") or isinstance(images, np.ndarray):
+        images = list(images)
+    if len(images) == 0:
+        raise ValueError("show_images: `images` is empty")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"show_images: got {len(titles)} `titles` for {len(images)} images")
+    fig, axes = _grid(len(images), ncols, size, suptitle)
+    for i, (ax, image) in enumerate(zip(axes, images, strict=False)):
+        array = to_numpy_image(image)
+        ax.imshow(array, cmap=cmap if array.ndim == 2 else None, vmin=vmin, vmax=vmax)
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(maps, titles=None, ncols: int = 8, size: float = 1.4, suptitle: str | None = None,
+                      symmetric: bool = True, colorbar: bool = True):
+    """Show the channels of one feature map (C, H, W) side by side (chapter 01).
+
+    With `symmetric=True` each panel uses a diverging colour map centred on 0, so positive and
+    negative responses are told apart; a shared colour bar shows the values.
+    """
+    if hasattr(maps, "detach"):
+        maps = maps.detach().cpu().numpy()
+    maps = np.asarray(maps, dtype=np.float32)
+    if maps.ndim == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.ndim != 3:
+        raise ValueError(f"show_feature_maps: `maps` must be (C, H, W), got shape {maps.shape}")
+    if titles is not None and len(titles) != len(maps):
+        raise ValueError(f"show_feature_maps: got {len(titles)} `titles` for {len(maps)} maps")
+    limit = float(np.abs(maps).max()) or 1.0
+    vmin, vmax, cmap = (-limit, limit, "RdBu_r") if symmetric else (float(maps.min()), float(maps.max()), "viridis")
+    fig, axes = _grid(len(maps), ncols, size, suptitle)
+    shown = None
+    for i, (ax, fmap) in enumerate(zip(axes, maps, strict=False)):
+        shown = ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    fig.tight_layout()
+    if colorbar and shown is not None:
+        fig.colorbar(shown, ax=list(fig.axes), shrink=0.8, label="activation")
+    return fig

@@ -1,0 +1,66 @@
+"""Cross-references in the book: every {term} is in the glossary, every {cite} in the .bib."""
+
+import json
+import re
+
+from conftest import BOOK_PAGES, NOTEBOOKS, ROOT
+
+TERM = re.compile(r"\{term\}`([^`]+)`")
+CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def _sources():
+    for page in BOOK_PAGES:
+        yield page.name, page.read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        yield path.name, "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def glossary_entries() -> dict[str, str]:
+    """Term -> definition, from every {glossary} block of book/glossary.md."""
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    entries = {}
+    for block in re.findall(r"```\{glossary\}\n(.*?)```", text, re.S):
+        term = None
+        for line in block.splitlines():
+            if line and not line.startswith(" "):
+                term = line.strip()
+                entries[term] = ""
+            elif term and line.strip():
+                entries[term] += line.strip() + " "
+    return entries
+
+
+def test_glossary_terms_have_spanish_and_definition():
+    entries = glossary_entries()
+    assert len(entries) >= 10
+    for term, definition in entries.items():
+        assert re.match(r"\*es: [^*]+\.\*\s+\S", definition), f"glossary '{term}': must start '*es: ...*' then a definition"
+
+
+def test_every_term_used_is_in_the_glossary():
+    entries = {t.lower() for t in glossary_entries()}
+    missing = []
+    for name, text in _sources():
+        for target in TERM.findall(text):
+            key = re.sub(r".*<(.+)>$", r"\1", target).strip().lower()
+            if key not in entries:
+                missing.append(f"{name}: {target}")
+    assert not missing, f"terms used but not in book/glossary.md: {missing}"
+
+
+def test_every_citation_is_in_the_bibliography():
+    bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    assert len(keys) == len(re.findall(r"@\w+\{", bib)), "a BibTeX key appears twice"
+    missing = [f"{name}: {key}" for name, text in _sources()
+               for group in CITE.findall(text) for key in (k.strip() for k in group.split(","))
+               if key not in keys]
+    assert not missing, f"citations missing from book/references.bib: {missing}"
+
+
+def test_every_chapter_is_used_in_the_book():
+    toc = (ROOT / "_toc.yml").read_text()
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.stem}" in toc

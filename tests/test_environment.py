@@ -1,0 +1,41 @@
+"""pyproject.toml and environment.yml must pin the same versions."""
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _pins(requirements):
+    pins = {}
+    for req in requirements:
+        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(==.*)$", req)
+        if match:
+            pins[match.group(1).lower()] = match.group(2).replace(" ", "")
+    return pins
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    pip_section = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    conda_python = next(d for d in deps if isinstance(d, str) and d.startswith("python"))
+
+    assert "-e ." in pip_section, "environment.yml must install the course package (-e .)"
+    project_pins, env_pins = _pins(project["dependencies"]), _pins(pip_section)
+    assert env_pins, "environment.yml pins nothing"
+    for name, pin in env_pins.items():
+        assert project_pins.get(name) == pin, f"{name}: environment.yml says {pin}, pyproject {project_pins.get(name)}"
+    for name in ("torch", "torchvision"):
+        assert name in env_pins, f"environment.yml must pin {name} as pyproject does"
+    version = conda_python.split("=")[-1]
+    assert version in project["requires-python"], f"python={version} vs requires-python {project['requires-python']}"
+
+
+def test_pyproject_pins_the_capped_torch():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = _pins(deps)
+    assert pins["torch"] == "==2.14.1" and pins["torchvision"] == "==0.29.1"
