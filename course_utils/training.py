@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
+from torch import nn
 
 __all__ = ["seed_everything", "pick_device"]
 
@@ -43,3 +46,392 @@ def pick_device(prefer: str | None = None) -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+# --- Chapter 07: the training loop, evaluation, prediction, checkpoints ------------------------
+
+__all__ += ["History", "fit", "evaluate", "predict", "random_shift", "save_checkpoint",
+            "load_checkpoint", "CHECKPOINT_FORMAT"]
+
+CHECKPOINT_FORMAT = "course_utils.checkpoint/1"
+
+
+@dataclass
+class History:
+    """Per-epoch numbers recorded by `fit`: one entry per epoch in each list (chapter 07).
+
+    `val_loss` and `val_acc` stay empty when `fit` had no validation loader. Losses are mean
+    losses per sample; accuracies are fractions in [0, 1]. The training numbers are measured
+    while the model trains (dropout on, augmented inputs), so they are not directly comparable
+    with the validation numbers.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs were recorded."""
+        return len(self.train_loss)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """The history as a dict of lists (for a DataFrame or a JSON file)."""
+        return {"train_loss": list(self.train_loss), "train_acc": list(self.train_acc),
+                "val_loss": list(self.val_loss), "val_acc": list(self.val_acc)}
+
+
+def _check_module(model, func: str) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{func}: `model` must be a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    """The device of the model's first parameter (or buffer), CPU for a model with neither."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def _resolve_device(model: nn.Module, device, func: str) -> torch.device:
+    """Move `model` to `device` when one is given; otherwise use the device it is on."""
+    if device is None:
+        return _model_device(model)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"{func}: `device` must be a torch.device or a name like 'cpu', got {device!r}") from exc
+    model.to(device)
+    return device
+
+
+def _check_loader(loader, name: str, func: str) -> int | None:
+    """The number of batches of a DataLoader-like iterable (None if unknown); reject empty ones."""
+    if loader is None or isinstance(loader, torch.Tensor | np.ndarray) or not hasattr(loader, "__iter__"):
+        raise TypeError(f"{func}: `{name}` must be a DataLoader (an iterable of (inputs, targets) "
+                        f"batches), got {type(loader).__name__}")
+    try:
+        length = len(loader)
+    except TypeError:
+        return None
+    if length == 0:
+        raise ValueError(f"{func}: `{name}` is empty (0 batches); check the dataset and batch_size "
+                         "(with drop_last=True a dataset smaller than one batch gives no batch)")
+    return length
+
+
+def _split_batch(batch, name: str, func: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(batch, list | tuple) or len(batch) < 2:
+        raise ValueError(f"{func}: each batch of `{name}` must be (inputs, targets), "
+                         f"got {type(batch).__name__}")
+    return batch[0], batch[1]
+
+
+def _first_layer(model: nn.Module) -> str:
+    """What the model's first convolution or linear layer expects, in words."""
+    for layer_name, module in model.named_modules():
+        if isinstance(module, nn.modules.conv._ConvNd):
+            return (f"its first layer `{layer_name}` ({type(module).__name__}) expects "
+                    f"{module.in_channels} input channels, so inputs of shape (N, {module.in_channels}, H, W)")
+        if isinstance(module, nn.Linear):
+            return (f"its first layer `{layer_name}` (Linear) expects {module.in_features} "
+                    f"input features, so inputs of shape (N, {module.in_features})")
+    return "check the input shape its forward() expects"
+
+
+def _forward(model: nn.Module, inputs: torch.Tensor, first: bool, func: str) -> torch.Tensor:
+    """`model(inputs)`; a failure on the first batch becomes a ValueError naming the shapes."""
+    if not first:
+        return model(inputs)
+    try:
+        return model(inputs)
+    except RuntimeError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(
+            f"{func}: the model cannot take inputs of shape {tuple(inputs.shape)}: "
+            f"{_first_layer(model)} (PyTorch said: {reason})"
+        ) from exc
+
+
+def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, func: str) -> torch.Tensor:
+    """`loss_fn(outputs, targets)`; a failure on the first batch becomes a ValueError naming the shapes."""
+    if not first:
+        return loss_fn(outputs, targets)
+    try:
+        return loss_fn(outputs, targets)
+    except (RuntimeError, IndexError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(
+            f"{func}: the loss cannot compare model outputs of shape {tuple(outputs.shape)} with "
+            f"targets of shape {tuple(targets.shape)} and dtype {targets.dtype} "
+            f"(PyTorch said: {reason})"
+        ) from exc
+
+
+def _correct(outputs: torch.Tensor, targets: torch.Tensor) -> int | None:
+    """How many rows of `outputs` have their largest score at the target class (None if not a classifier)."""
+    if outputs.ndim != 2 or targets.ndim != 1 or targets.is_floating_point():
+        return None
+    return int((outputs.argmax(dim=1) == targets).sum())
+
+
+def _run_epoch(model, loader, loss_fn, device, optimizer=None, scheduler=None, augment=None,
+               bar=None, name: str = "loader", func: str = "fit", first: bool = True) -> tuple[float, float]:
+    """One pass over `loader`: train when an optimizer is given, else only measure. Returns (loss, acc)."""
+    total_loss, total_correct, count, classified = 0.0, 0, 0, True
+    for batch in loader:
+        inputs, targets = _split_batch(batch, name, func)
+        inputs, targets = inputs.to(device), targets.to(device)
+        if augment is not None:
+            inputs = augment(inputs)
+        outputs = _forward(model, inputs, first, func)
+        loss = _loss(loss_fn, outputs, targets, first, func)
+        first = False
+        if optimizer is not None:
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+        n = targets.shape[0]
+        total_loss += float(loss.detach()) * n
+        correct = _correct(outputs.detach(), targets)
+        classified = classified and correct is not None
+        total_correct += correct or 0
+        count += n
+        if bar is not None:
+            bar.update(1)
+    if count == 0:
+        raise ValueError(f"{func}: `{name}` gave no samples")
+    return total_loss / count, (total_correct / count if classified else float("nan"))
+
+
+def _postfix(history: History, epoch: int, epochs: int) -> dict[str, str]:
+    values = {"epoch": f"{epoch}/{epochs}", "loss": history.train_loss[-1], "acc": history.train_acc[-1]}
+    if history.val_loss:
+        values.update(val_loss=history.val_loss[-1], val_acc=history.val_acc[-1])
+    return {k: (v if isinstance(v, str) else f"{v:.4f}") for k, v in values.items()}
+
+
+def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optimizer, epochs: int,
+        loss_fn=None, device=None, scheduler=None, scheduler_step: str = "batch", augment=None,
+        desc: str = "training") -> History:
+    """Train `model` for `epochs` passes over `train_loader`, validating after each (chapter 07).
+
+    Each batch: forward pass, loss (default `nn.CrossEntropyLoss`, which takes logits), backward
+    pass, optimizer step, and `scheduler.step()` when `scheduler_step="batch"` (OneCycleLR;
+    use "epoch" for per-epoch schedulers). `augment`, if given, is applied to the training
+    inputs of every batch (never to validation inputs). `val_loader` may be None. One progress
+    bar counts the batches; its postfix shows the latest epoch's numbers. Returns a `History`.
+    """
+    model = _check_module(model, "fit")
+    if not isinstance(epochs, int | np.integer) or isinstance(epochs, bool):
+        raise TypeError(f"fit: `epochs` must be an int, got {epochs!r}")
+    if epochs < 1:
+        raise ValueError(f"fit: `epochs` must be >= 1, got {epochs}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"fit: `optimizer` must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if scheduler_step not in ("batch", "epoch"):
+        raise ValueError(f"fit: `scheduler_step` must be 'batch' or 'epoch', got {scheduler_step!r}")
+    if augment is not None and not callable(augment):
+        raise TypeError(f"fit: `augment` must be a function of the input batch, got {type(augment).__name__}")
+    n_batches = _check_loader(train_loader, "train_loader", "fit")
+    if val_loader is not None:
+        _check_loader(val_loader, "val_loader", "fit")
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    device = _resolve_device(model, device, "fit")
+
+    from course_utils.progress import progress
+
+    history = History()
+    bar = progress(total=None if n_batches is None else epochs * n_batches, desc=desc, unit="batch")
+    try:
+        for epoch in range(1, int(epochs) + 1):
+            model.train()
+            loss, acc = _run_epoch(model, train_loader, loss_fn, device, optimizer,
+                                   scheduler if scheduler_step == "batch" else None, augment, bar,
+                                   "train_loader", "fit", first=epoch == 1)
+            history.train_loss.append(loss)
+            history.train_acc.append(acc)
+            if val_loader is not None:
+                val_loss, val_acc = evaluate(model, val_loader, loss_fn, device)
+                history.val_loss.append(val_loss)
+                history.val_acc.append(val_acc)
+            if scheduler is not None and scheduler_step == "epoch":
+                if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                    scheduler.step(history.val_loss[-1] if history.val_loss else loss)
+                else:
+                    scheduler.step()
+            bar.set_postfix(_postfix(history, epoch, int(epochs)), refresh=False)
+    finally:
+        bar.close()
+    model.eval()
+    return history
+
+
+def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float, float]:
+    """Mean loss and accuracy of `model` over `loader`, in eval mode without gradients (chapter 07).
+
+    The model is put back in the mode (train or eval) it was in.
+    """
+    model = _check_module(model, "evaluate")
+    _check_loader(loader, "loader", "evaluate")
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    device = _resolve_device(model, device, "evaluate")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
+    finally:
+        model.train(was_training)
+
+
+def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
+            return_logits: bool = False):
+    """Class probabilities (softmax of the logits) for a batch or a DataLoader, on the CPU (chapter 07).
+
+    `inputs` is a tensor or array (N, ...) or a DataLoader of (inputs, targets) batches. The
+    model runs in eval mode without gradients, `batch_size` rows at a time, and is put back in
+    the mode it was in. With `return_logits=True` it returns `(probabilities, logits)`.
+    """
+    model = _check_module(model, "predict")
+    if not isinstance(batch_size, int | np.integer) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"predict: `batch_size` must be a positive int, got {batch_size!r}")
+    device = _resolve_device(model, device, "predict")
+    if isinstance(inputs, np.ndarray):
+        inputs = torch.from_numpy(inputs)
+    if isinstance(inputs, torch.Tensor):
+        if inputs.ndim == 0 or len(inputs) == 0:
+            raise ValueError(f"predict: `inputs` must be a non-empty batch (N, ...), got shape {tuple(inputs.shape)}")
+        if not inputs.is_floating_point():
+            raise TypeError(f"predict: `inputs` must hold floats, got dtype {inputs.dtype}")
+        batches = (inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size))
+    else:
+        _check_loader(inputs, "inputs", "predict")
+        batches = (batch[0] if isinstance(batch, list | tuple) else batch for batch in inputs)
+    was_training = model.training
+    model.eval()
+    logits = []
+    try:
+        with torch.no_grad():
+            for i, batch in enumerate(batches):
+                logits.append(_forward(model, batch.to(device), i == 0, "predict").cpu())
+    finally:
+        model.train(was_training)
+    if not logits:
+        raise ValueError("predict: `inputs` gave no batches")
+    logits = torch.cat(logits)
+    probabilities = torch.softmax(logits, dim=1)
+    return (probabilities, logits) if return_logits else probabilities
+
+
+def random_shift(images: torch.Tensor, max_shift: int = 2, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Shift each image by its own random whole-pixel offset in [-max_shift, max_shift], zero-filled (chapter 07).
+
+    `images` is (N, C, H, W). Pixels shifted out are lost; pixels shifted in are 0. Offsets are
+    drawn from `generator` (on the CPU), so a seeded generator gives the same shifts every run.
+    """
+    if not isinstance(images, torch.Tensor) or images.ndim != 4:
+        shape = tuple(images.shape) if hasattr(images, "shape") else type(images).__name__
+        raise ValueError(f"random_shift: `images` must be a tensor (N, C, H, W), got {shape}")
+    if not isinstance(max_shift, int | np.integer) or isinstance(max_shift, bool) or max_shift < 0:
+        raise ValueError(f"random_shift: `max_shift` must be an int >= 0, got {max_shift!r}")
+    if max_shift == 0:
+        return images
+    n, c, h, w = images.shape
+    m = int(max_shift)
+    padded = torch.nn.functional.pad(images, (m, m, m, m))
+    dy = torch.randint(0, 2 * m + 1, (n,), generator=generator).to(images.device)
+    dx = torch.randint(0, 2 * m + 1, (n,), generator=generator).to(images.device)
+    # A shift by (s_y, s_x) reads the padded image from row m - s_y, column m - s_x.
+    rows = (dy[:, None] + torch.arange(h, device=images.device))[:, None, :, None]
+    cols = (dx[:, None] + torch.arange(w, device=images.device))[:, None, None, :]
+    batch = torch.arange(n, device=images.device)[:, None, None, None]
+    channel = torch.arange(c, device=images.device)[None, :, None, None]
+    return padded[batch, channel, rows, cols]
+
+
+_METADATA_TYPES = (str, int, float, bool, type(None), torch.Tensor)
+
+
+def _check_metadata(value, key: str) -> None:
+    """Reject metadata that `torch.load(weights_only=True)` could not read back."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str | int):
+                raise TypeError(f"save_checkpoint: metadata `{key}` has a key of type {type(k).__name__}")
+            _check_metadata(v, f"{key}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _check_metadata(v, f"{key}[{i}]")
+    elif not isinstance(value, _METADATA_TYPES):
+        raise TypeError(
+            f"save_checkpoint: metadata `{key}` has type {type(value).__name__}; use numbers, strings, "
+            "lists, dicts or tensors (convert NumPy values with .tolist() or float())"
+        )
+
+
+def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
+    """Save `model.state_dict()` and keyword metadata (numbers, strings, lists, dicts, tensors) to `path` (chapter 07).
+
+    The file is written to a temporary name and then renamed, so a reader never sees half a
+    file. Parent folders are created. Returns the path as a `Path`.
+    """
+    model = _check_module(model, "save_checkpoint")
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"save_checkpoint: `path` must be a str or Path, got {type(path).__name__}")
+    for key, value in metadata.items():
+        _check_metadata(value, key)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": dict(metadata)}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def load_checkpoint(model: nn.Module, path) -> dict:
+    """Load weights saved by `save_checkpoint` into `model` and return the metadata (chapter 07).
+
+    Uses `torch.load(..., weights_only=True)`, which refuses to run code hidden in a file. A
+    plain `state_dict` saved with `torch.save(model.state_dict(), path)` is accepted too
+    (with empty metadata). Raises FileNotFoundError for a missing file and ValueError for a
+    file that is not a checkpoint or whose weights do not fit `model`.
+    """
+    model = _check_module(model, "load_checkpoint")
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load_checkpoint: `path` must be a str or Path, got {type(path).__name__}")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load_checkpoint: no checkpoint file at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # corrupt or foreign files fail in many ways (pickle, zip, EOF...)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"load_checkpoint: {path.name} is not a readable PyTorch checkpoint "
+                         f"({type(exc).__name__}: {reason[:160]})") from exc
+    if isinstance(payload, dict) and payload.get("format") == CHECKPOINT_FORMAT:
+        state, metadata = payload.get("state_dict"), payload.get("metadata", {})
+    elif isinstance(payload, dict) and payload and all(isinstance(v, torch.Tensor) for v in payload.values()):
+        state, metadata = payload, {}
+    else:
+        raise ValueError(f"load_checkpoint: {path.name} is not a checkpoint (expected the dict "
+                         f"written by save_checkpoint or a state_dict, got {type(payload).__name__})")
+    if not isinstance(state, dict):
+        raise ValueError(f"load_checkpoint: {path.name} has no state_dict")
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        reason = str(exc).strip().splitlines()
+        raise ValueError(f"load_checkpoint: the weights in {path.name} do not fit this "
+                         f"{type(model).__name__}: {' '.join(r.strip() for r in reason[:3])[:300]}") from exc
+    return dict(metadata)

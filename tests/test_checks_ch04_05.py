@@ -1,0 +1,189 @@
+"""Exercise checks of chapters 04 and 05: right answers pass, typical mistakes get a hint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course_utils import checks
+
+# --- Chapter 04 -----------------------------------------------------------------------------
+
+X = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
+KEEP = np.array([[1, 0, 1, 1], [0, 1, 1, 0]], dtype=bool)
+
+
+def test_inverted_dropout_right_answer():
+    verdict = checks.check_inverted_dropout(X * KEEP / 0.75)
+    assert verdict and "4/3" in verdict.message
+    assert checks.check_inverted_dropout(torch.from_numpy(X * KEEP / 0.75))
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (X * KEEP, "not scaled"),
+    (X * KEEP * 0.75, "multiplied the survivors by 1 - p"),
+    (X * ~KEEP / 0.75, "zeroed the kept values"),
+    (X * KEEP / 0.25, "divided by p"),
+    (X / 0.75, "differ"),
+    (np.zeros((4, 2)), "shape"),
+])
+def test_inverted_dropout_mistakes(wrong, hint):
+    verdict = checks.check_inverted_dropout(wrong)
+    assert not verdict
+    assert hint in verdict.message
+
+
+def test_inverted_dropout_placeholder_and_junk():
+    assert "replace `None`" in checks.check_inverted_dropout(None).message
+    assert not checks.check_inverted_dropout("abc")
+
+
+def _torch_running_stats():
+    layer = nn.BatchNorm1d(1, momentum=0.1)
+    layer(torch.tensor([[2.0], [4.0], [6.0], [8.0]]))
+    return layer.running_mean.item(), layer.running_var.item()
+
+
+def test_running_stats_right_answer_agrees_with_torch():
+    mean, var = _torch_running_stats()
+    assert checks.check_running_stats((mean, var))
+    assert checks.check_running_stats([np.float32(0.5), torch.tensor(0.9 + 0.1 * 20 / 3)])
+
+
+@pytest.mark.parametrize("answer, hint", [
+    ((0.5, 0.9 + 0.1 * 5.0), "biased"),
+    ((4.5, 1.5667), "swapped"),
+    ((5.0, 1.5667), "batch mean itself"),
+    ((0.4, 1.5667), "0.9 * 0 + 0.1"),
+    ((0.5, 2.0), "unbiased variance"),
+    ((0.5,), "2 numbers"),
+    ("ab", "pair of numbers"),
+    (None, "replace `None`"),
+])
+def test_running_stats_mistakes(answer, hint):
+    verdict = checks.check_running_stats(answer)
+    assert not verdict
+    assert hint in verdict.message
+
+
+def _bn_eval_expected():
+    image = torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 10.0], [20.0, 30.0]]])
+    return F.batch_norm(image[None], torch.tensor([2.0, 10.0]), torch.tensor([4.0, 100.0]),
+                        torch.tensor([1.0, 0.5]), torch.tensor([0.0, 1.0]), training=False)[0]
+
+
+def test_bn_eval_right_answer_agrees_with_torch():
+    expected = _bn_eval_expected()
+    assert checks.check_bn_eval(expected)
+    assert checks.check_bn_eval(expected[None])  # a batch of one is fine too
+
+
+def test_bn_eval_mistakes():
+    image = np.array([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 10.0], [20.0, 30.0]]])
+    mean, var = np.array([2.0, 10.0]).reshape(2, 1, 1), np.array([4.0, 100.0]).reshape(2, 1, 1)
+    weight, bias = np.array([1.0, 0.5]).reshape(2, 1, 1), np.array([0.0, 1.0]).reshape(2, 1, 1)
+    own = (image - image.mean(axis=(1, 2), keepdims=True)) / np.sqrt(image.var(axis=(1, 2), keepdims=True) + 1e-5)
+    cases = [
+        (own * weight + bias, "training mode"),
+        ((image - mean) / np.sqrt(var), "scale by `weight`"),
+        ((image - mean) / var * weight + bias, "square root"),
+        (image, "differ"),
+        (np.zeros((2, 4)), "shape"),
+        (None, "replace `None`"),
+    ]
+    for answer, hint in cases:
+        verdict = checks.check_bn_eval(answer)
+        assert not verdict, hint
+        assert hint in verdict.message, (hint, verdict.message)
+
+
+# --- Chapter 05 -----------------------------------------------------------------------------
+
+def test_flattened_size():
+    from course_utils.models import NotesNet
+
+    expected = NotesNet(10, in_channels=3, input_size=32).flattened_size
+    assert expected == 6272
+    assert checks.check_flattened_size(expected)
+    assert checks.check_flattened_size(np.int64(6272))
+    assert checks.check_flattened_size(6272.0)
+    for wrong, hint in [(32 * 28 * 28, "before pooling"), (32 * 16 * 16, "shrinks 32 to 28"),
+                        (3 * 14 * 14, "output"), (3 * 32 * 14 * 14, "summed"), (128, "32*4"),
+                        (1000, "got 1000"), (62.72, "whole number"), (None, "replace `None`")]:
+        verdict = checks.check_flattened_size(wrong)
+        assert not verdict
+        assert hint in verdict.message, (wrong, verdict.message)
+
+
+def test_parameter_count():
+    from course_utils.models import NotesNet
+
+    expected = sum(p.numel() for p in NotesNet(20).parameters())
+    assert expected == 93012
+    assert checks.check_parameter_count(expected)
+    assert checks.check_parameter_count(torch.tensor(expected))
+    for wrong, hint in [(800 + 92160, "weights only"), (92180, "linear layer alone"),
+                        (832, "convolution alone"), (832 + 128 * 20 + 20, "32*4"),
+                        (5, "got 5"), ("93012", "whole number"), (None, "replace `None`")]:
+        verdict = checks.check_parameter_count(wrong)
+        assert not verdict
+        assert hint in verdict.message, (wrong, verdict.message)
+
+
+def _two_conv(relu_on_output=False, conv2=(32, 64, 3), flat=64 * 5 * 5, softmax=False):
+    class TwoConv(nn.Module):
+        def __init__(self, n_classes):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 5)
+            self.conv2 = nn.Conv2d(*conv2)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.fc1 = nn.Linear(flat, n_classes)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = self.fc1(torch.flatten(x, 1))
+            if softmax:
+                return x.softmax(dim=1)
+            return F.relu(x) if relu_on_output else x
+
+    return TwoConv
+
+
+def test_two_conv_net_right_answer():
+    torch.manual_seed(0)
+    verdict = checks.check_two_conv_net(_two_conv())
+    assert verdict
+    assert "35,338" in verdict.message
+
+
+def test_two_conv_net_mistakes():
+    torch.manual_seed(0)
+
+    class Broken(nn.Module):
+        def __init__(self, n_classes):
+            super().__init__()
+            raise RuntimeError("boom")
+
+    class MissingLayers(nn.Module):
+        def __init__(self, n_classes):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 5)
+
+    cases = [
+        (None, "replace `None`"),
+        (_two_conv()(10), "subclass"),
+        (Broken, "RuntimeError: boom"),
+        (MissingLayers, "`conv2`"),
+        (_two_conv(conv2=(32, 64, 5)), "nn.Conv2d(32, 64, 3)"),
+        (_two_conv(flat=128), "fc1 takes 128"),
+        (_two_conv(relu_on_output=True), "ReLU"),
+        (_two_conv(softmax=True), "not softmax"),
+    ]
+    for answer, hint in cases:
+        verdict = checks.check_two_conv_net(answer)
+        assert not verdict, hint
+        assert hint in verdict.message, (hint, verdict.message)

@@ -1,0 +1,48 @@
+"""`python -m course_utils doctor | download`, tested with no network."""
+
+import os
+import subprocess
+import sys
+
+DEAD_PROXY = "http://127.0.0.1:9"  # every download fails at once, online or not
+
+
+def _run(*args, tmp_path):
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path / "data"), "TORCH_HOME": str(tmp_path / "torch")}
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        env[var] = DEAD_PROXY
+    return subprocess.run([sys.executable, "-m", "course_utils", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def test_doctor_reports_versions_device_and_missing_assets(tmp_path):
+    result = _run("doctor", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "torch" in out and "device" in out
+    assert "fashion-mnist  MISSING" in out and "MNIST-5k" in out
+    assert "squeezenet1_1  MISSING" in out and "random feature network" in out
+
+
+def test_download_offline_says_what_failed_and_exits_nonzero(tmp_path):
+    result = _run("download", "fashion-mnist", "squeezenet1_1", "--timeout", "3", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "fashion-mnist: could NOT be fetched" in result.stderr
+    assert "squeezenet1_1: could NOT be fetched" in result.stderr
+    assert "download incomplete" in result.stderr
+    # doctor, run afterwards, still reports them as missing
+    assert "fashion-mnist  MISSING" in _run("doctor", tmp_path=tmp_path).stdout
+
+
+def test_download_present_asset_is_not_fetched_again(tmp_path):
+    raw = tmp_path / "data" / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        (raw / name).write_bytes(b"")
+    result = _run("download", "fashion-mnist", tmp_path=tmp_path)
+    assert result.returncode == 0 and "already present" in result.stdout
+
+
+def test_download_unknown_asset_is_refused(tmp_path):
+    result = _run("download", "imagenet", tmp_path=tmp_path)
+    assert result.returncode == 2 and "unknown asset" in result.stderr

@@ -1,0 +1,365 @@
+"""course_utils.interpret equals Captum on small random CNNs, and refuses bad input clearly."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from captum.attr import GuidedBackprop, Occlusion, Saliency  # noqa: E402
+from torch import nn  # noqa: E402
+
+from course_utils.interpret import (  # noqa: E402
+    activations,
+    embed,
+    guided_backprop,
+    occlusion,
+    occlusion_positions,
+    saliency,
+)
+from course_utils.plotting import show_heatmap_overlay  # noqa: E402
+
+TOL = 1e-5
+
+
+def small_cnn(channels: int = 1, size: int = 12, classes: int = 5, inplace: bool = False, seed: int = 0):
+    """A random CNN whose ReLUs are nn.ReLU modules (what Captum's GuidedBackprop hooks)."""
+    torch.manual_seed(seed)
+    flat = 6 * ((size // 2 - 2) ** 2)
+    return nn.Sequential(
+        nn.Conv2d(channels, 4, 3, padding=1), nn.ReLU(inplace=inplace), nn.MaxPool2d(2),
+        nn.Conv2d(4, 6, 3), nn.ReLU(inplace=inplace), nn.Flatten(),
+        nn.Linear(flat, 16), nn.ReLU(inplace=inplace), nn.Linear(16, classes),
+    ).eval()
+
+
+class FunctionalTwin(nn.Module):
+    """The same network as `small_cnn`, with its ReLUs written in other ways."""
+
+    def __init__(self, seq: nn.Sequential, style: str):
+        super().__init__()
+        self.conv1, self.conv2, self.fc1, self.fc2 = seq[0], seq[3], seq[6], seq[8]
+        self.style = style
+
+    def act(self, x):
+        if self.style == "functional":
+            return F.relu(x)
+        if self.style == "torch":
+            return torch.relu(x)
+        if self.style == "method":
+            return x.relu()
+        if self.style == "inplace":
+            return F.relu(x, inplace=True)
+        if self.style == "method_":
+            x.relu_()
+            return x
+        if self.style == "leaky":
+            return F.leaky_relu(x)
+        if self.style == "clamp":
+            return x.clamp(min=0)
+        raise AssertionError(self.style)
+
+    def forward(self, x):
+        x = F.max_pool2d(self.act(self.conv1(x)), 2)
+        x = torch.flatten(self.act(self.conv2(x)), 1)
+        return self.fc2(self.act(self.fc1(x)))
+
+
+def batch(n=4, channels=1, size=12, seed=1):
+    return torch.randn(n, channels, size, size, generator=torch.Generator().manual_seed(seed))
+
+
+def captum_occlusion(model, x, target, window, stride, baseline):
+    c = x.shape[1]
+    return Occlusion(model).attribute(x, sliding_window_shapes=(c, *window), strides=(c, *stride),
+                                      baselines=baseline, target=target)
+
+
+def captum_guided(model, x, target):
+    with warnings.catch_warnings():  # Captum warns that it sets hooks on ReLU modules
+        warnings.simplefilter("ignore", UserWarning)
+        return GuidedBackprop(model).attribute(x.clone().requires_grad_(), target=target)
+
+
+def maxdiff(a, b) -> float:
+    return float((a - b).detach().abs().max())
+
+
+# --- occlusion ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("window, stride, baseline", [
+    ((4, 4), (2, 2), 0.0),     # the chapter's setting
+    ((5, 5), (2, 2), 0.5),     # the last window in each row/column is cut off by the border
+    ((3, 3), (3, 3), -1.0),    # no overlap: each pixel is covered once
+    ((2, 5), (1, 3), 0.0),     # rectangular window, different strides per axis
+    ((12, 12), (1, 1), 0.0),   # the whole image at once
+    ((1, 2), (1, 2), 0.25),    # (almost) single pixels
+])
+def test_occlusion_equals_captum(window, stride, baseline):
+    model, x, target = small_cnn(channels=2), batch(n=4, channels=2), [0, 3, 4, 1]
+    ours = occlusion(model, x, target, window, stride, baseline)
+    theirs = captum_occlusion(model, x, target, window, stride, baseline)
+    assert ours.shape == x.shape
+    assert theirs.abs().max() > 1e-3  # the comparison is not between two zero maps
+    assert maxdiff(ours, theirs) < TOL
+
+
+def test_occlusion_28x28_window4_stride2_many_targets():
+    model, x = small_cnn(size=28, classes=10), batch(n=6, size=28)
+    target = torch.tensor([9, 0, 3, 3, 7, 1])
+    ours = occlusion(model, x, target, 4, 2)
+    assert maxdiff(ours, captum_occlusion(model, x, target, (4, 4), (2, 2), 0.0)) < TOL
+
+
+def test_occlusion_tensor_baseline_and_int_target():
+    model, x = small_cnn(), batch(n=3)
+    baseline = torch.full((1, 1, 12, 12), 0.3)
+    ours = occlusion(model, x, 2, 3, 1, baseline)
+    assert maxdiff(ours, captum_occlusion(model, x, 2, (3, 3), (1, 1), baseline)) < TOL
+
+
+def test_occlusion_definition_on_a_linear_model():
+    # For a linear score w.x the drop when a window is set to 0 is the sum of w*x under it;
+    # with non-overlapping windows each pixel gets exactly its window's drop.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 2, bias=True)).eval()
+    x = torch.rand(1, 1, 4, 4)
+    ours = occlusion(model, x, 1, 2, 2)[0, 0]
+    contrib = (model[1].weight[1].reshape(4, 4) * x[0, 0]).detach()
+    expected = contrib.reshape(2, 2, 2, 2).sum((1, 3)).repeat_interleave(2, 0).repeat_interleave(2, 1)
+    assert maxdiff(ours, expected) < TOL
+
+
+def test_occlusion_batches_do_not_change_the_result_and_are_few():
+    model, x, target = small_cnn(), batch(n=2), [4, 0]
+    calls = []
+
+    def counted(inp):
+        calls.append(len(inp))
+        return model(inp)
+
+    one_by_one = occlusion(counted, x, target, 4, 2, max_batch=1)
+    assert len(calls) == 1 + 2 * 25  # 5 x 5 window positions per image
+    calls.clear()
+    together = occlusion(counted, x, target, 4, 2)
+    assert calls == [2, 50]  # the original scores, then every occluded copy in one pass
+    assert maxdiff(one_by_one, together) < TOL
+    calls.clear()
+    occlusion(counted, x, target, 4, 2, max_batch=20)
+    assert calls == [2, 20, 20, 10]
+
+
+def test_occlusion_leaves_the_input_alone():
+    model, x = small_cnn(), batch()
+    before = x.clone()
+    occlusion(model, x, 0, 3, 2, baseline=5.0)
+    assert torch.equal(x, before)
+
+
+def test_occlusion_positions_match_captum_placement():
+    assert occlusion_positions(28, 4, 2) == list(range(0, 25, 2))  # 13 positions
+    assert occlusion_positions(12, 5, 2) == [0, 2, 4, 6, 8]  # the last window is cut off (8..12)
+    assert occlusion_positions(6, 6, 1) == [0]
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(window=13), ValueError, "window"),
+    (dict(window=(4, 13)), ValueError, "window"),
+    (dict(window=0), ValueError, "window"),
+    (dict(window=2.5), TypeError, "window"),
+    (dict(stride=0), ValueError, "stride"),
+    (dict(stride=-1), ValueError, "stride"),
+    (dict(window=3, stride=4), ValueError, "stride"),
+    (dict(target=5), ValueError, "target"),
+    (dict(target=-1), ValueError, "target"),
+    (dict(target=[0, 1]), ValueError, "target"),
+    (dict(target=[0, 1, 2, 3, 4]), ValueError, "target"),
+    (dict(target=1.0), TypeError, "target"),
+    (dict(target=None), TypeError, "target"),
+    (dict(baseline=torch.zeros(2, 12, 12)), ValueError, "baseline"),
+    (dict(baseline="zero"), TypeError, "baseline"),
+    (dict(max_batch=0), ValueError, "max_batch"),
+])
+def test_occlusion_bad_inputs(kwargs, error, match):
+    args = dict(target=[0, 1, 2, 3], window=4, stride=2)
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        occlusion(small_cnn(), batch(n=4), **args)
+
+
+@pytest.mark.parametrize("func", [occlusion, saliency, guided_backprop])
+def test_bad_x(func):
+    extra = dict(window=2, stride=1) if func is occlusion else {}
+    with pytest.raises(ValueError, match="`x`"):
+        func(small_cnn(), torch.zeros(1, 12, 12), 0, **extra)
+    with pytest.raises(TypeError, match="`x`"):
+        func(small_cnn(), np.zeros((1, 1, 12, 12)), 0, **extra)
+    with pytest.raises(ValueError, match="target"):
+        func(small_cnn(), batch(n=3), [0, 1], **extra)
+    with pytest.raises(ValueError, match="target"):
+        func(small_cnn(), batch(n=2), [0, 7], **extra)
+    with pytest.raises(TypeError, match="model"):
+        func("not a model", batch(n=2), 0, **extra)
+
+
+# --- saliency -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("use_abs", [True, False])
+def test_saliency_equals_captum(use_abs):
+    model, x, target = small_cnn(channels=3), batch(n=5, channels=3), [0, 1, 2, 3, 4]
+    ours = saliency(model, x, target, abs=use_abs)
+    theirs = Saliency(model).attribute(x.clone().requires_grad_(), target=target, abs=use_abs)
+    assert theirs.abs().max() > 1e-4
+    assert maxdiff(ours, theirs) < TOL
+    assert (ours >= 0).all() if use_abs else (ours < 0).any()
+
+
+def test_saliency_of_a_linear_model_is_its_weights():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(9, 3)).eval()
+    x = torch.randn(2, 1, 3, 3)
+    ours = saliency(model, x, [2, 0], abs=False)
+    assert maxdiff(ours[0, 0], model[1].weight[2].reshape(3, 3)) < 1e-7
+    assert maxdiff(ours[1, 0], model[1].weight[0].reshape(3, 3)) < 1e-7
+    assert x.grad is None and not x.requires_grad  # the caller's tensor is untouched
+
+
+# --- guided backprop ------------------------------------------------------------------------
+
+def test_guided_backprop_equals_captum_and_differs_from_the_gradient():
+    model, x, target = small_cnn(), batch(n=4), [4, 3, 2, 1]
+    ours = guided_backprop(model, x, target)
+    theirs = captum_guided(model, x, target)
+    assert theirs.abs().max() > 1e-4
+    assert maxdiff(ours, theirs) < TOL
+    assert maxdiff(ours, saliency(model, x, target, abs=False)) > 1e-4
+
+
+def test_guided_backprop_with_inplace_relu_modules_equals_captum():
+    model, x, target = small_cnn(inplace=True), batch(n=3), [0, 2, 4]
+    reference = captum_guided(small_cnn(inplace=False), x, target)
+    assert maxdiff(guided_backprop(model, x, target), reference) < TOL
+    assert maxdiff(captum_guided(model, x, target), reference) < TOL
+
+
+@pytest.mark.parametrize("style", ["functional", "torch", "method", "inplace", "method_"])
+def test_guided_backprop_handles_functional_and_inplace_relus(style):
+    modules = small_cnn()
+    twin = FunctionalTwin(modules, style).eval()
+    x, target = batch(n=3), [1, 2, 3]
+    assert maxdiff(twin(x), modules(x)) == 0.0  # the same network
+    reference = captum_guided(modules, x, target)
+    assert maxdiff(guided_backprop(twin, x, target), reference) < TOL
+
+
+def test_captum_silently_falls_back_to_the_gradient_on_functional_relus():
+    # Why guided_backprop handles F.relu itself: Captum only hooks nn.ReLU modules.
+    modules = small_cnn()
+    twin = FunctionalTwin(modules, "functional").eval()
+    x, target = batch(n=3), [1, 2, 3]
+    captum_on_twin = captum_guided(twin, x, target)
+    assert maxdiff(captum_on_twin, saliency(twin, x, target, abs=False)) < TOL
+    assert maxdiff(captum_on_twin, captum_guided(modules, x, target)) > 1e-4
+
+
+@pytest.mark.parametrize("style, match", [("leaky", "leaky_relu"), ("clamp", "clamp")])
+def test_guided_backprop_refuses_other_rectifiers(style, match):
+    twin = FunctionalTwin(small_cnn(), style).eval()
+    with pytest.raises(ValueError, match=match):
+        guided_backprop(twin, batch(n=2), 0)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
+def test_guided_backprop_refuses_torchscript():
+    scripted = torch.jit.script(small_cnn())
+    with pytest.raises(TypeError, match="TorchScript"):
+        guided_backprop(scripted, batch(n=2), 0)
+
+
+def test_guided_backprop_leaves_relus_normal_afterwards():
+    model, x = small_cnn(), batch(n=2)
+    guided_backprop(model, x, [0, 1])
+    assert maxdiff(saliency(model, x, [0, 1], abs=False),
+                   Saliency(model).attribute(x.clone().requires_grad_(), target=[0, 1], abs=False)) < TOL
+    x = x.clone().requires_grad_()
+    F.relu(x).sum().backward()
+    assert torch.equal(x.grad, (x > 0).float())
+
+
+# --- activations and embeddings ---------------------------------------------------------------
+
+def test_activations_by_module_and_by_name():
+    model, x = small_cnn(), batch(n=3)
+    expected = model[1](model[0](x))
+    assert maxdiff(activations(model, x, model[1]), expected) == 0.0
+    assert maxdiff(activations(model, x, "1"), expected) == 0.0
+    assert not activations(model, x, "6").requires_grad
+    assert all(not m._forward_hooks for m in model.modules())  # the hook is gone
+
+
+def test_activations_bad_layer():
+    model, x = small_cnn(), batch()
+    with pytest.raises(ValueError, match="layer"):
+        activations(model, x, "conv9")
+    with pytest.raises(ValueError, match="layer"):
+        activations(model, x, nn.ReLU())
+    with pytest.raises(TypeError, match="layer"):
+        activations(model, x, 3)
+    with pytest.raises(TypeError, match="model"):
+        activations(lambda t: t, x, "0")
+    unused = nn.Sequential(nn.Identity(), nn.Linear(2, 2))
+    unused.forward = lambda t: unused[0](t)
+    with pytest.raises(ValueError, match="never called"):
+        activations(unused, torch.zeros(1, 2), "1")
+
+
+def test_embed_pca_matches_sklearn_and_tsne_is_seeded():
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(0)
+    features = np.concatenate([rng.normal(0, 1, (15, 60)), rng.normal(6, 1, (15, 60))])
+    pca = embed(torch.from_numpy(features), "pca")
+    assert pca.shape == (30, 2)
+    assert np.allclose(pca, PCA(2, random_state=0).fit_transform(features))
+    first = embed(features, "tsne", seed=3, perplexity=5)
+    assert first.shape == (30, 2)
+    assert np.array_equal(first, embed(features, "tsne", seed=3, perplexity=5))
+    # The two blobs stay apart: every point's nearest neighbour is in its own blob.
+    distance = ((first[:, None] - first[None]) ** 2).sum(-1) + np.eye(30) * 1e9
+    assert ((distance.argmin(1) < 15) == (np.arange(30) < 15)).all()
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(method="umap"), ValueError, "method"),
+    (dict(method="tsne", perplexity=80), ValueError, "perplexity"),
+    (dict(seed=-1), ValueError, "seed"),
+    (dict(features=np.zeros(5)), ValueError, "features"),
+    (dict(features=np.full((5, 3), np.nan)), ValueError, "features"),
+    (dict(features=None), TypeError, "features"),
+])
+def test_embed_bad_inputs(kwargs, error, match):
+    args = dict(features=np.random.default_rng(0).normal(size=(20, 4)))
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        embed(**args)
+
+
+# --- plotting ---------------------------------------------------------------------------------
+
+def test_show_heatmap_overlay():
+    image, heat = np.random.rand(8, 8), np.random.randn(1, 8, 8)
+    ax = show_heatmap_overlay(image, heat, title="map")
+    assert ax.get_title() == "map" and len(ax.images) == 2
+    assert ax.images[1].get_clim() == pytest.approx((-np.abs(heat).max(), np.abs(heat).max()))
+    with pytest.raises(ValueError, match="heatmap"):
+        show_heatmap_overlay(image, np.zeros((2, 8, 8)))
+    with pytest.raises(ValueError, match="heatmap"):
+        show_heatmap_overlay(image, np.zeros((7, 8)))
+    with pytest.raises(ValueError, match="alpha"):
+        show_heatmap_overlay(image, np.zeros((8, 8)), alpha=2)
+    plt.close("all")

@@ -1,0 +1,58 @@
+"""Figures: grids have one panel per image, feature maps are centred on 0, bad shapes refused."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from course_utils.plotting import show_feature_maps, show_images, to_numpy_image, use_course_style  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("batch", [torch.rand(5, 1, 8, 8), np.random.rand(5, 8, 8), torch.rand(5, 3, 8, 8),
+                                   [np.random.rand(8, 8, 3)] * 5])
+def test_show_images_draws_one_panel_per_image(batch):
+    fig = show_images(batch, titles=list("abcde"), ncols=3)
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert len(drawn) == 5 and [ax.get_title() for ax in drawn] == list("abcde")
+
+
+def test_show_images_bad_inputs():
+    with pytest.raises(ValueError, match="`images`"):
+        show_images([])
+    with pytest.raises(ValueError, match="`titles`"):
+        show_images(np.zeros((2, 4, 4)), titles=["only one"])
+
+
+def test_feature_maps_share_a_symmetric_scale_and_a_colour_bar():
+    maps = np.stack([np.full((4, 4), -2.0), np.full((4, 4), 1.0)])
+    fig = show_feature_maps(maps, titles=["neg", "pos"])
+    images = [ax.images[0] for ax in fig.axes if ax.images and ax.get_title()]
+    assert all(im.get_clim() == (-2.0, 2.0) for im in images)
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+
+
+def test_feature_maps_bad_shape():
+    with pytest.raises(ValueError, match="`maps`"):
+        show_feature_maps(np.zeros((4, 4)))
+
+
+def test_to_numpy_image_moves_channels_last():
+    assert to_numpy_image(torch.zeros(3, 5, 7)).shape == (5, 7, 3)
+    assert to_numpy_image(np.zeros((1, 5, 7))).shape == (5, 7)
+    with pytest.raises(ValueError, match="`image`"):
+        to_numpy_image(np.zeros(5))
+
+
+def test_course_style_keeps_figures_small():
+    use_course_style()
+    assert plt.rcParams["figure.dpi"] <= 80
