@@ -64,3 +64,13 @@ def test_every_chapter_is_used_in_the_book():
     toc = (ROOT / "_toc.yml").read_text()
     for path in NOTEBOOKS:
         assert f"notebooks/{path.stem}" in toc
+
+
+def test_course_map_figure_is_made_by_its_script(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "map.png"
+    subprocess.run([sys.executable, str(ROOT / "book" / "images" / "make_course_map.py"), str(out)], check=True)
+    committed = ROOT / "book" / "images" / "course_map.png"
+    assert out.read_bytes() == committed.read_bytes(), "course_map.png is stale: rerun book/images/make_course_map.py"
