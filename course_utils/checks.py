@@ -418,3 +418,374 @@ def check_two_conv_net(model_class) -> Feedback:
         return Feedback(False, "no output is negative: is there a ReLU on the last layer? Return raw logits.")
     count = sum(p.numel() for p in model.parameters())
     return Feedback(True, f"output (8, 10), fc1 takes 64 x 5 x 5 = 1600 inputs, {count:,} parameters in all.")
+
+
+# --- Chapter 06: optimizers ------------------------------------------------------------------
+
+def _ch06_pair(answer, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray] | Feedback:
+    """The answer as a pair of float arrays, or a Feedback saying why not (None is the placeholder)."""
+    what = f"the pair ({names[0]}, {names[1]})"
+    if answer is None or (isinstance(answer, tuple | list) and any(part is None for part in answer)):
+        return Feedback(False, f"replace `None` with {what}.")
+    try:
+        first, second = answer
+    except (TypeError, ValueError):
+        return Feedback(False, f"`answer` should be {what}.")
+    arrays = []
+    for name, part in zip(names, (first, second), strict=True):
+        array = _as_array(part, name)
+        if isinstance(array, Feedback):
+            return array
+        arrays.append(array)
+    return arrays[0], arrays[1]
+
+
+_CH06_MOMENTUM_CASE = {  # ex-06-momentum-step
+    "w": np.array([1.0, -2.0]),
+    "velocity": np.array([0.5, 0.5]),
+    "grad": np.array([0.2, -0.4]),
+    "lr": 0.1,
+    "momentum": 0.9,
+}
+
+
+def check_momentum_step(answer) -> Feedback:
+    """Exercise ex-06-momentum-step (chapter 06): one step of SGD with momentum, torch's rule."""
+    pair = _ch06_pair(answer, ("new_w", "new_velocity"))
+    if isinstance(pair, Feedback):
+        return pair
+    new_w, new_velocity = pair
+    c = _CH06_MOMENTUM_CASE
+    expected_velocity = c["momentum"] * c["velocity"] + c["grad"]
+    expected_w = c["w"] - c["lr"] * expected_velocity
+    if new_w.shape == expected_w.shape and new_velocity.shape == expected_velocity.shape:
+        def close(a, b):
+            return bool(np.allclose(a, b, atol=1e-9))
+
+        other_velocity = c["momentum"] * c["velocity"] - c["lr"] * c["grad"]
+        if close(new_velocity, other_velocity):
+            return Feedback(False, "that is the other convention, v = momentum * v - lr * grad and w = w + v. "
+                                   "torch.optim.SGD uses v = momentum * v + grad, then w = w - lr * v.")
+        if close(new_w, c["w"] - c["lr"] * c["grad"]):
+            return Feedback(False, "that is a plain gradient-descent step: step along the new velocity, "
+                                   "not along the gradient alone.")
+        if close(new_velocity, c["momentum"] * c["velocity"] + (1 - c["momentum"]) * c["grad"]):
+            return Feedback(False, "you scaled the gradient by (1 - momentum): torch.optim.SGD adds the "
+                                   "whole gradient (dampening 0).")
+        if close(new_velocity, expected_velocity) and close(new_w, c["w"] - c["lr"] * c["velocity"]):
+            return Feedback(False, "the velocity is right, but you stepped with the old one: update the "
+                                   "velocity first, then step with the new velocity.")
+        if close(new_velocity, expected_velocity) and close(new_w, c["w"] + c["lr"] * expected_velocity):
+            return Feedback(False, "the velocity is right, but the step goes uphill: subtract lr * velocity.")
+    velocity_feedback = _compare(new_velocity, expected_velocity, "new_velocity", "")
+    if not velocity_feedback:
+        return Feedback(False, velocity_feedback.message + " The new velocity is momentum * velocity + grad.")
+    return _compare(new_w, expected_w, "new_w",
+                    "velocity = 0.9 * [0.5, 0.5] + [0.2, -0.4] = [0.65, 0.05], "
+                    "then w = w - 0.1 * velocity = [0.935, -2.005].")
+
+
+def check_bowl_learning_rate(lr) -> Feedback:
+    """Exercise ex-06-learning-rate (chapter 06): a learning rate that solves the b = 25 bowl in 100 steps."""
+    from course_utils.optim import SGD, IllConditionedBowl, run_optimizer
+
+    if lr is None:
+        return Feedback(False, "replace `None` with a learning rate, a positive number.")
+    if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
+        return Feedback(False, f"the learning rate should be a number, got {type(lr).__name__}.")
+    if not np.isfinite(lr) or lr <= 0:
+        return Feedback(False, f"the learning rate must be a positive number, got {lr}.")
+    bowl, steps, tolerance = IllConditionedBowl(a=1.0, b=25.0), 100, 1e-3
+    path = run_optimizer(bowl, SGD, steps, lr=float(lr))
+    losses = bowl.value(path)
+    if not np.all(np.isfinite(losses)) or losses[-1] > losses[0]:
+        return Feedback(False, f"with lr = {lr:g} gradient descent diverges: each step overshoots the steep "
+                               f"y-direction by more than it gains. Stay below 2 / b = {2 / bowl.b:g}.")
+    if losses[-1] >= tolerance:
+        x, y = path[-1]
+        if 0.5 * bowl.b * y**2 > 0.5 * bowl.a * x**2:
+            return Feedback(False, f"loss {losses[-1]:.3g} after {steps} steps: the steep y-direction still "
+                                   f"zig-zags, since |1 - 25 lr| = {abs(1 - bowl.b * lr):.3f} is close to 1. "
+                                   "Go a little lower.")
+        return Feedback(False, f"loss {losses[-1]:.3g} after {steps} steps: too slow along the flat "
+                               f"x-direction, which shrinks only by 1 - lr = {1 - lr:.3f} per step. Go higher.")
+    first = int(np.nonzero(losses < tolerance)[0][0])
+    return Feedback(True, f"with lr = {lr:g} the loss is below {tolerance:g} after {first} steps "
+                          f"({losses[-1]:.2g} after {steps}).")
+
+
+def check_adam_bias_correction(answer) -> Feedback:
+    """Exercise ex-06-bias-correction (chapter 06): Adam's m_hat and v_hat after the gradients 4, 2, 1."""
+    pair = _ch06_pair(answer, ("m_hat", "v_hat"))
+    if isinstance(pair, Feedback):
+        return pair
+    m_hat, v_hat = (float(a.reshape(-1)[0]) if a.size == 1 else None for a in pair)
+    if m_hat is None or v_hat is None:
+        return Feedback(False, "`m_hat` and `v_hat` should each be one number.")
+    gradients, beta1, beta2 = [4.0, 2.0, 1.0], 0.9, 0.999
+    m = v = 0.0
+    for g in gradients:
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+    t = len(gradients)
+    expected_m, expected_v = m / (1 - beta1**t), v / (1 - beta2**t)
+
+    def close(a, b):
+        return abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+    if close(m_hat, m) or close(v_hat, v):
+        return Feedback(False, f"that is the raw average (m = {m:.4f}, v = {v:.6f}): the bias correction "
+                               "divides m by 1 - beta1**t and v by 1 - beta2**t, with t = 3.")
+    if close(m_hat, sum(gradients) / t):
+        return Feedback(False, "that is the plain mean of the gradients; Adam's average weights recent "
+                               "gradients more: m = beta1 * m + (1 - beta1) * g at each step.")
+    if not close(m_hat, expected_m):
+        for wrong_t in (1, 2, 4):
+            if close(m_hat, m / (1 - beta1**wrong_t)):
+                return Feedback(False, f"you divided by 1 - beta1**{wrong_t}; after the third gradient t = 3.")
+        return Feedback(False, "m_hat is not right yet: run m = 0.9 * m + 0.1 * g over the three "
+                               "gradients, then divide by 1 - 0.9**3.")
+    if close(v_hat, np.sqrt(expected_v)):
+        return Feedback(False, "m_hat is right; v_hat is the corrected average of g**2 itself, not its square root.")
+    if not close(v_hat, expected_v):
+        return Feedback(False, "m_hat is right; for v_hat run v = 0.999 * v + 0.001 * g**2, then divide "
+                               "by 1 - 0.999**3.")
+    return Feedback(True, f"m_hat = {expected_m:.4f} and v_hat = {expected_v:.4f}: the corrected averages "
+                          "weight the latest gradients most, and neither is pulled towards the zero start.")
+
+
+# --- Chapter 02: pooling --------------------------------------------------------------------
+
+def _ch02_not_yet(answer, what: str) -> Feedback | None:
+    """A 'not yet' Feedback when the placeholder `None` is still there."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    return None
+
+
+def _ch02_grid() -> np.ndarray:
+    """The 4x6 array of ex-02-max-pool."""
+    return np.array([[0, 3, 1, 1, 5, 2],
+                     [2, 1, 0, 4, 0, 1],
+                     [7, 2, 3, 1, 0, 0],
+                     [1, 0, 6, 2, 2, 8]], dtype=np.float64)
+
+
+def check_max_pool_by_hand(answer) -> Feedback:
+    """Exercise ex-02-max-pool (chapter 02): 2x2 max pooling, stride 2, of a 4x6 array."""
+    missing = _ch02_not_yet(answer, "your 2x3 array")
+    if missing is not None:
+        return missing
+    array = _as_array(answer, "answer")
+    if isinstance(array, Feedback):
+        return array
+    grid = _ch02_grid()
+    windows = grid.reshape(2, 2, 3, 2)
+    expected = windows.max(axis=(1, 3))
+    if array.shape == expected.T.shape and array.shape != expected.shape:
+        return Feedback(False, f"`answer` has shape {array.shape}; 4 rows pooled by 2 give 2 rows, and "
+                               "6 columns give 3: expected (2, 3).")
+    if array.shape == (3, 5):
+        return Feedback(False, "that is a 2x2 window with stride 1 (overlapping windows); use stride 2.")
+    if array.shape == expected.shape:
+        if np.allclose(array, windows.mean(axis=(1, 3))):
+            return Feedback(False, "those are the means of the windows (average pooling); keep the maximum.")
+        if np.allclose(array, windows.min(axis=(1, 3))):
+            return Feedback(False, "those are the smallest values of the windows; keep the largest.")
+        if np.allclose(array, windows.sum(axis=(1, 3))):
+            return Feedback(False, "those are the sums of the windows; keep the largest value.")
+    return _compare(array, expected, "answer",
+                    "each of the six 2x2 windows keeps its largest value: [[3, 4, 5], [7, 6, 8]].")
+
+
+def _ch02_pool_cases() -> list[tuple[str, np.ndarray, int, int]]:
+    """Test cases for ex-02-pool-function: (description, image, kernel_size, stride)."""
+    rng = np.random.default_rng(2)
+    return [
+        ("a 4x4 image, window 2, stride 2", np.arange(16, dtype=np.float64).reshape(4, 4), 2, 2),
+        ("a 5x7 image, window 3, stride 1 (overlapping)", rng.normal(size=(5, 7)), 3, 1),
+        ("a 7x6 image, window 2, stride 3 (cells skipped)", rng.normal(size=(7, 6)), 2, 3),
+        ("a 9x9 image of negative values, window 3, stride 2", -rng.uniform(1, 2, size=(9, 9)), 3, 2),
+    ]
+
+
+def check_max_pool_function(func) -> Feedback:
+    """Exercise ex-02-pool-function (chapter 02): `func(image, kernel_size, stride)` vs `ops.max_pool2d`."""
+    from course_utils.ops import avg_pool2d, max_pool2d
+
+    missing = _ch02_not_yet(func, "your function")
+    if missing is not None:
+        return missing
+    if not callable(func):
+        return Feedback(False, f"pass the function itself (no parentheses), got {type(func).__name__}.")
+    for about, image, kernel, stride in _ch02_pool_cases():
+        expected = max_pool2d(image[None], kernel, stride)[0]
+        try:
+            answer = func(image.copy(), kernel, stride)
+        except Exception as exc:  # the learner's code may raise anything; report it
+            return Feedback(False, f"for {about} it raised {type(exc).__name__}: {exc}")
+        if answer is None:
+            return Feedback(False, f"for {about} it returned None; return the pooled array "
+                                   f"(shape {expected.shape}).")
+        verdict = _compare(answer, expected, "output", "")
+        if not verdict:
+            if _compare(answer, avg_pool2d(image[None], kernel, stride)[0], "output", ""):
+                return Feedback(False, f"for {about} you took the mean of each window; keep the maximum.")
+            if stride != kernel and _compare(answer, max_pool2d(image[None], kernel)[0], "output", ""):
+                return Feedback(False, f"for {about} you moved by the window size; move by `stride`.")
+            return Feedback(False, f"for {about}: {verdict.message}")
+    return Feedback(True, "it matches course_utils.ops.max_pool2d on 4 cases (strides 1-3, odd sizes, "
+                          "negative values).")
+
+
+def check_head_parameters(answer) -> Feedback:
+    """Exercise ex-02-gap-head (chapter 02): parameters of flatten+linear and GAP+linear heads."""
+    missing = _ch02_not_yet(answer, "a pair (parameters with flatten, parameters with GAP)")
+    if missing is not None:
+        return missing
+    try:
+        values = [v.item() if hasattr(v, "item") else v for v in answer]
+    except TypeError:
+        return Feedback(False, f"`answer` should be a pair of ints, got {type(answer).__name__}.")
+    if len(values) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values):
+        return Feedback(False, f"`answer` should be a pair of two ints, got {answer!r}.")
+    flat, gap = (int(v) for v in values)
+    channels, side, classes = 128, 4, 10
+    expected = (channels * side * side * classes + classes, channels * classes + classes)
+    if (flat, gap) == expected[::-1]:
+        return Feedback(False, "the two numbers are swapped: the flatten head is the larger one.")
+    if flat != expected[0]:
+        if flat == channels * side * side * classes:
+            return Feedback(False, "(a) counts the weights only; add the 10 biases.")
+        if flat == channels * side * classes + classes:
+            return Feedback(False, "(a): a 4x4 map has 16 positions, so flattening gives 128 * 16 inputs.")
+        return Feedback(False, f"(a) got {flat}; flattening gives 128 * 4 * 4 inputs, each connected to 10 outputs, "
+                               "plus 10 biases.")
+    if gap != expected[1]:
+        if gap == channels * classes:
+            return Feedback(False, "(a) is right; (b) counts the weights only: add the 10 biases.")
+        return Feedback(False, f"(a) is right; (b) got {gap}: GAP leaves one number per channel (128 inputs), "
+                               "and GAP itself has no parameters.")
+    return Feedback(True, f"flatten: {expected[0]:,}; GAP: {expected[1]:,}, about 16 times fewer.")
+
+
+# --- Chapter 03: fully connected layers and softmax ----------------------------------------
+
+def _ch03_not_yet(answer, what: str) -> Feedback | None:
+    """A 'not yet' Feedback when the placeholder `None` is still there."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    return None
+
+
+def check_softmax_probabilities(answer) -> Feedback:
+    """Exercise ex-03-softmax (chapter 03): the softmax of the logits (2.0, 1.0, 0.1)."""
+    missing = _ch03_not_yet(answer, "your three probabilities")
+    if missing is not None:
+        return missing
+    array = _as_array(answer, "answer")
+    if isinstance(array, Feedback):
+        return array
+    z = np.array([2.0, 1.0, 0.1])
+    expected = np.exp(z) / np.exp(z).sum()
+    array = array.reshape(-1) if array.size == 3 else array
+    if array.shape == expected.shape:
+        if np.allclose(array, z / z.sum(), atol=1e-4):
+            return Feedback(False, "you divided the logits by their sum; exponentiate them first.")
+        if np.allclose(array, np.exp(z), atol=1e-4):
+            return Feedback(False, "those are exp(z); divide them by their sum so they add up to 1.")
+        if np.all(np.isfinite(array)) and not np.isclose(array.sum(), 1.0, atol=1e-4):
+            return Feedback(False, f"your values sum to {array.sum():.4g}; probabilities must sum to 1.")
+    return _compare(array, expected, "answer",
+                    "softmax(2.0, 1.0, 0.1) = (0.659, 0.242, 0.099): the largest logit gets two thirds.",
+                    atol=1e-4)
+
+
+def _ch03_log_softmax_cases() -> list[tuple[str, np.ndarray]]:
+    """Test inputs for ex-03-log-softmax: (description, logits of shape (batch, classes))."""
+    rng = np.random.default_rng(3)
+    return [
+        ("one row of small logits", np.array([[2.0, 1.0, 0.1]])),
+        ("a (5, 10) batch of random logits", rng.normal(scale=3.0, size=(5, 10))),
+        ("logits of +-1000", np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1001.0, -1002.0]])),
+        ("a (4, 2) batch of equal logits", np.full((4, 2), 7.0)),
+    ]
+
+
+def check_log_softmax_function(func) -> Feedback:
+    """Exercise ex-03-log-softmax (chapter 03): a stable `func(logits)` over the last axis of (N, K)."""
+    from course_utils.ops import log_softmax
+
+    missing = _ch03_not_yet(func, "your function")
+    if missing is not None:
+        return missing
+    if not callable(func):
+        return Feedback(False, f"pass the function itself (no parentheses), got {type(func).__name__}.")
+    for about, logits in _ch03_log_softmax_cases():
+        expected = log_softmax(logits, axis=1)
+        try:
+            with np.errstate(all="ignore"):  # a naive version overflows; report it as feedback
+                answer = func(logits.copy())
+        except Exception as exc:  # the learner's code may raise anything; report it
+            return Feedback(False, f"for {about} it raised {type(exc).__name__}: {exc}")
+        if answer is None:
+            return Feedback(False, f"for {about} it returned None; return the log-probabilities "
+                                   f"(shape {expected.shape}).")
+        array = _as_array(answer, "output")
+        if isinstance(array, Feedback):
+            return array
+        if array.shape == expected.shape and not np.all(np.isfinite(array)):
+            return Feedback(False, f"for {about} it returns inf or nan: exp overflows (or log(0) appears). "
+                                   "Subtract each row's maximum before exponentiating.")
+        if array.shape == expected.shape and np.allclose(array, log_softmax(logits, axis=0), atol=1e-6) \
+                and not np.allclose(array, expected, atol=1e-6):
+            return Feedback(False, f"for {about} you normalised down the columns (axis 0); "
+                                   "normalise each row, over the classes (axis 1).")
+        if array.shape == expected.shape and np.allclose(array, logits, atol=1e-6):
+            return Feedback(False, f"for {about} the output equals the input; subtract the log-sum-exp.")
+        verdict = _compare(array, expected, "output", "", atol=1e-6)
+        if not verdict:
+            return Feedback(False, f"for {about}: {verdict.message}")
+    return Feedback(True, "it matches course_utils.ops.log_softmax on 4 cases, logits of +-1000 included.")
+
+
+def _ch03_cross_entropy_case() -> tuple[np.ndarray, np.ndarray]:
+    """The logits and targets of ex-03-cross-entropy."""
+    logits = np.array([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
+    return logits, np.array([0, 2, 1])
+
+
+def check_cross_entropy(answer) -> Feedback:
+    """Exercise ex-03-cross-entropy (chapter 03): the mean cross-entropy of a 3x3 batch."""
+    from course_utils.ops import log_softmax, softmax
+
+    missing = _ch03_not_yet(answer, "the mean cross-entropy, a number")
+    if missing is not None:
+        return missing
+    array = _as_array(answer, "answer")
+    if isinstance(array, Feedback):
+        return array
+    if array.size != 1:
+        return Feedback(False, f"`answer` should be one number (the mean over the batch), got shape {array.shape}.")
+    value = float(array.reshape(-1)[0])
+    logits, targets = _ch03_cross_entropy_case()
+    rows = np.arange(len(targets))
+    per_example = -log_softmax(logits, axis=1)[rows, targets]
+    expected = float(per_example.mean())
+    hints = [
+        (float(per_example.sum()), "that is the sum over the batch; take the mean."),
+        (-expected, "the sign is flipped: the loss is minus the log-probability, so it is positive."),
+        (float(-np.log(softmax(logits, axis=0))[rows, targets].mean()),
+         "you normalised down the columns; the softmax runs over each row (the classes)."),
+        (float(-log_softmax(logits, axis=1).max(axis=1).mean()),
+         "you used each row's largest probability; use the probability of the correct class."),
+        (float(-np.log(softmax(logits, axis=1)[rows, targets]).sum() / logits.size),
+         "you divided by the number of logits (9); divide by the number of examples (3)."),
+    ]
+    if abs(value - expected) <= 1e-4:
+        return Feedback(True, f"mean cross-entropy {expected:.4f}; the second example (loss "
+                              f"{per_example[1]:.2f}) dominates, since it favours the wrong class.")
+    for wrong, hint in hints:
+        if abs(value - wrong) <= 1e-4:
+            return Feedback(False, hint)
+    return Feedback(False, f"got {value:.4g}; average -log p_y over the 3 examples, with p = softmax of each row.")

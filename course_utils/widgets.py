@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+import ipywidgets
 import numpy as np
 
 from course_utils._validate import as_float_array
@@ -33,7 +34,8 @@ def _as_gray(image, func: str) -> np.ndarray:
             array = np.tensordot(_LUMA, array, axes=1)
         else:
             raise ValueError(
-                f"{func}: a 3-D `image` must be colour, (H, W, 3) or (3, H, W); got shape {tuple(array.shape)}"
+                f"{func}: a 3-D `image` must be colour, (H, W, 3) or (3, H, W); "
+                f"got shape {tuple(array.shape)}"
             )
     if min(array.shape) < 3:
         raise ValueError(f"{func}: `image` must be at least 3x3 pixels, got shape {tuple(array.shape)}")
@@ -57,10 +59,12 @@ def filter_image(image, kernel) -> np.ndarray:
     return conv2d(gray[None], weights[None, None], padding=padding)[0]
 
 
-def kernel_explorer(image, kernel: str = "sobel_x"):
+def kernel_explorer(image, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
     """Edit a 3x3 kernel, or pick a preset, and see the filtered image (chapter 01).
 
-    Returns an `ipywidgets.VBox` to display (the last expression of a cell displays it).
+    `image` is grayscale (H, W) or colour (H, W, 3) / (3, H, W), turned to gray; `kernel` is
+    the preset shown first, one of `course_utils.filters.kernel_names()`. Returns the explorer
+    widget to display (the last expression of a cell displays it).
     In plain-progress mode (`COURSE_PLAIN_PROGRESS=1`) it prints one line saying that the
     explorer needs a live kernel and returns `None` instead, so no widget state is stored.
     """
@@ -78,22 +82,20 @@ class _KernelExplorer:
     """The widgets and callbacks behind `kernel_explorer` (kept apart so tests can drive them)."""
 
     def __init__(self, gray: np.ndarray, kernel: str):
-        import ipywidgets as widgets
-
         self.gray = gray
         self._syncing = False
-        self.preset = widgets.Dropdown(options=[*kernel_names(), CUSTOM], value=kernel,
-                                       description="preset", layout=widgets.Layout(width="220px"))
-        self.entries = [widgets.FloatText(value=0.0, step=0.1, continuous_update=False,
-                                          layout=widgets.Layout(width="70px")) for _ in range(9)]
-        self.relu = widgets.Checkbox(value=False, description="apply ReLU, max(0, x)", indent=False)
-        self.info = widgets.HTML()
-        self.picture = widgets.Image(format="png")
-        grid = widgets.GridBox(self.entries, layout=widgets.Layout(
+        self.preset = ipywidgets.Dropdown(options=[*kernel_names(), CUSTOM], value=kernel,
+                                       description="preset", layout=ipywidgets.Layout(width="220px"))
+        self.entries = [ipywidgets.FloatText(value=0.0, step=0.1, continuous_update=False,
+                                          layout=ipywidgets.Layout(width="70px")) for _ in range(9)]
+        self.relu = ipywidgets.Checkbox(value=False, description="apply ReLU, max(0, x)", indent=False)
+        self.info = ipywidgets.HTML()
+        self.picture = ipywidgets.Image(format="png")
+        grid = ipywidgets.GridBox(self.entries, layout=ipywidgets.Layout(
             grid_template_columns="repeat(3, 76px)", grid_gap="4px"))
-        controls = widgets.VBox([self.preset, widgets.HTML("<b>kernel</b> (press Enter after editing)"),
+        controls = ipywidgets.VBox([self.preset, ipywidgets.HTML("<b>kernel</b> (press Enter after editing)"),
                                  grid, self.relu, self.info])
-        self.widget = widgets.HBox([controls, self.picture])
+        self.widget = ipywidgets.HBox([controls, self.picture])
         self.preset.observe(self._on_preset, names="value")
         for entry in self.entries:
             entry.observe(self._on_entry, names="value")
