@@ -13,7 +13,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 from course_utils._validate import as_float_array, as_pair
 
 
-
 def output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
     """Spatial output size of a convolution or pooling window (chapter 01)."""
     for name, value, minimum in (("size", size, 1), ("kernel", kernel, 1), ("stride", stride, 1),

@@ -1,0 +1,183 @@
+"""Exercise checks of chapters 02 (pooling) and 03 (fully connected layers and softmax)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from course_utils import checks
+from course_utils.ops import log_softmax, max_pool2d
+
+# --- Chapter 02 -------------------------------------------------------------------------------
+
+GRID = np.array([[0, 3, 1, 1, 5, 2],
+                 [2, 1, 0, 4, 0, 1],
+                 [7, 2, 3, 1, 0, 0],
+                 [1, 0, 6, 2, 2, 8]], dtype=float)
+
+
+def test_max_pool_by_hand_accepts_the_right_answer():
+    expected = F.max_pool2d(torch.tensor(GRID)[None, None], 2)[0, 0].numpy()
+    for answer in (expected, expected.tolist(), torch.tensor(expected)):
+        verdict = checks.check_max_pool_by_hand(answer)
+        assert verdict and verdict.ok, verdict
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (None, "replace `None`"),
+    (GRID.reshape(2, 2, 3, 2).mean(axis=(1, 3)), "average pooling"),
+    (GRID.reshape(2, 2, 3, 2).min(axis=(1, 3)), "smallest"),
+    (GRID.reshape(2, 2, 3, 2).sum(axis=(1, 3)), "sums"),
+    (GRID.reshape(2, 2, 3, 2).max(axis=(1, 3)).T, "expected (2, 3)"),
+    (max_pool2d(GRID[None], 2, stride=1)[0], "stride 1"),
+    ([[3, 4, 5], [7, 6, 9]], "values differ"),
+    ("abc", "array of numbers"),
+])
+def test_max_pool_by_hand_explains_mistakes(answer, hint):
+    verdict = checks.check_max_pool_by_hand(answer)
+    assert not verdict
+    assert hint in verdict.message, verdict.message
+
+
+def _loop_max_pool(image, kernel_size, stride):
+    image = np.asarray(image, dtype=float)
+    out_h = (image.shape[0] - kernel_size) // stride + 1
+    out_w = (image.shape[1] - kernel_size) // stride + 1
+    return np.array([[image[i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size].max()
+                      for j in range(out_w)] for i in range(out_h)])
+
+
+def test_max_pool_function_accepts_a_correct_function():
+    assert checks.check_max_pool_function(_loop_max_pool)
+
+
+def test_max_pool_function_explains_mistakes():
+    assert "replace `None`" in checks.check_max_pool_function(None).message
+    assert "no parentheses" in checks.check_max_pool_function(np.zeros(3)).message
+    assert "returned None" in checks.check_max_pool_function(lambda image, k, s: None).message
+
+    def mean_pool(image, k, s):
+        return F.avg_pool2d(torch.tensor(image)[None, None], k, s)[0, 0].numpy()
+
+    assert "mean" in checks.check_max_pool_function(mean_pool).message
+
+    def ignores_stride(image, k, s):
+        return _loop_max_pool(image, k, k)
+
+    assert "move by `stride`" in checks.check_max_pool_function(ignores_stride).message
+
+    def crashes(image, k, s):
+        raise IndexError("oops")
+
+    assert "IndexError: oops" in checks.check_max_pool_function(crashes).message
+
+    def zero_init_with_negative_inputs(image, k, s):  # a classic bug: start the max at 0
+        return np.maximum(_loop_max_pool(image, k, s), 0.0)
+
+    verdict = checks.check_max_pool_function(zero_init_with_negative_inputs)
+    assert not verdict and "negative values" in verdict.message
+
+
+def test_head_parameters():
+    assert checks.check_head_parameters((20490, 1290))
+    assert checks.check_head_parameters([np.int64(20490), torch.tensor(1290)])
+    cases = {
+        None: "replace `None`",
+        (1290, 20490): "swapped",
+        (20480, 1290): "weights only",
+        (5130, 1290): "16 positions",
+        (20490, 1280): "(b) counts the weights only",
+        (20490, 1300): "(b) got 1300",
+        (12345, 1290): "(a) got 12345",
+        (20490.0, 1290): "pair of two ints",
+        (20490,): "pair of two ints",
+        5: "pair of ints",
+    }
+    for answer, hint in cases.items():
+        verdict = checks.check_head_parameters(answer)
+        assert not verdict and hint in verdict.message, (answer, verdict.message)
+
+
+# --- Chapter 03 -------------------------------------------------------------------------------
+
+Z = np.array([2.0, 1.0, 0.1])
+
+
+def test_softmax_probabilities():
+    right = torch.softmax(torch.tensor(Z), dim=0).numpy()
+    assert checks.check_softmax_probabilities(right)
+    assert checks.check_softmax_probabilities(right.round(4).tolist())
+    assert checks.check_softmax_probabilities(right[None])  # a (1, 3) row is accepted
+    cases = [
+        (None, "replace `None`"),
+        (Z / Z.sum(), "exponentiate them first"),
+        (np.exp(Z), "divide them by their sum"),
+        ([0.5, 0.3, 0.3], "sum to 1.1"),
+        ([0.6, 0.3, 0.1], "values differ"),
+        ([0.5, 0.5], "shape"),
+    ]
+    for answer, hint in cases:
+        verdict = checks.check_softmax_probabilities(answer)
+        assert not verdict and hint in verdict.message, (answer, verdict.message)
+
+
+def test_log_softmax_function_accepts_stable_versions():
+    def stable(logits):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+    assert checks.check_log_softmax_function(stable)
+    assert checks.check_log_softmax_function(lambda z: torch.log_softmax(torch.tensor(z), dim=1))
+    assert checks.check_log_softmax_function(lambda z: log_softmax(z, axis=-1))
+
+
+def test_log_softmax_function_explains_mistakes():
+    def naive(logits):
+        return np.log(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))
+
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # the check itself must not warn
+        verdict = checks.check_log_softmax_function(naive)
+    assert not verdict and "Subtract each row's maximum" in verdict.message
+    assert "replace `None`" in checks.check_log_softmax_function(None).message
+    assert "no parentheses" in checks.check_log_softmax_function(3).message
+    assert "returned None" in checks.check_log_softmax_function(lambda z: None).message
+    wrong_axis = checks.check_log_softmax_function(lambda z: log_softmax(z, axis=0))
+    assert not wrong_axis and "axis 0" in wrong_axis.message
+    identity = checks.check_log_softmax_function(lambda z: z)
+    assert not identity and "equals the input" in identity.message
+    softmax_only = checks.check_log_softmax_function(lambda z: np.exp(log_softmax(z, axis=1)))
+    assert not softmax_only and "values differ" in softmax_only.message
+
+    def crashes(z):
+        raise ValueError("bad")
+
+    assert "ValueError: bad" in checks.check_log_softmax_function(crashes).message
+
+
+def test_cross_entropy():
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
+    targets = torch.tensor([0, 2, 1])
+    right = F.cross_entropy(logits, targets).item()
+    assert checks.check_cross_entropy(right)
+    assert checks.check_cross_entropy(torch.tensor(right))
+    assert checks.check_cross_entropy(np.array([right]))
+    total = F.cross_entropy(logits, targets, reduction="sum").item()
+    wrong_axis = -torch.log_softmax(logits, dim=0)[torch.arange(3), targets].mean().item()
+    by_nine = F.cross_entropy(logits, targets, reduction="sum").item() / 9
+    largest = -torch.log_softmax(logits, dim=1).max(dim=1).values.mean().item()
+    cases = [
+        (None, "replace `None`"),
+        (total, "sum over the batch"),
+        (-right, "sign is flipped"),
+        (wrong_axis, "down the columns"),
+        (by_nine, "number of logits (9)"),
+        (largest, "largest probability"),
+        (0.5, "got 0.5"),
+        ([right, right], "one number"),
+        ("x", "array of numbers"),
+    ]
+    for answer, hint in cases:
+        verdict = checks.check_cross_entropy(answer)
+        assert not verdict and hint in verdict.message, (answer, verdict.message)
