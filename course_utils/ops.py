@@ -251,9 +251,11 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     Args:
         x: a batch `(N, C)`, `(N, C, L)` or `(N, C, H, W)`; statistics are taken per channel `C`
             over every other axis.
-        running_mean, running_var: the running statistics `(C,)`. They may be `None` only in
-            training mode (then `None` comes back for them).
-        weight, bias: optional scale (gamma) and shift (beta), each `(C,)`; default 1 and 0.
+        running_mean: the running mean `(C,)`. It may be `None` (with `running_var`) only in
+            training mode; then `None` comes back for both running statistics.
+        running_var: the running variance `(C,)`, or `None` with `running_mean`.
+        weight: optional scale (gamma), `(C,)`; default 1.
+        bias: optional shift (beta), `(C,)`; default 0.
         training: `True` normalises with the batch's own mean and biased variance and updates
             the running statistics; `False` normalises with the running statistics.
         momentum: weight of the new batch in the update, in [0, 1]:
