@@ -789,3 +789,269 @@ def check_cross_entropy(answer) -> Feedback:
         if abs(value - wrong) <= 1e-4:
             return Feedback(False, hint)
     return Feedback(False, f"got {value:.4g}; average -log p_y over the 3 examples, with p = softmax of each row.")
+
+
+# --- Chapter 08: what the network learned ---------------------------------------------------
+
+def _ch08_model_and_data():
+    """Chapter 07's classifier and its (train, test) split, looked up at call time."""
+    from course_utils import models
+
+    return models.trained_classifier(), models.classifier_data()
+
+
+def check_block2_maps(answer) -> Feedback:
+    """Exercise ex-08-hook (chapter 08): block 2's feature maps after the ReLU for 8 test digits."""
+    import torch
+    import torch.nn.functional as F
+
+    if answer is None:
+        return Feedback(False, "replace `None` with the (8, 32, 14, 14) tensor of block-2 feature maps.")
+    array = _as_array(answer, "block2_maps")
+    if isinstance(array, Feedback):
+        return array
+    model, (_, (test_images, _)) = _ch08_model_and_data()
+    with torch.no_grad():
+        block1 = model.pool(F.relu(model.bn1(model.conv1(test_images[:8]))))
+        conv2 = model.conv2(block1)
+        bn2 = model.bn2(conv2)
+    expected = F.relu(bn2).numpy().astype(np.float64)
+    if array.shape == (8, 32, 7, 7):
+        return Feedback(False, "those maps are 7x7: they were pooled. Take the output of `bn2`, "
+                               "before `model.pool` halves it.")
+    if array.shape == (8, 16, 28, 28) or array.shape == (8, 16, 14, 14):
+        return Feedback(False, "16 channels is block 1; hook `model.bn2`, which has 32.")
+    if array.shape == expected.shape:
+        if np.allclose(array, bn2.numpy(), atol=1e-5):
+            return Feedback(False, "that is `bn2`'s output before the ReLU (it has negative values): "
+                                   "apply F.relu to it.")
+        if np.allclose(array, F.relu(conv2).numpy(), atol=1e-5) or np.allclose(array, conv2.numpy(), atol=1e-5):
+            return Feedback(False, "that is the output of `conv2`; hook `bn2`, so batch normalization "
+                                   "is included, then apply the ReLU.")
+    return _compare(array, expected, "block2_maps",
+                    "32 maps of 14x14 per digit, after batch normalization and ReLU.", atol=1e-5)
+
+
+def _ch08_test_features():
+    import torch
+
+    model, ((train_images, train_labels), (test_images, test_labels)) = _ch08_model_and_data()
+    with torch.no_grad():
+        return (model.features(train_images), train_labels, model.features(test_images), test_labels,
+                train_images, test_images, model)
+
+
+def check_feature_pca(answer) -> Feedback:
+    """Exercise ex-08-pca (chapter 08): the test features projected on their 2 principal components."""
+    if answer is None:
+        return Feedback(False, "replace `None` with the (1000, 2) array of projections.")
+    array = _as_array(answer, "feature_pca")
+    if isinstance(array, Feedback):
+        return array
+    features = _ch08_test_features()[2].numpy().astype(np.float64)
+    centred = features - features.mean(axis=0)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    expected = centred @ vt[:2].T
+    if array.shape != expected.shape:
+        if array.shape == (2, len(features)):
+            return Feedback(False, f"`feature_pca` has shape {array.shape}: transpose it, one row per digit.")
+        return Feedback(False, f"`feature_pca` has shape {array.shape}; expected {expected.shape}.")
+    scale = np.abs(expected).max()
+
+    def matches(candidate) -> bool:
+        signs = np.sign(np.sum(candidate * array, axis=0))
+        signs[signs == 0] = 1
+        return bool(np.abs(candidate * signs - array).max() <= 1e-3 * scale)
+
+    if matches(expected):
+        return Feedback(True, "the projections on the first two principal components (up to sign).")
+    if matches(expected[:, ::-1]):
+        return Feedback(False, "the two columns are swapped: the first component has the largest "
+                               "singular value, and `np.linalg.svd` sorts them in decreasing order.")
+    if matches(u[:, :2]):
+        return Feedback(False, "those are the columns of U, scaled to length 1; the projections are "
+                               "U times the singular values, or the centred data times V.")
+    _, _, vt_raw = np.linalg.svd(features, full_matrices=False)
+    if matches(features @ vt_raw[:2].T) or matches(centred @ vt_raw[:2].T):
+        return Feedback(False, "centre the features first: subtract the mean of each column before the SVD.")
+    if matches(centred @ vt[:, :2]):
+        return Feedback(False, "the components are the rows of V^T (`vt[:2]`), not its columns.")
+    return Feedback(False, "the values differ from the projections on the first two principal "
+                           "components: centre, take `np.linalg.svd(centred, full_matrices=False)`, "
+                           "and project on the first two rows of V^T.")
+
+
+def check_feature_1nn(answer) -> Feedback:
+    """Exercise ex-08-nearest (chapter 08): accuracy of 1-nearest-neighbour labels in feature space."""
+    import torch
+
+    if answer is None:
+        return Feedback(False, "replace `None` with the accuracy, a float between 0 and 1.")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, f"`answer` should be one number, got {type(answer).__name__}.")
+    train_features, train_labels, test_features, test_labels, train_images, test_images, model = \
+        _ch08_test_features()
+
+    def one_nn(queries, candidates) -> float:
+        closest = torch.cdist(queries, candidates).argmin(dim=1)
+        return (train_labels[closest] == test_labels).float().mean().item()
+
+    expected = one_nn(test_features, train_features)
+    if abs(value - expected) <= 1e-3:
+        return Feedback(True, f"{expected:.3f} of the test digits get the label of their nearest "
+                              "training digit in feature space.")
+    if abs(value - 100 * expected) <= 0.1:
+        return Feedback(False, "that is a percentage; give a fraction between 0 and 1.")
+    if abs(value - one_nn(test_images.flatten(1), train_images.flatten(1))) <= 1e-3:
+        return Feedback(False, "that is the rule on raw pixels; use the 64 penultimate features.")
+    with torch.no_grad():
+        accuracy = (model(test_images).argmax(dim=1) == test_labels).float().mean().item()
+    if abs(value - accuracy) <= 1e-3:
+        return Feedback(False, "that is the classifier's own accuracy; label each test digit with the "
+                               "label of its nearest training digit instead.")
+    return Feedback(False, f"got {value:.4f}; compute the distances from each test feature vector to "
+                           "all 4,000 training ones, and compare the closest one's label.")
+
+
+# --- Chapter 07: training a classifier --------------------------------------------------------
+
+def _ch07_not_yet(answer, what: str) -> Feedback | None:
+    """A 'not yet' Feedback when the placeholder `None` is still there."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    return None
+
+
+def check_steps_per_epoch(answer, n_samples: int = 3500, batch_size: int = 128, epochs: int = 10) -> Feedback:
+    """Exercise ex-07-steps (chapter 07): (batches per epoch, optimizer steps in all) for a DataLoader."""
+    missing = _ch07_not_yet(answer, "a pair (batches_per_epoch, total_steps)")
+    if missing is not None:
+        return missing
+    try:
+        batches, steps = answer
+    except (TypeError, ValueError):
+        return Feedback(False, f"`answer` should be a pair (batches_per_epoch, total_steps), got {answer!r}.")
+    per_epoch = -(-n_samples // batch_size)  # ceiling: the last, smaller batch counts too
+    if any(isinstance(v, bool) or not isinstance(v, int | np.integer) for v in (batches, steps)):
+        return Feedback(False, f"both numbers are whole counts (ints); got {answer!r}. "
+                               "Round the division of samples by batch size: which way?")
+    if batches == n_samples // batch_size and batches != per_epoch:
+        return Feedback(False, f"{batches} batches drops the last {n_samples % batch_size} samples. "
+                               "With drop_last=False (the default) the last, smaller batch is kept: round up.")
+    if batches != per_epoch:
+        return Feedback(False, f"{batches} batches per epoch is not right: {n_samples} samples in batches "
+                               f"of {batch_size} is {n_samples / batch_size:.2f} batches, rounded up.")
+    if steps != per_epoch * epochs:
+        return Feedback(False, f"batches per epoch is right; the optimizer steps once per batch, "
+                               f"so over {epochs} epochs it steps {per_epoch} x {epochs} times.")
+    return Feedback(True, f"{per_epoch} batches per epoch ({per_epoch - 1} full ones and one of "
+                          f"{n_samples - (per_epoch - 1) * batch_size}), {per_epoch * epochs} steps in all.")
+
+
+def _ch07_labels(values, name: str, n_classes: int) -> np.ndarray | Feedback:
+    array = np.asarray(values.detach().cpu() if hasattr(values, "detach") else values)
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
+        return Feedback(False, f"`{name}` should be a 1-D array of class indices, got shape {array.shape}.")
+    if array.size and (array.min() < 0 or array.max() >= n_classes):
+        return Feedback(False, f"`{name}` holds classes outside 0..{n_classes - 1}.")
+    return array
+
+
+def check_confusion_matrix(answer, labels, predictions, n_classes: int = 10) -> Feedback:
+    """Exercise ex-07-confusion (chapter 07): a confusion matrix by hand, rows = true class, columns = predicted."""
+    missing = _ch07_not_yet(answer, f"your ({n_classes}, {n_classes}) confusion matrix")
+    if missing is not None:
+        return missing
+    true = _ch07_labels(labels, "labels", n_classes)
+    if isinstance(true, Feedback):
+        return true
+    predicted = _ch07_labels(predictions, "predictions", n_classes)
+    if isinstance(predicted, Feedback):
+        return predicted
+    if true.shape != predicted.shape:
+        return Feedback(False, f"`labels` ({true.shape[0]}) and `predictions` ({predicted.shape[0]}) differ in length.")
+    expected = np.zeros((n_classes, n_classes))
+    np.add.at(expected, (true, predicted), 1)
+    matrix = _as_array(answer, "matrix")
+    if isinstance(matrix, Feedback):
+        return matrix
+    if matrix.shape == expected.shape and not np.array_equal(expected, expected.T) \
+            and np.array_equal(matrix, expected.T):
+        return Feedback(False, "that is the transpose: put the true class on the rows and the "
+                               "predicted class on the columns (sklearn's convention).")
+    if matrix.shape == expected.shape and matrix.sum() != expected.sum():
+        return Feedback(False, f"the entries add up to {matrix.sum():g}; every one of the "
+                               f"{len(true)} samples should be counted exactly once.")
+    return _compare(matrix, expected, "matrix",
+                    f"the diagonal holds the {int(np.trace(expected))} correct answers out of {len(true)}.")
+
+
+def check_top_k_accuracy(answer, probabilities, labels, k: int = 2) -> Feedback:
+    """Exercise ex-07-top2 (chapter 07): the fraction of samples whose label is among the k most probable classes."""
+    missing = _ch07_not_yet(answer, f"the top-{k} accuracy, a fraction between 0 and 1")
+    if missing is not None:
+        return missing
+    probs = _as_array(probabilities, "probabilities")
+    if isinstance(probs, Feedback):
+        return probs
+    true = _ch07_labels(labels, "labels", probs.shape[1] if probs.ndim == 2 else 0)
+    if isinstance(true, Feedback):
+        return true
+    if probs.ndim != 2 or len(probs) != len(true):
+        return Feedback(False, f"`probabilities` should be (N, classes) with N = {len(true)}, got {probs.shape}.")
+    if hasattr(answer, "item"):
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
+        return Feedback(False, f"`answer` should be one number, got {type(answer).__name__}.")
+    top_k = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    expected = float(np.mean((top_k == true[:, None]).any(axis=1)))
+    top_1 = float(np.mean(probs.argmax(axis=1) == true))
+    if abs(answer - expected) <= 1e-6:  # float32 means are off by ~1e-8
+        return Feedback(True, f"top-{k} accuracy {expected:.4f}, against top-1 accuracy {top_1:.4f}.")
+    if abs(answer - 100 * expected) <= 1e-4:
+        return Feedback(False, "that is a percentage; give the fraction (divide by 100).")
+    if abs(answer - top_1) <= 1e-6 and top_1 != expected:
+        return Feedback(False, f"that is the ordinary (top-1) accuracy; count a sample as right when its "
+                               f"label is anywhere among the {k} largest probabilities.")
+    return Feedback(False, f"got {answer:.4f}. For each row take the indices of the {k} largest "
+                           "probabilities (torch.topk or np.argsort) and check whether the label is among them.")
+
+
+#: The options of exercise ex-07-augment, and whether each keeps a digit's label.
+AUGMENTATION_OPTIONS = {
+    "shift by 2 pixels": True,
+    "rotate by 10 degrees": True,
+    "flip left-right": False,
+    "rotate by 180 degrees": False,
+    "add faint noise": True,
+    "invert the colours": False,
+}
+
+
+def check_label_preserving(answer) -> Feedback:
+    """Exercise ex-07-augment (chapter 07): which transformations keep a digit's label (a set of option names)."""
+    missing = _ch07_not_yet(answer, "a set of option names from AUGMENTATION_OPTIONS")
+    if missing is not None:
+        return missing
+    if isinstance(answer, str) or not isinstance(answer, set | list | tuple | frozenset):
+        return Feedback(False, f"`answer` should be a set of option names, got {type(answer).__name__}.")
+    chosen = set(answer)
+    unknown = sorted(chosen - set(AUGMENTATION_OPTIONS))
+    if unknown:
+        return Feedback(False, f"{unknown} are not options; pick from {sorted(AUGMENTATION_OPTIONS)}.")
+    why = {
+        "flip left-right": "a mirrored 2, 3, 4, 5 or 7 is not that digit any more",
+        "rotate by 180 degrees": "it turns a 6 into a 9 and a 9 into a 6",
+        "invert the colours": "every training digit is light on black; white-on-dark digits are a "
+                              "different distribution, not a variant of the same one",
+    }
+    wrong = sorted(chosen - {k for k, keeps in AUGMENTATION_OPTIONS.items() if keeps})
+    if wrong:
+        return Feedback(False, f"'{wrong[0]}' does not keep the label: {why[wrong[0]]}.")
+    missed = sorted({k for k, keeps in AUGMENTATION_OPTIONS.items() if keeps} - chosen)
+    if missed:
+        return Feedback(False, f"'{missed[0]}' also keeps the label: a person still reads the same digit.")
+    return Feedback(True, "small shifts, small rotations and faint noise keep a digit's identity; "
+                          "flips, half-turns and inversion do not.")

@@ -187,3 +187,207 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
         total_params=int(sum(p.numel() for p in model.parameters())),
         trainable_params=int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
     )
+
+
+# --- Chapter 07: the digit classifier that chapters 08-09 look inside --------------------------
+
+from pathlib import Path  # noqa: E402 - this section was appended after the imports above
+
+#: Everything that decides the weights of `trained_classifier()`; the cache key hashes it.
+CLASSIFIER_RECIPE = {
+    "data": "mnist_5k",          # load_mnist_5k(): 5,000 digits, 500 per class
+    "test_size": 1000,           # stratified_split(labels, test_size=1000, seed=0): 4,000 / 1,000
+    "split_seed": 0,
+    "seed": 0,                   # seed_everything(seed): weights, dropout masks, shuffling, shifts
+    "epochs": 10,
+    "batch_size": 128,
+    "optimizer": "Adam",
+    "max_lr": 0.01,              # OneCycleLR peak learning rate, stepped every batch
+    "weight_decay": 0.0,
+    "max_shift": 2,              # random_shift augmentation, in pixels
+    "channels": [16, 32, 64],
+    "hidden": 64,
+    "dropout": 0.3,
+}
+
+#: Class names of the classifier's 10 outputs.
+DIGIT_CLASSES = [str(d) for d in range(10)]
+
+
+class DigitCNN(nn.Module):
+    """Chapter 07's CNN: three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (chapter 07).
+
+    Shapes for a 28x28 grayscale input: conv1 (5x5, 16 ch) 28x28 -> pool 14x14; conv2 (3x3,
+    32 ch) -> pool 7x7; conv3 (3x3, 64 ch) -> pool 3x3; flatten to 576; `fc1` to `hidden`
+    units (the penultimate features, see `features`); `fc2` to `n_classes` logits. Batch norm
+    sits between each convolution and its ReLU, so the convolutions have no bias.
+    """
+
+    def __init__(self, n_classes: int = 10, in_channels: int = 1,
+                 channels: tuple[int, int, int] | list[int] = (16, 32, 64),
+                 hidden: int = 64, dropout: float = 0.3) -> None:
+        super().__init__()
+        n_classes = _positive_int(n_classes, "n_classes", "DigitCNN")
+        in_channels = _positive_int(in_channels, "in_channels", "DigitCNN")
+        hidden = _positive_int(hidden, "hidden", "DigitCNN")
+        if not isinstance(channels, tuple | list) or len(channels) != 3:
+            raise ValueError(f"DigitCNN: `channels` must be three ints, got {channels!r}")
+        c1, c2, c3 = (_positive_int(c, "channels", "DigitCNN") for c in channels)
+        if not isinstance(dropout, int | float) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
+            raise ValueError(f"DigitCNN: `dropout` must be a probability in [0, 1), got {dropout!r}")
+        self.conv1 = nn.Conv2d(in_channels, c1, 5, padding=2, bias=False)
+        self.bn1 = nn.BatchNorm2d(c1)
+        self.conv2 = nn.Conv2d(c1, c2, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c2)
+        self.conv3 = nn.Conv2d(c2, c3, 3, padding=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(c3)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.dropout = nn.Dropout(dropout)
+        self.fc1 = nn.Linear(c3 * 3 * 3, hidden)
+        self.fc2 = nn.Linear(hidden, n_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The penultimate features `(N, hidden)`: what `fc2` turns into logits (chapter 08)."""
+        x = self.pool(F.relu(self.bn1(self.conv1(x))))   # (N, 16, 14, 14)
+        x = self.pool(F.relu(self.bn2(self.conv2(x))))   # (N, 32, 7, 7)
+        x = self.pool(F.relu(self.bn3(self.conv3(x))))   # (N, 64, 3, 3)
+        x = self.dropout(torch.flatten(x, 1))            # (N, 576)
+        return F.relu(self.fc1(x))                       # (N, 64)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits `(N, n_classes)` for a batch `(N, in_channels, 28, 28)` (chapter 07)."""
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"DigitCNN: `x` must be a torch.Tensor, got {type(x).__name__}")
+        if x.ndim != 4 or x.shape[1] != self.conv1.in_channels or tuple(x.shape[2:]) != (28, 28):
+            hint = " (add a batch axis with x.unsqueeze(0))" if x.ndim == 3 else ""
+            raise ValueError(f"DigitCNN: `x` must have shape (N, {self.conv1.in_channels}, 28, 28), "
+                             f"got {tuple(x.shape)}{hint}")
+        return self.fc2(self.dropout(self.features(x)))
+
+
+def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into `load_mnist_5k()` of the classifier's 4,000 training and 1,000 held-out digits (chapter 07).
+
+    `labels` are MNIST-5k's labels, loaded when not given.
+    """
+    from course_utils.data import load_mnist_5k, stratified_split
+
+    if labels is None:
+        _, labels = load_mnist_5k()
+    return stratified_split(labels, test_size=CLASSIFIER_RECIPE["test_size"],
+                            seed=CLASSIFIER_RECIPE["split_seed"])
+
+
+def classifier_data() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """`((train_images, train_labels), (test_images, test_labels))` of `trained_classifier` (chapters 07-09).
+
+    Images are (N, 1, 28, 28) float32 in [0, 1]; the 1,000 test digits (100 per class) were
+    never seen in training, so later chapters can look at the model on honest data.
+    """
+    from course_utils.data import load_mnist_5k
+
+    images, labels = load_mnist_5k()
+    train_idx, test_idx = classifier_split(labels)
+    train, test = torch.from_numpy(train_idx), torch.from_numpy(test_idx)
+    return (images[train], labels[train]), (images[test], labels[test])
+
+
+def _classifier_key(train_images: torch.Tensor, train_labels: torch.Tensor) -> str:
+    """A hash of everything that decides the trained weights: recipe, code, data, torch version."""
+    import hashlib
+    import inspect
+    import json
+
+    from course_utils import training
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps(CLASSIFIER_RECIPE, sort_keys=True).encode())
+    for code in (DigitCNN, _train_classifier, training.fit, training._run_epoch, training.random_shift):
+        digest.update(inspect.getsource(code).encode())
+    digest.update(train_images.numpy().tobytes())
+    digest.update(train_labels.numpy().tobytes())
+    digest.update(torch.__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+def classifier_cache_path() -> Path:
+    """Where `trained_classifier()` keeps its weights: `data_dir()/digit_cnn-<hash>.pt` (chapter 07)."""
+    (train_images, train_labels), _ = classifier_data()
+    from course_utils.data import data_dir
+
+    return data_dir() / f"digit_cnn-{_classifier_key(train_images, train_labels)}.pt"
+
+
+def _train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor,
+                      show_progress: bool = False) -> DigitCNN:
+    """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (chapter 07)."""
+    import contextlib
+    import io
+
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from course_utils.training import fit, random_shift, seed_everything
+
+    recipe = CLASSIFIER_RECIPE
+    generator = seed_everything(recipe["seed"])
+    model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+    loader = DataLoader(TensorDataset(train_images, train_labels), batch_size=recipe["batch_size"],
+                        shuffle=True, generator=generator, num_workers=0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"])
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe["max_lr"],
+                                                    epochs=recipe["epochs"], steps_per_epoch=len(loader))
+    shift_generator = torch.Generator().manual_seed(recipe["seed"])
+
+    def augment(images: torch.Tensor) -> torch.Tensor:
+        return random_shift(images, recipe["max_shift"], shift_generator)
+
+    quiet = contextlib.nullcontext() if show_progress else contextlib.redirect_stderr(io.StringIO())
+    with quiet:
+        fit(model, loader, None, optimizer, recipe["epochs"], device="cpu", scheduler=scheduler,
+            augment=augment, desc="training the chapter-07 classifier")
+    return model.eval()
+
+
+def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
+    """Chapter 07's trained `DigitCNN` in eval mode, on the CPU (chapters 08-09).
+
+    The first call trains it (about 20 s on a laptop CPU) and caches the weights in
+    `classifier_cache_path()`; later calls load them. The file name holds a hash of the
+    recipe, the code, the training data and the torch version, so a change retrains instead
+    of loading stale weights, and an unreadable file is retrained too. Training is
+    deterministic and neither path touches the caller's random state. `show_progress`
+    defaults to a bar in Jupyter and silence under `COURSE_PLAIN_PROGRESS=1`, so a notebook's
+    output is the same whether the weights were cached or not.
+    """
+    import random
+
+    from course_utils.data import data_dir
+    from course_utils.progress import plain_mode
+    from course_utils.training import load_checkpoint, save_checkpoint
+
+    (train_images, train_labels), _ = classifier_data()
+    key = _classifier_key(train_images, train_labels)
+    path = data_dir() / f"digit_cnn-{key}.pt"
+    recipe = CLASSIFIER_RECIPE
+    if show_progress is None:
+        show_progress = not plain_mode()
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    benchmark = torch.backends.cudnn.benchmark
+    try:
+        with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
+            model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+            if path.exists() and not retrain:
+                try:
+                    if load_checkpoint(model, path).get("key") == key:
+                        return model.eval()
+                except ValueError:
+                    pass  # corrupt or foreign file: retrain and overwrite it
+            model = _train_classifier(train_images, train_labels, show_progress=show_progress)
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        torch.use_deterministic_algorithms(deterministic)
+        torch.backends.cudnn.benchmark = benchmark
+    save_checkpoint(model, path, key=key, recipe=dict(recipe), torch_version=torch.__version__)
+    return model
