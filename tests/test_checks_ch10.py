@@ -1,0 +1,82 @@
+"""The chapter 10 exercise checks accept right answers and explain wrong ones."""
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.checks import (
+    Feedback,
+    check_deep_layer_texture,
+    check_gram_by_hand,
+    check_total_variation_by_hand,
+)
+from course_utils.style import (
+    FeatureExtractor,
+    brush_stroke_painting,
+    gram_matrix,
+    total_variation,
+    transfer,
+)
+
+FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])
+TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])
+
+
+@pytest.mark.parametrize("check", [check_gram_by_hand, check_total_variation_by_hand, check_deep_layer_texture])
+def test_placeholder_none_is_not_yet(check):
+    feedback = check(None)
+    assert isinstance(feedback, Feedback) and not feedback
+    assert "None" in feedback.message
+
+
+def test_gram_by_hand():
+    right = gram_matrix(torch.tensor(FEATURES))[0].numpy()
+    assert check_gram_by_hand(right)
+    assert check_gram_by_hand(right[None])  # (1, 2, 2) is accepted too
+    assert check_gram_by_hand(torch.tensor(right))
+    rows = FEATURES.reshape(2, 4)
+    too_large = check_gram_by_hand(rows @ rows.T)
+    assert not too_large and "H W = 4" in too_large.message
+    positions = check_gram_by_hand(rows.T @ rows / 2)
+    assert not positions and "F^T F" in positions.message
+    assert not check_gram_by_hand(np.zeros((2, 2)))
+    assert not check_gram_by_hand("two by two")
+
+
+def test_total_variation_by_hand():
+    right = total_variation(torch.tensor(TV_IMAGE)[None, None]).item()
+    assert right == pytest.approx(0.375)
+    assert check_total_variation_by_hand(right)
+    assert check_total_variation_by_hand(np.float32(right))
+    assert "sum" in check_total_variation_by_hand(2.25).message
+    assert "absolute" in check_total_variation_by_hand(3.5 / 6).message
+    assert "one direction" in check_total_variation_by_hand(1.25 / 6).message
+    assert not check_total_variation_by_hand(0.5)
+    assert "one number" in check_total_variation_by_hand([1.0, 2.0]).message
+
+
+@pytest.fixture(scope="module")
+def painting():
+    return brush_stroke_painting(64)
+
+
+def _texture(painting, layers):
+    image, _ = transfer(painting, painting, size=64, steps=80, content_weight=0.0, tv_weight=0.0,
+                        init="noise", style_layers=layers, features=FeatureExtractor("random"))
+    return image
+
+
+def test_deep_layer_texture_accepts_a_conv3_to_conv5_texture(painting):
+    feedback = check_deep_layer_texture(_texture(painting, ["conv3", "conv4", "conv5"]))
+    assert feedback, feedback.message
+    assert "conv1" in feedback.message and "conv5" in feedback.message
+
+
+def test_deep_layer_texture_explains_wrong_answers(painting):
+    assert "painting itself" in check_deep_layer_texture(painting).message
+    assert "64x64" in check_deep_layer_texture(np.zeros((32, 32, 3))).message
+    assert "[0, 1]" in check_deep_layer_texture(np.full((64, 64, 3), 9.0)).message
+    unfinished = check_deep_layer_texture(np.full((64, 64, 3), 0.5))
+    assert not unfinished and "steps" in unfinished.message
+    all_layers = check_deep_layer_texture(_texture(painting, None))
+    assert not all_layers and "leave conv1" in all_layers.message
