@@ -36,7 +36,9 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(NB_RUN) $(BIN)/python benchmarks/notebooks.py
-	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/classifier.py
+	$(BIN)/python benchmarks/occlusion.py
+	$(BIN)/python benchmarks/style_transfer.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

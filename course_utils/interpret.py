@@ -93,7 +93,8 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
     """The output of `layer` (a submodule or its name) when `model` runs on `inputs` (chapter 08).
 
     A forward hook records the output; the hook is removed afterwards. Runs without gradients
-    and returns a detached tensor.
+    and returns a detached tensor. A module called several times in one forward pass (a shared
+    pooling layer) returns its last call's output.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"activations: `model` must be an nn.Module, got {type(model).__name__}")
@@ -129,12 +130,13 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
 
 
 def embed(features, method: str = "pca", seed: int = 0, perplexity: float = 30.0,
-          pca_dims: int = 50) -> np.ndarray:
+          pca_dims: int = 50, max_iter: int = 1000) -> np.ndarray:
     """Embed N feature vectors in 2-D with PCA or t-SNE (scikit-learn); returns (N, 2) (chapter 08).
 
-    `features` is (N, D), or (N, ...) which is flattened. For t-SNE, vectors longer than
+    `features` is (N, D), or (N, ...) which is flattened. PCA uses an exact SVD. For t-SNE, vectors longer than
     `pca_dims` are first reduced to `pca_dims` with PCA (the usual recipe: faster, less noise);
-    t-SNE starts from the PCA layout (`init="pca"`) and is seeded with `seed`.
+    t-SNE starts from the PCA layout (`init="pca"`), is seeded with `seed`, and runs `max_iter`
+    gradient steps (at least 250, the early-exaggeration phase).
     """
     array = as_float_array(features, "features", func="embed")
     if array.ndim < 2:
@@ -148,8 +150,8 @@ def embed(features, method: str = "pca", seed: int = 0, perplexity: float = 30.0
         raise ValueError(f"embed: `seed` must be a non-negative int, got {seed!r}")
     from sklearn.decomposition import PCA
 
-    if method == "pca":
-        return PCA(n_components=2, random_state=seed).fit_transform(array)
+    if method == "pca":  # an exact SVD: the randomized solver scikit-learn may pick is approximate
+        return PCA(n_components=2, svd_solver="full").fit_transform(array)
     if method != "tsne":
         raise ValueError(f"embed: `method` must be 'pca' or 'tsne', got {method!r}")
     if not 0 < perplexity < len(array):
@@ -157,13 +159,19 @@ def embed(features, method: str = "pca", seed: int = 0, perplexity: float = 30.0
                          f"got {perplexity!r}")
     if not isinstance(pca_dims, int) or pca_dims < 2:
         raise ValueError(f"embed: `pca_dims` must be an int >= 2, got {pca_dims!r}")
+    if not isinstance(max_iter, int) or isinstance(max_iter, bool) or max_iter < 250:
+        raise ValueError(f"embed: `max_iter` must be an int >= 250, got {max_iter!r}")
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     if array.shape[1] > pca_dims and len(array) > pca_dims:
         array = PCA(n_components=pca_dims, random_state=seed).fit_transform(array)
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto",
-                random_state=seed)
-    return tsne.fit_transform(array.astype(np.float32))
+                max_iter=max_iter, random_state=seed)
+    # One OpenMP thread: t-SNE's many small steps run slower, not faster, with threads waiting
+    # on each other at every step when the CPU is shared (a class lab, a CI runner).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return tsne.fit_transform(array.astype(np.float32))
 
 
 # --- occlusion (chapter 09) ---------------------------------------------------------------

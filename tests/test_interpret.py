@@ -302,6 +302,13 @@ def test_activations_by_module_and_by_name():
     assert all(not m._forward_hooks for m in model.modules())  # the hook is gone
 
 
+def test_activations_of_a_module_used_twice_is_the_last_call():
+    shared = nn.ReLU()
+    model = nn.Sequential(nn.Linear(3, 3), shared, nn.Linear(3, 2), shared)
+    x = torch.randn(4, 3)
+    assert maxdiff(activations(model, x, shared), model(x)) == 0.0
+
+
 def test_activations_bad_layer():
     model, x = small_cnn(), batch()
     with pytest.raises(ValueError, match="layer"):
@@ -325,7 +332,11 @@ def test_embed_pca_matches_sklearn_and_tsne_is_seeded():
     features = np.concatenate([rng.normal(0, 1, (15, 60)), rng.normal(6, 1, (15, 60))])
     pca = embed(torch.from_numpy(features), "pca")
     assert pca.shape == (30, 2)
-    assert np.allclose(pca, PCA(2, random_state=0).fit_transform(features))
+    assert np.allclose(pca, PCA(2, svd_solver="full").fit_transform(features))
+    wide = rng.normal(size=(600, 700))  # where scikit-learn would pick its approximate solver
+    centred = wide - wide.mean(axis=0)
+    exact = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
+    assert np.allclose(np.abs(embed(wide, "pca")), np.abs(exact), atol=1e-8)
     first = embed(features, "tsne", seed=3, perplexity=5)
     assert first.shape == (30, 2)
     assert np.array_equal(first, embed(features, "tsne", seed=3, perplexity=5))
@@ -338,6 +349,7 @@ def test_embed_pca_matches_sklearn_and_tsne_is_seeded():
     (dict(method="umap"), ValueError, "method"),
     (dict(method="tsne", perplexity=80), ValueError, "perplexity"),
     (dict(seed=-1), ValueError, "seed"),
+    (dict(method="tsne", perplexity=5, max_iter=100), ValueError, "max_iter"),
     (dict(features=np.zeros(5)), ValueError, "features"),
     (dict(features=np.full((5, 3), np.nan)), ValueError, "features"),
     (dict(features=None), TypeError, "features"),
