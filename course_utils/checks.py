@@ -1055,3 +1055,191 @@ def check_label_preserving(answer) -> Feedback:
         return Feedback(False, f"'{missed[0]}' also keeps the label: a person still reads the same digit.")
     return Feedback(True, "small shifts, small rotations and faint noise keep a digit's identity; "
                           "flips, half-turns and inversion do not.")
+
+
+# --- Chapter 09: occlusion and saliency ------------------------------------------------------
+
+def check_occlusion_copies(answer) -> Feedback:
+    """Exercise ex-09-copies (chapter 09): masked copies of a 28x28 image, window 6, stride 4."""
+    if answer is None:
+        return Feedback(False, "replace `None` with the number of masked copies, an int.")
+    if hasattr(answer, "item"):
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
+        return Feedback(False, f"`answer` should be a whole number (an int), got {answer!r}.")
+    per_axis = -(-(28 - 6) // 4) + 1  # ceil((28 - 6) / 4) + 1 = 7
+    hints = {
+        per_axis: "that is the count along one axis; the window slides along both, so square it.",
+        ((28 - 6) // 4 + 1) ** 2: "that is the convolution formula (floor): it leaves pixels 26-27 "
+                                  "uncovered. Captum adds one more window, cut off at the border.",
+        (28 - 6) // 4 + 1: "that is the floor formula along one axis; Captum covers the border with one "
+                           "more window, and the window slides along both axes.",
+        (28 - 6 + 1) ** 2: "that is stride 1; the window moves 4 pixels at a time.",
+        (28 // 4) ** 2: "that counts non-overlapping 4x4 tiles; the window is 6 wide and moves by 4.",
+    }
+    if answer == per_axis**2:
+        return Feedback(True, f"{per_axis} positions per axis (0, 4, ..., 24), so {per_axis ** 2} copies.")
+    return Feedback(False, hints.get(int(answer), f"got {answer}; count the window's start offsets along "
+                                                  "one axis until pixel 27 is covered, then square."))
+
+
+def _ch09_tiny() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W1, w2 and x of ex-09-guided: the score is w2 . relu(W1 x)."""
+    w1 = np.array([[1.0, -1.0, 0.5, 2.0], [0.5, 1.0, -1.0, 0.0],
+                   [-1.0, 0.5, 1.0, 1.0], [2.0, 0.0, -0.5, -1.0]])
+    w2 = np.array([1.5, -2.0, 1.0, -0.5])
+    x = np.array([1.0, 0.5, -1.0, 0.5])
+    return w1, w2, x
+
+
+def check_guided_tiny(answer) -> Feedback:
+    """Exercise ex-09-guided (chapter 09): guided backprop through one ReLU, by hand."""
+    if answer is None:
+        return Feedback(False, "replace `None` with the guided-backprop map, an array of 4 numbers.")
+    array = _as_array(answer, "guided_map")
+    if isinstance(array, Feedback):
+        return array
+    w1, w2, x = _ch09_tiny()
+    active = (w1 @ x) > 0
+    expected = w1.T @ (np.maximum(w2, 0) * active)
+    if array.shape == expected.shape:
+        wrong = {
+            "that is the plain gradient: the guided rule also drops the negative gradients at the ReLU.":
+                w1.T @ (w2 * active),
+            "that is the 'deconvnet' rule (positive gradients, ignoring which units were active): "
+            "also keep the forward mask z > 0.": w1.T @ np.maximum(w2, 0),
+            "you skipped the ReLU: apply both the forward mask (z > 0) and max(gradient, 0).": w1.T @ w2,
+            "the last step multiplies by W1 transposed (W1.T @ ...), not W1.":
+                w1 @ (np.maximum(w2, 0) * active),
+        }
+        for message, candidate in wrong.items():
+            if np.allclose(array, candidate):
+                return Feedback(False, message)
+    return _compare(array, expected, "guided_map",
+                    "only the first hidden unit is active with a positive gradient, so the map is "
+                    "1.5 times the first row of W1.")
+
+
+def check_probability_occlusion(answer) -> Feedback:
+    """Exercise ex-09-probability (chapter 09): occlusion map of the true class's probability."""
+    import torch
+
+    from course_utils.interpret import occlusion
+
+    if answer is None:
+        return Feedback(False, "replace `None` with the (28, 28) occlusion map of the probability.")
+    array = _as_array(answer, "probability_map")
+    if isinstance(array, Feedback):
+        return array
+    if array.size == 28 * 28:
+        array = array.reshape(28, 28)
+    elif array.ndim == 4 and array.shape[2:] == (28, 28):
+        return Feedback(False, f"`probability_map` has shape {array.shape}; take one channel of one image: [0, 0].")
+    model, (_, (test_images, test_labels)) = _ch08_model_and_data()
+    image, label = test_images[:1], test_labels[:1]
+
+    def run(score):
+        return occlusion(score, image, label, window=4, stride=2)[0, 0].numpy().astype(np.float64)
+
+    expected = run(lambda x: torch.softmax(model(x), dim=1))
+    if array.shape == expected.shape:
+        if np.allclose(array, run(model), atol=1e-5):
+            return Feedback(False, "that is the map of the logit; wrap the model in a function that "
+                                   "returns torch.softmax(model(x), dim=1).")
+        if np.allclose(array, run(lambda x: torch.log_softmax(model(x), dim=1)), atol=1e-5):
+            return Feedback(False, "that is the log-probability (log_softmax); use softmax.")
+        if np.allclose(array, -expected, atol=1e-6):
+            return Feedback(False, "the sign is flipped: occlusion records score(original) - score(masked).")
+    return _compare(array, expected, "probability_map",
+                    "the drop of the true class's probability, averaged over the windows covering "
+                    "each pixel.", atol=1e-5)
+
+
+# --- Chapter 10: style transfer -----------------------------------------------------------------
+
+_CH10_FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-10-gram
+_CH10_TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-10-tv
+
+
+def check_gram_by_hand(answer) -> Feedback:
+    """Exercise ex-10-gram: the (2, 2) Gram matrix F F^T / (H W) of the exercise's feature maps."""
+    if answer is None:
+        return Feedback(False, "replace `None` with the (2, 2) Gram matrix of `exercise_features`.")
+    array = _as_array(answer, "gram")
+    if isinstance(array, Feedback):
+        return array
+    if array.shape == (1, 2, 2):
+        array = array[0]
+    rows = _CH10_FEATURES.reshape(2, 4)
+    expected = rows @ rows.T / 4
+    if array.shape == (4, 4):
+        return Feedback(False, "that is a 4x4 matrix over positions (F^T F); the Gram matrix is channels "
+                               "by channels: F F^T, with F of shape (C, H W) = (2, 4).")
+    if array.shape == expected.shape and np.allclose(array, expected * 4, atol=1e-6):
+        return Feedback(False, "right pattern, 4 times too large: divide by the number of positions, H W = 4.")
+    return _compare(array, expected, "gram",
+                    "G = [[1.25, 0], [0, 2.5]]; the zeros off the diagonal say that the two maps are "
+                    "never active at the same position.")
+
+
+def check_total_variation_by_hand(answer) -> Feedback:
+    """Exercise ex-10-tv: the total variation of the exercise's 3x3 image, as `total_variation` defines it."""
+    if answer is None:
+        return Feedback(False, "replace `None` with the total variation of `tv_image`, a float.")
+    array = _as_array(answer, "tv")
+    if isinstance(array, Feedback):
+        return array
+    if array.size != 1:
+        return Feedback(False, f"`tv` should be one number, got shape {array.shape}.")
+    value = float(array.reshape(()))
+    vertical = np.diff(_CH10_TV_IMAGE, axis=0)
+    horizontal = np.diff(_CH10_TV_IMAGE, axis=1)
+    expected = float((vertical ** 2).mean() + (horizontal ** 2).mean())
+    if np.isclose(value, float((vertical ** 2).sum() + (horizontal ** 2).sum())):
+        return Feedback(False, "that is the sum of the squared differences; take the mean of each direction.")
+    if np.isclose(value, float(np.abs(vertical).mean() + np.abs(horizontal).mean())):
+        return Feedback(False, "that uses absolute differences; the course's total variation squares them.")
+    if np.isclose(value, float((vertical ** 2).mean())) or np.isclose(value, float((horizontal ** 2).mean())):
+        return Feedback(False, "that is one direction only; add the vertical and the horizontal means.")
+    return _compare(np.float64(value), np.float64(expected), "tv",
+                    f"{expected:.4f} = 1.25/6 (vertical) + 1/6 (horizontal).", atol=1e-6)
+
+
+def check_deep_layer_texture(answer) -> Feedback:
+    """Exercise ex-10-deep-texture: a 64x64 texture of brush_stroke_painting(64) matching conv3-conv5 only."""
+    import torch
+
+    from course_utils.style import (
+        FeatureExtractor,
+        as_image_tensor,
+        brush_stroke_painting,
+        gram_matrix,
+    )
+
+    if answer is None:
+        return Feedback(False, "replace `None` with your (64, 64, 3) texture.")
+    try:
+        image = as_image_tensor(answer, "texture")
+    except (TypeError, ValueError) as error:
+        return Feedback(False, str(error).replace("transfer: ", ""))
+    if tuple(image.shape[-2:]) != (64, 64):
+        return Feedback(False, f"the texture is {image.shape[-2]}x{image.shape[-1]}; make it 64x64 (size=64).")
+    painting = as_image_tensor(brush_stroke_painting(64))
+    if torch.allclose(image, painting, atol=1e-3):
+        return Feedback(False, "that is the painting itself; start from noise (init=\"noise\").")
+    network = FeatureExtractor("random", verbose=False)
+    with torch.no_grad():
+        mine, target = network(image), network(painting)
+    errors = {name: float((gram_matrix(mine[name]) - gram_matrix(target[name])).norm()
+                          / gram_matrix(target[name]).norm()) for name in network.layers}
+    listing = ", ".join(f"{name} {value:.2f}" for name, value in errors.items())
+    deep = max(errors[name] for name in ("conv3", "conv4", "conv5"))
+    if deep > 0.1:
+        return Feedback(False, f"the deep layers' Gram matrices are still up to {deep:.2f} (relative) away from "
+                               "the painting's; use style_layers=[\"conv3\", \"conv4\", \"conv5\"] and enough "
+                               f"steps. All layers: {listing}.")
+    if errors["conv1"] < 0.15:
+        return Feedback(False, f"conv1 is matched too ({errors['conv1']:.2f}): leave conv1 and conv2 out of "
+                               "style_layers.")
+    return Feedback(True, f"relative Gram differences: {listing}. conv3 to conv5 are matched, conv1 is not: "
+                          "the deep layers alone leave the pixel-level colours and edges free.")

@@ -193,18 +193,21 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
 
 from pathlib import Path  # noqa: E402 - this section was appended after the imports above
 
-#: Everything that decides the weights of `trained_classifier()`; the cache key hashes it.
+#: Everything that decides the weights of `trained_classifier()`; the cache key hashes it, with
+#: the code and the data. Data: load_mnist_5k(), 5,000 digits; optimizer: Adam with OneCycleLR.
 CLASSIFIER_RECIPE = {
-    "data": "mnist_5k",          # load_mnist_5k(): 5,000 digits, 500 per class
     "test_size": 1000,           # stratified_split(labels, test_size=1000, seed=0): 4,000 / 1,000
     "split_seed": 0,
-    "seed": 0,                   # seed_everything(seed): weights, dropout masks, shuffling, shifts
+    "seed": 1,                   # seed_everything(seed): weights, dropout masks, shuffling, augmentation
+    "threads": 1,                # one CPU thread: faster for a model this small, and the same bits everywhere
+    "channels_last": True,       # train in the channels-last memory layout: about 1.5x faster on CPUs
     "epochs": 10,
     "batch_size": 128,
-    "optimizer": "Adam",
     "max_lr": 0.01,              # OneCycleLR peak learning rate, stepped every batch
     "weight_decay": 0.0,
-    "max_shift": 2,              # random_shift augmentation, in pixels
+    "degrees": 10.0,             # random_affine augmentation: rotation, zoom and shift limits
+    "scale": 0.1,
+    "shift": 2.0,
     "channels": [16, 32, 64],
     "hidden": 64,
     "dropout": 0.3,
@@ -302,7 +305,7 @@ def _classifier_key(train_images: torch.Tensor, train_labels: torch.Tensor) -> s
 
     digest = hashlib.sha256()
     digest.update(json.dumps(CLASSIFIER_RECIPE, sort_keys=True).encode())
-    for code in (DigitCNN, _train_classifier, training.fit, training._run_epoch, training.random_shift):
+    for code in (DigitCNN, _train_classifier, training.fit, training._run_epoch, training.random_affine):
         digest.update(inspect.getsource(code).encode())
     digest.update(train_images.numpy().tobytes())
     digest.update(train_labels.numpy().tobytes())
@@ -326,32 +329,41 @@ def _train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor,
 
     from torch.utils.data import DataLoader, TensorDataset
 
-    from course_utils.training import fit, random_shift, seed_everything
+    from course_utils.training import fit, random_affine, seed_everything
 
     recipe = CLASSIFIER_RECIPE
-    generator = seed_everything(recipe["seed"])
-    model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
-    loader = DataLoader(TensorDataset(train_images, train_labels), batch_size=recipe["batch_size"],
-                        shuffle=True, generator=generator, num_workers=0)
-    optimizer = torch.optim.Adam(model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"])
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe["max_lr"],
-                                                    epochs=recipe["epochs"], steps_per_epoch=len(loader))
-    shift_generator = torch.Generator().manual_seed(recipe["seed"])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(recipe["threads"])
+    try:
+        layout = torch.channels_last if recipe["channels_last"] else torch.contiguous_format
+        generator = seed_everything(recipe["seed"])
+        model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+        model = model.to(memory_format=layout)
+        loader = DataLoader(TensorDataset(train_images, train_labels), batch_size=recipe["batch_size"],
+                            shuffle=True, generator=generator, num_workers=0)
+        optimizer = torch.optim.Adam(model.parameters(), lr=recipe["max_lr"],
+                                     weight_decay=recipe["weight_decay"])
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe["max_lr"],
+                                                        epochs=recipe["epochs"], steps_per_epoch=len(loader))
+        augment_generator = torch.Generator().manual_seed(recipe["seed"])
 
-    def augment(images: torch.Tensor) -> torch.Tensor:
-        return random_shift(images, recipe["max_shift"], shift_generator)
+        def augment(images: torch.Tensor) -> torch.Tensor:
+            shifted = random_affine(images, recipe["degrees"], recipe["scale"], recipe["shift"], augment_generator)
+            return shifted.contiguous(memory_format=layout)
 
-    quiet = contextlib.nullcontext() if show_progress else contextlib.redirect_stderr(io.StringIO())
-    with quiet:
-        fit(model, loader, None, optimizer, recipe["epochs"], device="cpu", scheduler=scheduler,
-            augment=augment, desc="training the chapter-07 classifier")
-    return model.eval()
+        quiet = contextlib.nullcontext() if show_progress else contextlib.redirect_stderr(io.StringIO())
+        with quiet:
+            fit(model, loader, None, optimizer, recipe["epochs"], device="cpu", scheduler=scheduler,
+                augment=augment, desc="training the chapter-07 classifier")
+    finally:
+        torch.set_num_threads(threads)
+    return model.to(memory_format=torch.contiguous_format).eval()  # the usual layout for later chapters
 
 
 def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
     """Chapter 07's trained `DigitCNN` in eval mode, on the CPU (chapters 08-09).
 
-    The first call trains it (about 20 s on a laptop CPU) and caches the weights in
+    The first call trains it (about 20 s on a laptop CPU, one thread) and caches the weights in
     `classifier_cache_path()`; later calls load them. The file name holds a hash of the
     recipe, the code, the training data and the torch version, so a change retrains instead
     of loading stale weights, and an unreadable file is retrained too. Training is

@@ -50,8 +50,8 @@ def pick_device(prefer: str | None = None) -> torch.device:
 
 # --- Chapter 07: the training loop, evaluation, prediction, checkpoints ------------------------
 
-__all__ += ["History", "fit", "evaluate", "predict", "random_shift", "save_checkpoint",
-            "load_checkpoint", "CHECKPOINT_FORMAT"]
+__all__ += ["History", "fit", "evaluate", "predict", "random_shift", "random_affine",
+            "save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
 
 CHECKPOINT_FORMAT = "course_utils.checkpoint/1"
 
@@ -243,10 +243,12 @@ def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optim
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     device = _resolve_device(model, device, "fit")
 
-    from course_utils.progress import progress
+    from course_utils.progress import plain_mode, progress
 
     history = History()
-    bar = progress(total=None if n_batches is None else epochs * n_batches, desc=desc, unit="batch")
+    bar = progress(total=None if n_batches is None else epochs * n_batches, desc=desc)
+    if plain_mode():  # one final text line: a fixed-width bar (stable text) and the whole postfix
+        bar.ncols, bar.bar_format = None, "{l_bar}{bar:20}{r_bar}"
     try:
         for epoch in range(1, int(epochs) + 1):
             model.train()
@@ -265,6 +267,9 @@ def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optim
                 else:
                     scheduler.step()
             bar.set_postfix(_postfix(history, epoch, int(epochs)), refresh=False)
+    except BaseException:
+        bar.disable = True  # no half-finished bar line above the error message
+        raise
     finally:
         bar.close()
     model.eval()
@@ -354,24 +359,25 @@ def random_shift(images: torch.Tensor, max_shift: int = 2, generator: torch.Gene
     return padded[batch, channel, rows, cols]
 
 
-_METADATA_TYPES = (str, int, float, bool, type(None), torch.Tensor)
-
-
-def _check_metadata(value, key: str) -> None:
-    """Reject metadata that `torch.load(weights_only=True)` could not read back."""
+def _clean_metadata(value, key: str):
+    """A copy of `value` that `torch.load(weights_only=True)` can read back, or a TypeError naming `key`."""
     if isinstance(value, dict):
+        cleaned = {}
         for k, v in value.items():
-            if not isinstance(k, str | int):
+            if type(k) not in (str, int):
                 raise TypeError(f"save_checkpoint: metadata `{key}` has a key of type {type(k).__name__}")
-            _check_metadata(v, f"{key}.{k}")
-    elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            _check_metadata(v, f"{key}[{i}]")
-    elif not isinstance(value, _METADATA_TYPES):
-        raise TypeError(
-            f"save_checkpoint: metadata `{key}` has type {type(value).__name__}; use numbers, strings, "
-            "lists, dicts or tensors (convert NumPy values with .tolist() or float())"
-        )
+            cleaned[k] = _clean_metadata(v, f"{key}.{k}")
+        return cleaned
+    if isinstance(value, list | tuple):
+        return type(value)(_clean_metadata(v, f"{key}[{i}]") for i, v in enumerate(value))
+    if value is None or type(value) in (str, int, float, bool) or isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, str):  # a str subclass such as torch.__version__ pickles as its class
+        return str(value)
+    raise TypeError(
+        f"save_checkpoint: metadata `{key}` has type {type(value).__name__}; use numbers, strings, "
+        "lists, dicts or tensors (convert NumPy values with .tolist() or float())"
+    )
 
 
 def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
@@ -383,12 +389,11 @@ def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     model = _check_module(model, "save_checkpoint")
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"save_checkpoint: `path` must be a str or Path, got {type(path).__name__}")
-    for key, value in metadata.items():
-        _check_metadata(value, key)
+    metadata = {key: _clean_metadata(value, key) for key, value in metadata.items()}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": dict(metadata)}
+    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": metadata}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         torch.save(payload, tmp)
@@ -435,3 +440,39 @@ def load_checkpoint(model: nn.Module, path) -> dict:
         raise ValueError(f"load_checkpoint: the weights in {path.name} do not fit this "
                          f"{type(model).__name__}: {' '.join(r.strip() for r in reason[:3])[:300]}") from exc
     return dict(metadata)
+
+
+def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.1, shift: float = 2.0,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
+    """Rotate, zoom and shift each image by its own small random amount, zero-filled (chapter 07).
+
+    Per image: an angle uniform in [-degrees, degrees], a zoom factor uniform in
+    [1 - scale, 1 + scale] and a shift uniform in [-shift, shift] pixels along each axis,
+    all about the image centre, resampled bilinearly (`F.affine_grid` + `F.grid_sample`).
+    Draws come from `generator` in that order, so a seeded generator repeats them exactly.
+    """
+    if not isinstance(images, torch.Tensor) or images.ndim != 4 or not images.is_floating_point():
+        shape = tuple(images.shape) if hasattr(images, "shape") else type(images).__name__
+        raise ValueError(f"random_affine: `images` must be a float tensor (N, C, H, W), got {shape}")
+    for name, value, upper in (("degrees", degrees, 180.0), ("scale", scale, 1.0), ("shift", shift, None)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
+                or (upper is not None and value >= upper):
+            bound = f" and < {upper:g}" if upper is not None else ""
+            raise ValueError(f"random_affine: `{name}` must be a number >= 0{bound}, got {value!r}")
+    n, _, h, w = images.shape
+
+    def uniform(limit: float) -> torch.Tensor:  # n draws in [-limit, limit]
+        return (torch.rand(n, generator=generator, dtype=torch.float64) * 2 - 1) * limit
+
+    angle = torch.deg2rad(uniform(degrees))
+    zoom = 1.0 + uniform(scale)
+    dx, dy = uniform(shift), uniform(shift)
+    # affine_grid maps each output position to the input position it reads, in coordinates
+    # from -1 to 1: undo the zoom and the rotation, and read from (x - dx, y - dy).
+    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+    theta = torch.stack([torch.stack([cos, -sin, -dx * 2 / w], dim=1),
+                         torch.stack([sin, cos, -dy * 2 / h], dim=1)], dim=1)
+    grid = torch.nn.functional.affine_grid(theta.to(images.dtype).to(images.device), list(images.shape),
+                                           align_corners=False)
+    return torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros",
+                                           align_corners=False)

@@ -1,0 +1,411 @@
+"""course_utils.training, chapter 07 part: fit, evaluate, predict, random_shift, checkpoints."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from course_utils.training import (
+    CHECKPOINT_FORMAT,
+    History,
+    evaluate,
+    fit,
+    load_checkpoint,
+    predict,
+    random_affine,
+    random_shift,
+    save_checkpoint,
+    seed_everything,
+)
+
+
+def _blobs(n: int = 96, seed: int = 0):
+    """Two well-separated classes of 1x4x4 'images': class 1 is bright, class 0 is dark."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 2
+    images = 0.2 * torch.randn(n, 1, 4, 4, generator=generator) + labels.view(-1, 1, 1, 1).float() * 2 - 1
+    return images, labels
+
+
+def _tiny_cnn() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.1), nn.Linear(16, 2))
+
+
+def _loaders(batch_size: int = 16, seed: int = 0):
+    images, labels = _blobs()
+    generator = torch.Generator().manual_seed(seed)
+    train = DataLoader(TensorDataset(images[:64], labels[:64]), batch_size=batch_size, shuffle=True,
+                       generator=generator)
+    val = DataLoader(TensorDataset(images[64:], labels[64:]), batch_size=batch_size)
+    return train, val
+
+
+def _train(epochs: int = 3, seed: int = 0, **kwargs):
+    seed_everything(seed)
+    model = _tiny_cnn()
+    train, val = _loaders(seed=seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    history = fit(model, train, val, optimizer, epochs, **kwargs)
+    return model, history, val
+
+
+# --- fit -----------------------------------------------------------------------------------
+
+def test_fit_learns_and_records_one_entry_per_epoch():
+    model, history, val = _train(epochs=4)
+    assert isinstance(history, History)
+    assert history.epochs == 4
+    for values in history.as_dict().values():
+        assert len(values) == 4 and all(math.isfinite(v) for v in values)
+    assert history.val_acc[-1] == 1.0, "two separated blobs must be classified perfectly"
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert not model.training, "fit leaves the model in eval mode"
+    loss, acc = evaluate(model, val)
+    assert loss == pytest.approx(history.val_loss[-1]) and acc == history.val_acc[-1]
+
+
+def test_fit_is_deterministic_with_the_same_seed():
+    model_a, history_a, _ = _train(seed=3)
+    model_b, history_b, _ = _train(seed=3)
+    assert history_a == history_b
+    for (name, a), b in zip(model_a.state_dict().items(), model_b.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_fit_without_validation_and_with_epoch_scheduler():
+    seed_everything(0)
+    model = _tiny_cnn()
+    train, _ = _loaders()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    history = fit(model, train, None, optimizer, 3, scheduler=scheduler, scheduler_step="epoch")
+    assert history.val_loss == [] and history.val_acc == [] and history.epochs == 3
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 3)
+
+
+def test_fit_steps_a_batch_scheduler_every_batch():
+    seed_everything(0)
+    model = _tiny_cnn()
+    train, val = _loaders()  # 4 batches per epoch
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    fit(model, train, val, optimizer, 2, scheduler=scheduler)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 8)
+
+
+def test_fit_applies_augment_to_training_inputs_only():
+    seen = []
+
+    def augment(images):
+        seen.append(images.shape[0])
+        return images
+
+    _train(epochs=2, augment=augment)
+    assert sum(seen) == 2 * 64, "augment sees every training sample once per epoch, no validation sample"
+
+
+def test_fit_progress_line_shows_the_last_epoch(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_PLAIN_PROGRESS", "1")
+    _, history, _ = _train(epochs=2, desc="demo")
+    err = capsys.readouterr().err
+    assert err.count("demo") == 1, err
+    assert "epoch=2/2" in err and f"val_acc={history.val_acc[-1]:.4f}" in err
+    assert f"loss={history.train_loss[-1]:.4f}" in err
+
+
+@pytest.mark.parametrize("epochs", [0, -1])
+def test_fit_rejects_epochs_below_one(epochs):
+    model = _tiny_cnn()
+    train, val = _loaders()
+    with pytest.raises(ValueError, match="epochs"):
+        fit(model, train, val, torch.optim.SGD(model.parameters(), lr=0.1), epochs)
+
+
+def test_fit_rejects_non_int_epochs_and_bad_arguments():
+    model = _tiny_cnn()
+    train, val = _loaders()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="epochs"):
+        fit(model, train, val, optimizer, 2.5)
+    with pytest.raises(TypeError, match="optimizer"):
+        fit(model, train, val, "adam", 1)
+    with pytest.raises(TypeError, match="model"):
+        fit("model", train, val, optimizer, 1)
+    with pytest.raises(ValueError, match="scheduler_step"):
+        fit(model, train, val, optimizer, 1, scheduler_step="step")
+    with pytest.raises(TypeError, match="augment"):
+        fit(model, train, val, optimizer, 1, augment=3)
+    with pytest.raises(TypeError, match="train_loader"):
+        fit(model, torch.zeros(4, 1, 4, 4), val, optimizer, 1)
+    with pytest.raises(ValueError, match="device"):
+        fit(model, train, val, optimizer, 1, device="gpu0")
+
+
+def test_fit_rejects_an_empty_loader(capsys):
+    model = _tiny_cnn()
+    _, val = _loaders()
+    empty = DataLoader(TensorDataset(torch.zeros(0, 1, 4, 4), torch.zeros(0, dtype=torch.long)), batch_size=4)
+    with pytest.raises(ValueError, match="train_loader.*empty"):
+        fit(model, empty, val, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+    with pytest.raises(ValueError, match="val_loader.*empty"):
+        fit(model, val, empty, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+    short = DataLoader(TensorDataset(*_blobs(3)), batch_size=4, drop_last=True)
+    with pytest.raises(ValueError, match="drop_last"):
+        fit(model, short, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+
+
+def test_fit_explains_a_shape_mismatch_between_model_and_data(capsys, monkeypatch):
+    monkeypatch.setenv("COURSE_PLAIN_PROGRESS", "1")
+    model = _tiny_cnn()
+    rgb = DataLoader(TensorDataset(torch.zeros(8, 3, 4, 4), torch.zeros(8, dtype=torch.long)), batch_size=4)
+    with pytest.raises(ValueError, match=r"shape \(4, 3, 4, 4\).*1 input channels") as info:
+        fit(model, rgb, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+    assert isinstance(info.value.__cause__, RuntimeError)
+    big = DataLoader(TensorDataset(torch.zeros(8, 1, 8, 8), torch.zeros(8, dtype=torch.long)), batch_size=4)
+    with pytest.raises(ValueError, match=r"shape \(4, 1, 8, 8\).*PyTorch said"):
+        fit(model, big, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+    assert "0%" not in capsys.readouterr().err, "no half-finished progress line before an error"
+
+
+def test_fit_explains_targets_that_do_not_fit_the_outputs():
+    model = _tiny_cnn()  # 2 classes
+    images, _ = _blobs(8)
+    bad_labels = DataLoader(TensorDataset(images, torch.full((8,), 5)), batch_size=4)
+    with pytest.raises(ValueError, match=r"outputs of shape \(4, 2\).*targets of shape \(4,\)"):
+        fit(model, bad_labels, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+    not_pairs = DataLoader(images, batch_size=4)
+    with pytest.raises(ValueError, match=r"\(inputs, targets\)"):
+        fit(model, not_pairs, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+
+
+# --- evaluate and predict --------------------------------------------------------------------
+
+def test_evaluate_matches_a_hand_computation_and_restores_the_mode():
+    model, _, val = _train(epochs=1)
+    model.train()
+    images, labels = val.dataset.tensors
+    loss, acc = evaluate(model, val)
+    assert model.training, "evaluate puts the model back in train mode"
+    model.eval()
+    with torch.no_grad():
+        logits = model(images)
+    assert loss == pytest.approx(float(nn.functional.cross_entropy(logits, labels)), rel=1e-5)
+    assert acc == pytest.approx(float((logits.argmax(1) == labels).float().mean()))
+    l1_loss, _ = evaluate(model, val, loss_fn=nn.CrossEntropyLoss(label_smoothing=0.5))
+    assert l1_loss > loss
+
+
+def test_evaluate_rejects_bad_inputs():
+    model = _tiny_cnn()
+    with pytest.raises(ValueError, match="loader.*empty"):
+        evaluate(model, [])
+    with pytest.raises(TypeError, match="model"):
+        evaluate(None, _loaders()[1])
+    with pytest.raises(ValueError, match="input channels"):
+        evaluate(model, [(torch.zeros(2, 3, 4, 4), torch.zeros(2, dtype=torch.long))])
+
+
+def test_predict_gives_probabilities_without_grad_for_tensors_and_loaders():
+    model, _, val = _train(epochs=1)
+    images, _ = val.dataset.tensors
+    probabilities, logits = predict(model, images, batch_size=5, return_logits=True)
+    assert probabilities.shape == (32, 2) and not probabilities.requires_grad
+    assert torch.allclose(probabilities.sum(1), torch.ones(32))
+    assert torch.allclose(probabilities, torch.softmax(logits, 1))
+    assert torch.equal(predict(model, val), probabilities)
+    assert torch.allclose(predict(model, images.numpy()), probabilities)
+    model.train()
+    assert torch.equal(predict(model, images), probabilities), "predict uses eval mode (no dropout)"
+    assert model.training
+
+
+def test_predict_rejects_bad_inputs():
+    model = _tiny_cnn()
+    with pytest.raises(ValueError, match="batch_size"):
+        predict(model, torch.zeros(2, 1, 4, 4), batch_size=0)
+    with pytest.raises(ValueError, match="inputs"):
+        predict(model, torch.zeros(0, 1, 4, 4))
+    with pytest.raises(TypeError, match="inputs"):
+        predict(model, torch.zeros(2, 1, 4, 4, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"shape \(2, 1, 5\)"):
+        predict(model, torch.zeros(2, 1, 5))
+
+
+# --- random_shift ------------------------------------------------------------------------------
+
+def test_random_shift_moves_each_image_by_whole_pixels_within_the_limit():
+    images = torch.zeros(50, 2, 9, 9)
+    images[:, :, 4, 4] = torch.arange(1, 3).view(1, 2).float()  # one bright pixel per channel
+    shifted = random_shift(images, 2, torch.Generator().manual_seed(0))
+    assert shifted.shape == images.shape
+    offsets = set()
+    for image in shifted:
+        rows, cols = torch.nonzero(image[0], as_tuple=True)
+        assert len(rows) == 1, "the pixel moved, it was not blurred or duplicated"
+        assert torch.equal(image[1] > 0, image[0] > 0), "both channels move together"
+        offsets.add((int(rows[0]) - 4, int(cols[0]) - 4))
+    assert offsets <= {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)}
+    assert len(offsets) > 10, "offsets vary from image to image"
+
+
+def test_random_shift_is_seeded_zero_filled_and_identity_at_zero():
+    images = torch.rand(8, 1, 6, 6)
+    a = random_shift(images, 1, torch.Generator().manual_seed(1))
+    b = random_shift(images, 1, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)
+    assert torch.equal(random_shift(images, 0), images)
+    full = torch.ones(200, 1, 5, 5)
+    shifted = random_shift(full, 1, torch.Generator().manual_seed(0))
+    lost = 25 - shifted.sum(dim=(1, 2, 3))
+    assert set(lost.tolist()) <= {0.0, 5.0, 9.0}, "a shift loses a whole row and/or column"
+
+
+def test_random_shift_rejects_bad_inputs():
+    with pytest.raises(ValueError, match="images"):
+        random_shift(torch.zeros(3, 5, 5), 1)
+    with pytest.raises(ValueError, match="images"):
+        random_shift(np.zeros((1, 1, 5, 5)), 1)
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shift(torch.zeros(1, 1, 5, 5), -1)
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shift(torch.zeros(1, 1, 5, 5), 1.5)
+
+
+# --- random_affine -----------------------------------------------------------------------------
+
+def _centroid(image):
+    grid = torch.arange(image.shape[-1], dtype=torch.float64)
+    mass = image.double().sum()
+    return float((image.double().sum(0) * grid).sum() / mass), float((image.double().sum(1) * grid).sum() / mass)
+
+
+def test_random_affine_without_rotation_or_zoom_shifts_by_the_drawn_amounts():
+    images = torch.zeros(6, 1, 11, 11)
+    images[:, 0, 5, 5] = 1.0
+    shifted = random_affine(images, degrees=0.0, scale=0.0, shift=2.0, generator=torch.Generator().manual_seed(3))
+    draws = torch.rand(4 * 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    dx, dy = 2 * draws[12:18], 2 * draws[18:24]  # drawn after the angles and the zooms
+    for image, x, y in zip(shifted[:, 0], dx, dy, strict=True):
+        assert float(image.sum()) == pytest.approx(1.0, abs=1e-5), "bilinear resampling keeps the mass"
+        cx, cy = _centroid(image)
+        assert (cx - 5, cy - 5) == pytest.approx((float(x), float(y)), abs=1e-4), "+dx moves right, +dy down"
+    assert float(dx.abs().max()) > 0.5
+
+
+def test_random_affine_identity_and_reproducibility():
+    images = torch.rand(5, 2, 8, 8)
+    same = random_affine(images, 0.0, 0.0, 0.0)
+    assert torch.allclose(same, images, atol=1e-6)
+    a = random_affine(images, generator=torch.Generator().manual_seed(0))
+    b = random_affine(images, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(a, b) and not torch.allclose(a, images)
+    assert a.shape == images.shape and a.dtype == images.dtype
+
+
+def test_random_affine_rotates_and_zooms_about_the_centre():
+    images = torch.zeros(40, 1, 28, 28)
+    images[:, 0, 6:22, 12:16] = 1.0  # a vertical bar through the centre
+    moved = random_affine(images, degrees=30.0, scale=0.2, shift=0.0, generator=torch.Generator().manual_seed(1))
+    for image in moved[:, 0]:
+        cx, cy = _centroid(image)
+        assert abs(cx - 13.5) < 0.3 and abs(cy - 13.5) < 0.3, "no shift: the centre stays put"
+    mass = moved.sum(dim=(1, 2, 3)) / images[0].sum()
+    assert 0.6 < float(mass.min()) and float(mass.max()) < 1.5, "zoom by at most 20% changes area by at most ~44%"
+    assert float(mass.std()) > 0.02, "the zoom varies from image to image"
+
+
+def test_random_affine_rejects_bad_inputs():
+    with pytest.raises(ValueError, match="images"):
+        random_affine(torch.zeros(3, 5, 5))
+    with pytest.raises(ValueError, match="images"):
+        random_affine(torch.zeros(1, 1, 5, 5, dtype=torch.long))
+    with pytest.raises(ValueError, match="degrees"):
+        random_affine(torch.zeros(1, 1, 5, 5), degrees=-1)
+    with pytest.raises(ValueError, match="scale"):
+        random_affine(torch.zeros(1, 1, 5, 5), scale=1.0)
+    with pytest.raises(ValueError, match="shift"):
+        random_affine(torch.zeros(1, 1, 5, 5), shift="2")
+
+
+# --- checkpoints -------------------------------------------------------------------------------
+
+def test_checkpoint_round_trip_gives_identical_predictions(tmp_path):
+    model, _, val = _train(epochs=1)
+    path = save_checkpoint(model, tmp_path / "sub" / "model.pt", epochs=1, note="demo",
+                           history={"val_acc": [0.5, 1.0]})
+    assert path.exists() and not list(path.parent.glob("*.tmp"))
+    fresh = _tiny_cnn()
+    metadata = load_checkpoint(fresh, path)
+    assert metadata == {"epochs": 1, "note": "demo", "history": {"val_acc": [0.5, 1.0]}}
+    images, _ = val.dataset.tensors
+    assert torch.equal(predict(fresh, images), predict(model, images))
+    raw = torch.load(path, weights_only=True)
+    assert raw["format"] == CHECKPOINT_FORMAT
+
+
+def test_load_checkpoint_accepts_a_plain_state_dict(tmp_path):
+    model = _tiny_cnn()
+    torch.save(model.state_dict(), tmp_path / "plain.pt")
+    fresh = _tiny_cnn()
+    assert load_checkpoint(fresh, tmp_path / "plain.pt") == {}
+    assert torch.equal(fresh[0].weight, model[0].weight)
+
+
+def test_load_checkpoint_rejects_files_that_are_not_checkpoints(tmp_path):
+    model = _tiny_cnn()
+    with pytest.raises(FileNotFoundError, match="no checkpoint"):
+        load_checkpoint(model, tmp_path / "missing.pt")
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_bytes(b"this is not a checkpoint at all")
+    with pytest.raises(ValueError, match="garbage.pt is not a readable PyTorch checkpoint"):
+        load_checkpoint(model, garbage)
+    torch.save({"a": 1}, tmp_path / "dict.pt")
+    with pytest.raises(ValueError, match="dict.pt is not a checkpoint"):
+        load_checkpoint(model, tmp_path / "dict.pt")
+    torch.save(torch.zeros(3), tmp_path / "tensor.pt")
+    with pytest.raises(ValueError, match="not a checkpoint"):
+        load_checkpoint(model, tmp_path / "tensor.pt")
+    with pytest.raises(TypeError, match="path"):
+        load_checkpoint(model, 3)
+
+
+def test_load_checkpoint_refuses_pickled_code(tmp_path):
+    class Sneaky:
+        def __reduce__(self):
+            return (print, ("code ran",))
+
+    torch.save({"format": CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}},
+               tmp_path / "sneaky.pt")
+    with pytest.raises(ValueError, match="not a readable"):
+        load_checkpoint(_tiny_cnn(), tmp_path / "sneaky.pt")
+
+
+def test_load_checkpoint_rejects_weights_of_another_architecture(tmp_path):
+    save_checkpoint(nn.Linear(3, 2), tmp_path / "linear.pt")
+    with pytest.raises(ValueError, match="do not fit this Sequential"):
+        load_checkpoint(_tiny_cnn(), tmp_path / "linear.pt")
+
+
+def test_save_checkpoint_rejects_bad_arguments(tmp_path):
+    model = _tiny_cnn()
+    with pytest.raises(TypeError, match="metadata `scores`"):
+        save_checkpoint(model, tmp_path / "m.pt", scores=np.zeros(3))
+    with pytest.raises(TypeError, match=r"metadata `info.when`"):
+        save_checkpoint(model, tmp_path / "m.pt", info={"when": object()})
+    with pytest.raises(TypeError, match="path"):
+        save_checkpoint(model, None)
+    with pytest.raises(TypeError, match="model"):
+        save_checkpoint({"w": torch.zeros(1)}, tmp_path / "m.pt")
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_save_checkpoint_stores_str_subclasses_as_plain_strings(tmp_path):
+    model = _tiny_cnn()
+    save_checkpoint(model, tmp_path / "m.pt", torch_version=torch.__version__, shape=(1, 2))
+    metadata = load_checkpoint(_tiny_cnn(), tmp_path / "m.pt")
+    assert metadata == {"torch_version": str(torch.__version__), "shape": (1, 2)}
+    assert type(metadata["torch_version"]) is str
