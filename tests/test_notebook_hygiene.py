@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-
 from conftest import NOTEBOOKS, ROOT
 
 MAX_BYTES = 2_000_000

@@ -1,7 +1,6 @@
 """_toc.yml lists every notebook and every book page, and nothing else."""
 
 import yaml
-
 from conftest import BOOK_PAGES, NOTEBOOKS, ROOT
 
 
