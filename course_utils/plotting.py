@@ -155,3 +155,17 @@ def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alph
     if colorbar:
         ax.figure.colorbar(shown, ax=ax, shrink=0.8, label=label)
     return ax
+
+
+def animation_html(animation, **kwargs):
+    """A matplotlib animation as an HTML player that works offline (chapters 06 and 10).
+
+    `Animation.to_jshtml` links Font Awesome 4 from a CDN for its button icons; the book already
+    ships Font Awesome, so that remote stylesheet is dropped. `kwargs` go to `to_jshtml`.
+    """
+    import re
+
+    from IPython.display import HTML
+
+    html = animation.to_jshtml(**kwargs)
+    return HTML(re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html))

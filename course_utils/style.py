@@ -234,7 +234,8 @@ class RandomFeatureNet(nn.Module):
             sizes[name] = size
         return sizes
 
-    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:  # noqa: D102 - nn.Module API
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The activations of every stage, by name, for a normalised batch `x` (N, 3, H, W)."""
         outputs = {}
         for i, (name, conv) in enumerate(zip(self.names, self.convs, strict=True)):
             if i > 0:

@@ -56,3 +56,15 @@ def test_to_numpy_image_moves_channels_last():
 def test_course_style_keeps_figures_small():
     use_course_style()
     assert plt.rcParams["figure.dpi"] <= 80
+
+
+def test_animation_html_plays_offline():
+    from matplotlib import animation
+
+    from course_utils.plotting import animation_html
+
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [0, 1])
+    movie = animation.FuncAnimation(fig, lambda i: line.set_ydata([0, i]) or [line], frames=2)
+    html = animation_html(movie).data
+    assert "<script" in html and "maxcdn" not in html and 'href="http' not in html
