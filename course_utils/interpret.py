@@ -298,7 +298,7 @@ class _GuidedReLU(torch.autograd.Function):
         return grad.clamp(min=0) * (out > 0)
 
 
-class _GuidedReLUInplace(torch.autograd.Function):
+class _GuidedReLUInplace(_GuidedReLU):
     """The same rule for in-place ReLUs (`relu_`, `inplace=True`): modifies and returns `x`."""
 
     @staticmethod
@@ -307,11 +307,6 @@ class _GuidedReLUInplace(torch.autograd.Function):
         ctx.mark_dirty(x)
         ctx.save_for_backward(x)
         return x
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad.clamp(min=0) * (out > 0)
 
 
 _RELUS = {F.relu, torch.relu, torch.Tensor.relu}
