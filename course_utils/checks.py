@@ -36,6 +36,13 @@ def _as_array(answer, name: str) -> np.ndarray | Feedback:
     return array
 
 
+def _not_yet(answer, what: str) -> Feedback | None:
+    """A 'not yet' Feedback when the placeholder `None` is still there."""
+    if answer is None:
+        return Feedback(False, f"replace `None` with {what}.")
+    return None
+
+
 def _compare(answer, expected: np.ndarray, name: str, success: str, atol: float = 1e-6) -> Feedback:
     """Compare an array answer with the expected one: shape first, then values."""
     array = _as_array(answer, name)
@@ -51,13 +58,6 @@ def _compare(answer, expected: np.ndarray, name: str, success: str, atol: float 
 
 # --- Chapter 01: convolutions -------------------------------------------------------------
 
-def _ch01_not_yet(answer, what: str) -> Feedback | None:
-    """A 'not yet' Feedback when the placeholder `None` is still there."""
-    if answer is None:
-        return Feedback(False, f"replace `None` with {what}.")
-    return None
-
-
 _CH01_STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
     (28, 5, 1, 0),
     (24, 3, 2, 1),
@@ -67,7 +67,7 @@ _CH01_STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
 
 def check_output_sizes(answer) -> Feedback:
     """Exercise ex-01-output-size (chapter 01): the three output sizes of the 28x28 stack."""
-    missing = _ch01_not_yet(answer, "a list of three ints, one output size per layer")
+    missing = _not_yet(answer, "a list of three ints, one output size per layer")
     if missing is not None:
         return missing
     try:
@@ -100,7 +100,7 @@ def _ch01_edge_images() -> tuple[np.ndarray, np.ndarray]:
 
 def check_vertical_edge_kernel(kernel) -> Feedback:
     """Exercise ex-01-vertical-edge (chapter 01): a 3x3 kernel for bright-left, dark-right edges."""
-    missing = _ch01_not_yet(kernel, "your 3x3 kernel, a NumPy array")
+    missing = _not_yet(kernel, "your 3x3 kernel, a NumPy array")
     if missing is not None:
         return missing
     weights = _as_array(kernel, "kernel")
@@ -134,7 +134,7 @@ def check_vertical_edge_kernel(kernel) -> Feedback:
 
 def check_box_blur(kernel) -> Feedback:
     """Exercise ex-01-box-blur (chapter 01): a 5x5 box-blur kernel."""
-    missing = _ch01_not_yet(kernel, "your 5x5 kernel, a NumPy array")
+    missing = _not_yet(kernel, "your 5x5 kernel, a NumPy array")
     if missing is not None:
         return missing
     weights = _as_array(kernel, "kernel")
@@ -169,7 +169,7 @@ def check_conv2d_single_channel(func) -> Feedback:
     """Exercise ex-01-conv-by-hand (chapter 01): `func(image, kernel, stride, padding)` vs `ops.conv2d`."""
     from course_utils.ops import conv2d
 
-    missing = _ch01_not_yet(func, "your function")
+    missing = _not_yet(func, "your function")
     if missing is not None:
         return missing
     if not callable(func):
@@ -195,13 +195,6 @@ def check_conv2d_single_channel(func) -> Feedback:
 
 # --- Chapter 04: dropout and batch normalization -------------------------------------------
 
-def _ch04_not_yet(answer, what: str) -> Feedback | None:
-    """A 'not yet' Feedback when the placeholder `None` is still there."""
-    if answer is None:
-        return Feedback(False, f"replace `None` with {what}.")
-    return None
-
-
 def _ch04_dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
     """The fixed input, keep mask and p of ex-04-inverted-dropout."""
     x = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
@@ -211,7 +204,7 @@ def _ch04_dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
 
 def check_inverted_dropout(answer) -> Feedback:
     """Exercise ex-04-inverted-dropout (chapter 04): inverted dropout of a 2x4 array with a given mask."""
-    missing = _ch04_not_yet(answer, "the 2x4 output array of inverted dropout")
+    missing = _not_yet(answer, "the 2x4 output array of inverted dropout")
     if missing is not None:
         return missing
     array = _as_array(answer, "answer")
@@ -241,7 +234,7 @@ def _ch04_batch() -> np.ndarray:
 
 def check_running_stats(answer) -> Feedback:
     """Exercise ex-04-running-stats (chapter 04): running mean and variance after one training step."""
-    missing = _ch04_not_yet(answer, "a pair (new_running_mean, new_running_var) of two numbers")
+    missing = _not_yet(answer, "a pair (new_running_mean, new_running_var) of two numbers")
     if missing is not None:
         return missing
     try:
@@ -291,7 +284,7 @@ def check_bn_eval(answer) -> Feedback:
     """Exercise ex-04-bn-eval (chapter 04): batch norm of one image in evaluation mode."""
     from course_utils.ops import batch_norm
 
-    missing = _ch04_not_yet(answer, "the (2, 2, 2) output for the image")
+    missing = _not_yet(answer, "the (2, 2, 2) output for the image")
     if missing is not None:
         return missing
     array = _as_array(answer, "answer")
@@ -556,13 +549,6 @@ def check_adam_bias_correction(answer) -> Feedback:
 
 # --- Chapter 02: pooling --------------------------------------------------------------------
 
-def _ch02_not_yet(answer, what: str) -> Feedback | None:
-    """A 'not yet' Feedback when the placeholder `None` is still there."""
-    if answer is None:
-        return Feedback(False, f"replace `None` with {what}.")
-    return None
-
-
 def _ch02_grid() -> np.ndarray:
     """The 4x6 array of ex-02-max-pool."""
     return np.array([[0, 3, 1, 1, 5, 2],
@@ -573,7 +559,7 @@ def _ch02_grid() -> np.ndarray:
 
 def check_max_pool_by_hand(answer) -> Feedback:
     """Exercise ex-02-max-pool (chapter 02): 2x2 max pooling, stride 2, of a 4x6 array."""
-    missing = _ch02_not_yet(answer, "your 2x3 array")
+    missing = _not_yet(answer, "your 2x3 array")
     if missing is not None:
         return missing
     array = _as_array(answer, "answer")
@@ -613,7 +599,7 @@ def check_max_pool_function(func) -> Feedback:
     """Exercise ex-02-pool-function (chapter 02): `func(image, kernel_size, stride)` vs `ops.max_pool2d`."""
     from course_utils.ops import avg_pool2d, max_pool2d
 
-    missing = _ch02_not_yet(func, "your function")
+    missing = _not_yet(func, "your function")
     if missing is not None:
         return missing
     if not callable(func):
@@ -640,7 +626,7 @@ def check_max_pool_function(func) -> Feedback:
 
 def check_head_parameters(answer) -> Feedback:
     """Exercise ex-02-gap-head (chapter 02): parameters of flatten+linear and GAP+linear heads."""
-    missing = _ch02_not_yet(answer, "a pair (parameters with flatten, parameters with GAP)")
+    missing = _not_yet(answer, "a pair (parameters with flatten, parameters with GAP)")
     if missing is not None:
         return missing
     try:
@@ -671,16 +657,9 @@ def check_head_parameters(answer) -> Feedback:
 
 # --- Chapter 03: fully connected layers and softmax ----------------------------------------
 
-def _ch03_not_yet(answer, what: str) -> Feedback | None:
-    """A 'not yet' Feedback when the placeholder `None` is still there."""
-    if answer is None:
-        return Feedback(False, f"replace `None` with {what}.")
-    return None
-
-
 def check_softmax_probabilities(answer) -> Feedback:
     """Exercise ex-03-softmax (chapter 03): the softmax of the logits (2.0, 1.0, 0.1)."""
-    missing = _ch03_not_yet(answer, "your three probabilities")
+    missing = _not_yet(answer, "your three probabilities")
     if missing is not None:
         return missing
     array = _as_array(answer, "answer")
@@ -716,7 +695,7 @@ def check_log_softmax_function(func) -> Feedback:
     """Exercise ex-03-log-softmax (chapter 03): a stable `func(logits)` over the last axis of (N, K)."""
     from course_utils.ops import log_softmax
 
-    missing = _ch03_not_yet(func, "your function")
+    missing = _not_yet(func, "your function")
     if missing is not None:
         return missing
     if not callable(func):
@@ -759,7 +738,7 @@ def check_cross_entropy(answer) -> Feedback:
     """Exercise ex-03-cross-entropy (chapter 03): the mean cross-entropy of a 3x3 batch."""
     from course_utils.ops import log_softmax, softmax
 
-    missing = _ch03_not_yet(answer, "the mean cross-entropy, a number")
+    missing = _not_yet(answer, "the mean cross-entropy, a number")
     if missing is not None:
         return missing
     array = _as_array(answer, "answer")
@@ -917,16 +896,9 @@ def check_feature_1nn(answer) -> Feedback:
 
 # --- Chapter 07: training a classifier --------------------------------------------------------
 
-def _ch07_not_yet(answer, what: str) -> Feedback | None:
-    """A 'not yet' Feedback when the placeholder `None` is still there."""
-    if answer is None:
-        return Feedback(False, f"replace `None` with {what}.")
-    return None
-
-
 def check_steps_per_epoch(answer, n_samples: int = 3500, batch_size: int = 128, epochs: int = 10) -> Feedback:
     """Exercise ex-07-steps (chapter 07): (batches per epoch, optimizer steps in all) for a DataLoader."""
-    missing = _ch07_not_yet(answer, "a pair (batches_per_epoch, total_steps)")
+    missing = _not_yet(answer, "a pair (batches_per_epoch, total_steps)")
     if missing is not None:
         return missing
     try:
@@ -961,7 +933,7 @@ def _ch07_labels(values, name: str, n_classes: int) -> np.ndarray | Feedback:
 
 def check_confusion_matrix(answer, labels, predictions, n_classes: int = 10) -> Feedback:
     """Exercise ex-07-confusion (chapter 07): a confusion matrix by hand, rows = true class, columns = predicted."""
-    missing = _ch07_not_yet(answer, f"your ({n_classes}, {n_classes}) confusion matrix")
+    missing = _not_yet(answer, f"your ({n_classes}, {n_classes}) confusion matrix")
     if missing is not None:
         return missing
     true = _ch07_labels(labels, "labels", n_classes)
@@ -990,7 +962,7 @@ def check_confusion_matrix(answer, labels, predictions, n_classes: int = 10) -> 
 
 def check_top_k_accuracy(answer, probabilities, labels, k: int = 2) -> Feedback:
     """Exercise ex-07-top2 (chapter 07): the fraction of samples whose label is among the k most probable classes."""
-    missing = _ch07_not_yet(answer, f"the top-{k} accuracy, a fraction between 0 and 1")
+    missing = _not_yet(answer, f"the top-{k} accuracy, a fraction between 0 and 1")
     if missing is not None:
         return missing
     probs = _as_array(probabilities, "probabilities")
@@ -1032,7 +1004,7 @@ AUGMENTATION_OPTIONS = {
 
 def check_label_preserving(answer) -> Feedback:
     """Exercise ex-07-augment (chapter 07): which transformations keep a digit's label (a set of option names)."""
-    missing = _ch07_not_yet(answer, "a set of option names from AUGMENTATION_OPTIONS")
+    missing = _not_yet(answer, "a set of option names from AUGMENTATION_OPTIONS")
     if missing is not None:
         return missing
     if isinstance(answer, str) or not isinstance(answer, set | list | tuple | frozenset):
