@@ -357,11 +357,5 @@ def guided_backprop(model, x: torch.Tensor, target) -> torch.Tensor:
     if isinstance(model, torch.jit.ScriptModule | torch.jit.ScriptFunction):
         raise TypeError(f"{func}: TorchScript models hide their ReLUs; pass the eager nn.Module instead")
     x = _check_inputs(x, func, model)
-    target = _check_target(target, x.shape[0], func)
-    with _GuidedReLUMode():
-        xg = x.clone().requires_grad_(True)
-        with torch.enable_grad():
-            scores = model(xg)
-    _check_scores(scores, target, func)
-    (gradient,) = torch.autograd.grad(_pick(scores, target).sum(), xg)
-    return gradient
+    with _GuidedReLUMode():  # the same input gradient, through guided ReLUs
+        return _input_gradient(model, x, target, func)
