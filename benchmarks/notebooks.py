@@ -1,7 +1,7 @@
 """Run every chapter notebook in a fresh kernel, time it, and record the times.
 
     python benchmarks/notebooks.py                 # time all, update RESULTS.md
-    python benchmarks/notebooks.py --save          # ... and store the fresh outputs in the notebooks
+    python benchmarks/notebooks.py --save          # store the fresh outputs; record no times
     python benchmarks/notebooks.py --save notebooks/01_convolutions.ipynb
 
 `--cold` runs with an empty cache folder (COURSE_DATA_DIR), so chapters that reuse chapter 07's
@@ -64,6 +64,8 @@ def main() -> int:
         elapsed = run_notebook(path, args.save)
         times[path.name] = round(elapsed, 1)
         print(f"{path.name}: {elapsed:.1f} s{'  (over budget)' if elapsed > BUDGET_S else ''}", flush=True)
+    if args.save:  # `make notebooks` writes the notebooks only; `make bench` records the times
+        return 0
     existing = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
     times = {k: v for k, v in sorted(times.items()) if k in existing}
     TIMES.write_text(json.dumps(times, indent=1) + "\n")

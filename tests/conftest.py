@@ -1,9 +1,14 @@
-"""Shared fixtures: paths, and one book build for the tests that need it."""
+"""Shared fixtures: paths, an isolated data folder, one book build, and the suite's own report.
+
+Every test, and every notebook nbval runs, sees the same isolated data folder
+(`.course-test-data/` in the repository, git-ignored) instead of the learner's own cache: a
+Fashion-MNIST copy or pretrained weights that a learner downloaded never change what is tested,
+and no test reads or writes `~/.cache`.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,23 +18,58 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
+TEST_DATA = ROOT / ".course-test-data"
+
+os.environ["COURSE_DATA_DIR"] = str(TEST_DATA)
+os.environ["TORCH_HOME"] = str(TEST_DATA / "torch")
+
+# Tests that build the book or drive a browser: `make check` leaves them out.
+SLOW_MODULES = {"test_browser", "test_lab"}
+SLOW_FIXTURES = {"built_book"}
+BROWSER_HINT = "apt-get install chromium chromium-driver"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: builds the book or drives a browser (not in `make check`)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = getattr(item, "module", None)
+        name = module.__name__.rsplit(".", 1)[-1] if module is not None else ""
+        if name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One clear line when the browser tests could not run, so nobody mistakes a skip for a pass."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "chromium" in str(getattr(r, "longrepr", "")).lower()]
+    if skipped:
+        names = sorted({r.nodeid.split("::")[0] for r in skipped})
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} browser tests did NOT run ({', '.join(names)}): Chromium or its "
+            f"driver is missing. Install them with `{BROWSER_HINT}` (as root), then run `make test` "
+            "again.", yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Build the whole book once per session, as `make book` does; return the HTML folder."""
+def built_book(tmp_path_factory) -> Path:
+    """Build the whole book once per session, as `make book` does, into a temporary folder.
+
+    The developer's own `_build` is left alone. Returns the HTML folder.
+    """
     reuse = os.environ.get("COURSE_REUSE_BOOK")  # developers only: test an already built book
     if reuse:
         return Path(reuse)
-    html = ROOT / "_build" / "html"
-    if html.exists():
-        shutil.rmtree(ROOT / "_build")
+    out = tmp_path_factory.mktemp("book")
     exe = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
-        [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going"],
+        [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     if result.returncode != 0:
-        pytest.fail(f"book build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}")
-    return html
+        pytest.fail(f"book build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n"
+                    f"{result.stderr[-4000:]}")
+    return out / "_build" / "html"

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from conftest import NOTEBOOKS, ROOT
+from nbval_tolerance import tolerance_of
 
 MAX_BYTES = 2_000_000
 ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/work/|/tmp/|/Users/|[A-Z]:\\\\|site-packages)")
@@ -73,7 +74,11 @@ def test_has_outputs_and_chapter_shape(notebook):
     assert re.match(r"#\s+\S", "".join(nb["cells"][0]["source"])), f"{path.name}: must open with a # title"
     for heading in ("## Summary", "## Exercises", "## Going further"):
         assert heading in markdown, f"{path.name}: missing '{heading}'"
-    assert "seed_everything(0)" in code, f"{path.name}: the setup cell must call seed_everything(0)"
+    setup_cell = "".join(_code_cells(nb)[0]["source"])
+    assert re.search(r"^device, generator = setup\(seed=0[,)]", setup_cell, re.M), (
+        f"{path.name}: the first code cell must make the one setup call, "
+        "`device, generator = setup(seed=0)`")
+    assert "set_num_threads" not in code, f"{path.name}: the thread policy lives in course_utils.runtime"
     assert "{solution-start}" in markdown and "{exercise}" in markdown, f"{path.name}: exercises need solutions"
     assert "import *" not in code, f"{path.name}: no star imports"
 
@@ -81,3 +86,76 @@ def test_has_outputs_and_chapter_shape(notebook):
 def test_no_notebook_outside_the_chapter_folder():
     stray = [p for p in ROOT.glob("*.ipynb")] + [p for p in (ROOT / "book").glob("*.ipynb")]
     assert not stray, f"notebooks belong in notebooks/: {stray}"
+
+
+IGNORE_TAGS = {"nbval-ignore-output", "nbval-skip"}
+IGNORE_BUDGET = 5
+PROGRESS_BAR = re.compile(r"[\u2588-\u258f]|\d+(\.\d+)?(it/s|s/it)")
+
+
+def test_ignored_outputs_stay_within_the_budget_and_say_why():
+    """At most 5 cells in the course ignore their output, each tagged (not a visible comment)."""
+    ignored = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(_load(path)["cells"]):
+            source = "".join(cell["source"])
+            assert "NBVAL_" not in source, (
+                f"{path.name}, cell {i}: a visible nbval comment marker; use a cell tag instead")
+            if IGNORE_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+                reason = cell["metadata"].get("ignore_reason", "")
+                assert len(reason) > 20, f"{path.name}, cell {i}: an ignored cell needs an ignore_reason"
+                ignored.append(f"{path.name} cell {i}")
+    assert len(ignored) <= IGNORE_BUDGET, f"{len(ignored)} cells ignore their output: {ignored}"
+
+
+def test_tolerant_cells_declare_why_and_guard_their_lesson():
+    """A cell compared within a tolerance says why, and keeps an assert of its claim."""
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(_load(path)["cells"]):
+            metadata = cell.get("metadata", {})
+            if "tolerance" not in metadata:
+                continue
+            assert cell["cell_type"] == "code", f"{path.name}, cell {i}: tolerance on a non-code cell"
+            rtol, atol = tolerance_of(metadata)
+            assert rtol > 0 or atol > 0, f"{path.name}, cell {i}: a tolerance of zero is no tolerance"
+            assert len(metadata["tolerance"].get("reason", "")) > 10, (
+                f"{path.name}, cell {i}: say in tolerance.reason why the numbers may move")
+            assert re.search(r"^\s*assert ", "".join(cell["source"]), re.M), (
+                f"{path.name}, cell {i}: a loosely compared cell must assert its lesson")
+
+
+def test_no_progress_bars_in_stored_outputs(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(_code_cells(nb)):
+        for output in cell.get("outputs", []):
+            text = _text(output)
+            assert not PROGRESS_BAR.search(text), (
+                f"{path.name}, code cell {i}: a progress bar in the stored output: {text[:120]!r}")
+
+
+def _decimals(numeral: str) -> int:
+    return len(numeral.split(".")[1]) if "." in numeral else 0
+
+
+def test_numbers_quoted_in_the_prose_match_the_outputs(notebook):
+    """A measured number the prose quotes is the number the cell printed (to the quoted digits)."""
+    path, nb = notebook
+    by_id = {cell.get("id"): cell for cell in nb["cells"]}
+    for i, cell in enumerate(nb["cells"]):
+        for quote in cell.get("metadata", {}).get("quotes", []):
+            where = f"{path.name}, cell {i}, quote {quote.get('text')!r}"
+            assert cell["cell_type"] == "markdown", f"{where}: quotes belong on markdown cells"
+            assert quote["text"] in "".join(cell["source"]), f"{where}: not in the cell's text"
+            source = by_id.get(quote["cell"])
+            assert source is not None and source["cell_type"] == "code", (
+                f"{where}: no code cell with id {quote['cell']!r}")
+            outputs = "".join(_text(o) for o in source.get("outputs", []))
+            pattern = re.compile(quote["pattern"])
+            assert pattern.groups == 1, f"{where}: the pattern needs exactly one group"
+            found = pattern.search(outputs)
+            assert found, f"{where}: pattern {quote['pattern']!r} not found in the cell's output"
+            measured = float(found.group(1)) * quote.get("scale", 1)
+            quoted = float(quote["text"].replace(",", ""))
+            allowed = 0.5 * 10 ** -_decimals(quote["text"]) + 1e-9
+            assert abs(measured - quoted) <= allowed, (
+                f"{where}: the output now says {measured:g}; update the prose")

@@ -108,13 +108,12 @@ def test_fit_applies_augment_to_training_inputs_only():
     assert sum(seen) == 2 * 64, "augment sees every training sample once per epoch, no validation sample"
 
 
-def test_fit_progress_line_shows_the_last_epoch(capsys, monkeypatch):
+def test_fit_prints_nothing_in_plain_mode_and_keeps_every_number(capsys, monkeypatch):
     monkeypatch.setenv("COURSE_PLAIN_PROGRESS", "1")
     _, history, _ = _train(epochs=2, desc="demo")
-    err = capsys.readouterr().err
-    assert err.count("demo") == 1, err
-    assert "epoch=2/2" in err and f"val_acc={history.val_acc[-1]:.4f}" in err
-    assert f"loss={history.train_loss[-1]:.4f}" in err
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == "", "stored outputs hold no progress bar"
+    assert history.epochs == 2 and len(history.val_acc) == 2 and len(history.train_loss) == 2
 
 
 @pytest.mark.parametrize("epochs", [0, -1])
@@ -216,10 +215,13 @@ def test_predict_gives_probabilities_without_grad_for_tensors_and_loaders():
     assert probabilities.shape == (32, 2) and not probabilities.requires_grad
     assert torch.allclose(probabilities.sum(1), torch.ones(32))
     assert torch.allclose(probabilities, torch.softmax(logits, 1))
-    assert torch.equal(predict(model, val), probabilities)
-    assert torch.allclose(predict(model, images.numpy()), probabilities)
+    # Other batch sizes sum in another order, so the last float32 bits may differ between them.
+    same = {"rtol": 0.0, "atol": 1e-6}
+    assert torch.allclose(predict(model, val), probabilities, **same)
+    assert torch.allclose(predict(model, images.numpy()), probabilities, **same)
     model.train()
-    assert torch.equal(predict(model, images), probabilities), "predict uses eval mode (no dropout)"
+    assert torch.allclose(predict(model, images), probabilities, **same), (
+        "predict uses eval mode (no dropout)")
     assert model.training
 
 

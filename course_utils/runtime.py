@@ -1,0 +1,106 @@
+"""The one runtime policy every chapter starts with: seeds, CPU threads, device, figure style.
+
+Each notebook's setup cell is its imports plus one call::
+
+    device, generator = setup(seed=0)
+
+The policy lives here and nowhere else:
+
+- **Seeds.** Python, NumPy and PyTorch are seeded and PyTorch's deterministic algorithms are
+  turned on, so a chapter gives the same numbers every time it runs on the same machine.
+- **Threads.** One CPU thread, unless `COURSE_NUM_THREADS` says otherwise. The course's models
+  are small: a second thread saves little, and a thread that waits on a busy core costs a lot.
+  A fixed count also removes one reason for numbers to differ between machines.
+- **Device.** The CPU, unless the learner opts in with `COURSE_DEVICE=cuda` (or `mps`), or
+  `setup(device="cuda")`. The stored outputs are made on the CPU; a GPU run gives the same
+  lessons with numbers that differ in the last digits, within each cell's declared tolerance.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+__all__ = ["Runtime", "setup", "seed_everything", "pick_device", "num_threads", "DEVICES"]
+
+DEVICES = ("cpu", "cuda", "mps")
+"""The device names `setup` and `pick_device` accept."""
+
+
+class Runtime(NamedTuple):
+    """What `setup` returns: the device to compute on and a seeded random generator."""
+
+    device: torch.device
+    generator: torch.Generator
+
+
+def seed_everything(seed: int = 0) -> torch.Generator:
+    """Seed Python, NumPy and PyTorch and turn on deterministic algorithms (every chapter).
+
+    Returns a `torch.Generator` seeded with `seed`, handy for DataLoaders and dropout masks.
+    """
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed_everything: `seed` must be a non-negative int, got {seed!r}")
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS on GPUs
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    torch.backends.cudnn.benchmark = False
+    return torch.Generator().manual_seed(int(seed))
+
+
+def num_threads() -> int:
+    """The CPU thread count of the course's policy: `COURSE_NUM_THREADS`, else 1 (every chapter)."""
+    raw = os.environ.get("COURSE_NUM_THREADS", "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"num_threads: COURSE_NUM_THREADS must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def pick_device(prefer: str | torch.device | None = None) -> torch.device:
+    """The device to compute on: `prefer`, else `COURSE_DEVICE`, else the CPU (every chapter).
+
+    A GPU is used only when asked for, so that a notebook's outputs do not depend on what
+    hardware happens to be present. Asking for a device that is not available is an error.
+    """
+    choice = prefer if prefer is not None else (os.environ.get("COURSE_DEVICE", "").strip() or "cpu")
+    if isinstance(choice, torch.device):
+        choice = choice.type
+    if not isinstance(choice, str) or choice not in DEVICES:
+        raise ValueError(
+            f"pick_device: `prefer` (or COURSE_DEVICE) must be one of {', '.join(DEVICES)}, "
+            f"got {choice!r}"
+        )
+    available = {"cpu": True, "cuda": torch.cuda.is_available(),
+                 "mps": torch.backends.mps.is_available()}
+    if not available[choice]:
+        raise ValueError(
+            f"pick_device: device {choice!r} was asked for but is not available on this "
+            "machine (unset COURSE_DEVICE to run on the CPU)"
+        )
+    return torch.device(choice)
+
+
+def setup(seed: int = 0, device: str | torch.device | None = None,
+          precision: int = 3) -> Runtime:
+    """The one setup call of every chapter: seeds, thread policy, device and figure style.
+
+    `precision` is the number of decimals NumPy prints. Returns `Runtime(device, generator)`.
+    """
+    if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 16:
+        raise ValueError(f"setup: `precision` must be an int in 0..16, got {precision!r}")
+    chosen = pick_device(device)
+    generator = seed_everything(seed)
+    torch.set_num_threads(num_threads())
+    np.set_printoptions(precision=precision, suppress=True)
+    from course_utils.plotting import use_course_style
+
+    use_course_style()
+    return Runtime(chosen, generator)
