@@ -65,8 +65,38 @@ _CH01_STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
 ]
 
 
-def check_output_sizes(answer) -> Feedback:
-    """Exercise ex-01-output-size (chapter 01): the three output sizes of the 28x28 stack."""
+def _ch01_check_layers(layers, sizes: list[int]) -> Feedback:
+    """The learner's three nn.Conv2d layers of ex-01-output-size, run on a 28x28 input."""
+    import torch
+    from torch import nn
+
+    missing = _not_yet(layers, "a list of your three `nn.Conv2d` layers, so that PyTorch can confirm "
+                               "the sizes")
+    if missing is not None:
+        return missing
+    try:
+        layers = list(layers)
+    except TypeError:
+        return Feedback(False, f"`layers` should be a list of three nn.Conv2d layers, got {type(layers).__name__}.")
+    if len(layers) != len(_CH01_STACK) or not all(isinstance(layer, nn.Conv2d) for layer in layers):
+        return Feedback(False, "`layers` should hold three nn.Conv2d layers, one per line of the exercise.")
+    side = 28
+    for number, (layer, (_, kernel, stride, padding), size) in enumerate(zip(layers, _CH01_STACK, sizes,
+                                                                             strict=True), 1):
+        wanted = ((kernel, kernel), (stride, stride), (padding, padding))
+        if (layer.kernel_size, layer.stride, layer.padding) != wanted:
+            return Feedback(False, f"layer {number} of `layers` should have kernel_size={kernel}, stride={stride}, "
+                                   f"padding={padding}; it has kernel_size={layer.kernel_size}, "
+                                   f"stride={layer.stride}, padding={layer.padding}.")
+        with torch.no_grad():
+            side = layer(torch.zeros(1, layer.in_channels, side, side)).shape[-1]
+        if side != size:
+            return Feedback(False, f"PyTorch gives {side} after layer {number}, your list says {size}.")
+    return Feedback(True, "")
+
+
+def check_output_sizes(answer, layers) -> Feedback:
+    """Exercise ex-01-output-size (chapter 01): the three output sizes of the 28x28 stack, and the stack."""
     missing = _not_yet(answer, "a list of three ints, one output size per layer")
     if missing is not None:
         return missing
@@ -88,7 +118,10 @@ def check_output_sizes(answer) -> Feedback:
             return Feedback(False, f"layer {layer}: you rounded up; the formula floors, because a window "
                                    f"that does not fit is dropped: {rule}.")
         return Feedback(False, f"layer {layer}: got {got}; compute {rule}.")
-    return Feedback(True, f"the sizes are {values}: 28 -> 24 -> 12 -> 5.")
+    built = _ch01_check_layers(layers, [int(v) for v in values])
+    if not built:
+        return Feedback(False, f"your sizes are right; {built.message}")
+    return Feedback(True, f"the sizes are {values}: 28 -> 24 -> 12 -> 5, and your nn.Conv2d stack agrees.")
 
 
 def _ch01_edge_images() -> tuple[np.ndarray, np.ndarray]:
@@ -232,8 +265,31 @@ def _ch04_batch() -> np.ndarray:
     return np.array([[2.0], [4.0], [6.0], [8.0]])
 
 
-def check_running_stats(answer) -> Feedback:
-    """Exercise ex-04-running-stats (chapter 04): running mean and variance after one training step."""
+def _ch04_check_layer(layer, expected: tuple[float, float]) -> Feedback:
+    """The learner's nn.BatchNorm1d(1) of ex-04-running-stats, after it has seen the batch once in training mode."""
+    from torch import nn
+
+    missing = _not_yet(layer, "your `nn.BatchNorm1d(1)` layer, after it has seen the batch")
+    if missing is not None:
+        return missing
+    if not isinstance(layer, nn.BatchNorm1d) or layer.num_features != 1:
+        return Feedback(False, f"`layer` should be an nn.BatchNorm1d(1), got {layer!r}.")
+    if layer.momentum != 0.1 or layer.running_mean is None:
+        return Feedback(False, "`layer` should keep running statistics with momentum 0.1, the default.")
+    mean, var = float(layer.running_mean[0]), float(layer.running_var[0])
+    if int(layer.num_batches_tracked) == 0:
+        return Feedback(False, "`layer` has not seen a batch yet: call it once on the batch, in training mode.")
+    if int(layer.num_batches_tracked) > 1:
+        return Feedback(False, f"`layer` has seen {int(layer.num_batches_tracked)} batches; make a fresh one and "
+                               "call it once.")
+    if abs(mean - expected[0]) > 1e-5 or abs(var - expected[1]) > 1e-5:
+        return Feedback(False, f"`layer` holds running mean {mean:.4g} and variance {var:.4g}: did it see the "
+                               "batch [[2], [4], [6], [8]]?")
+    return Feedback(True, "")
+
+
+def check_running_stats(answer, layer) -> Feedback:
+    """Exercise ex-04-running-stats (chapter 04): running mean and variance after one training step, and the layer."""
     missing = _not_yet(answer, "a pair (new_running_mean, new_running_var) of two numbers")
     if missing is not None:
         return missing
@@ -265,8 +321,11 @@ def check_running_stats(answer) -> Feedback:
     if abs(new_var - expected_var) > 1e-6:
         return Feedback(False, "the mean is right; the running variance should be 0.9 * 1 + 0.1 * "
                                "(the unbiased variance of the batch).")
+    checked = _ch04_check_layer(layer, (expected_mean, expected_var))
+    if not checked:
+        return Feedback(False, f"your pair is right; {checked.message}")
     return Feedback(True, f"running mean {expected_mean:g}, running variance {expected_var:.4f} "
-                          f"(with the unbiased batch variance {unbiased:.4f}).")
+                          f"(with the unbiased batch variance {unbiased:.4f}), and the layer agrees.")
 
 
 def _ch04_eval_case() -> dict[str, np.ndarray]:
@@ -329,8 +388,26 @@ def _ch05_int(answer, what: str) -> int | Feedback:
     return int(answer)
 
 
-def check_flattened_size(answer) -> Feedback:
-    """Exercise ex-05-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs."""
+def _ch05_run(module, shape: tuple[int, ...], name: str):
+    """Run the learner's module on zeros of `shape`; the output tensor, or a Feedback saying what went wrong."""
+    import torch
+    from torch import nn
+
+    if not isinstance(module, nn.Module):
+        return Feedback(False, f"`{name}` should be an nn.Module, got {type(module).__name__}.")
+    try:
+        with torch.no_grad():
+            out = module.eval()(torch.zeros(*shape))
+    except Exception as exc:  # the learner's code may raise anything; report it
+        return Feedback(False, f"`{name}` raised {type(exc).__name__} on a batch of shape {shape}: {exc}")
+    if not isinstance(out, torch.Tensor) or out.dim() != 2:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        return Feedback(False, f"`{name}` should return a (batch, values) tensor, got {got}.")
+    return out
+
+
+def check_flattened_size(answer, features) -> Feedback:
+    """Exercise ex-05-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs, and the layers."""
     value = _ch05_int(answer, "the number of values per image after `torch.flatten`")
     if isinstance(value, Feedback):
         return value
@@ -347,13 +424,28 @@ def check_flattened_size(answer) -> Feedback:
         32 * 4: "that is the notes' 32*4, which fits no usual input: trace the sizes yourself.",
     }
     if value == expected:
-        return Feedback(True, f"32 channels x {pooled} x {pooled} = {expected}: 32 -> 28 (conv) -> 14 (pool).")
+        from torch import nn
+
+        if features is None:
+            return Feedback(False, "your number is right; now replace `None` in `features` with the layers "
+                                   "(conv1, ReLU, pool, flatten) for 3x32x32 images, to let PyTorch confirm it.")
+        out = _ch05_run(features, (2, 3, 32, 32), "features")
+        if isinstance(out, Feedback):
+            return Feedback(False, f"your number is right; {out.message}")
+        convs = [m for m in features.modules() if isinstance(m, nn.Conv2d)]
+        if [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] != [(3, 32, (5, 5))]:
+            return Feedback(False, "your number is right; `features` should hold one nn.Conv2d(3, 32, 5), like conv1.")
+        if out.shape[1] != expected:
+            return Feedback(False, f"your number is right, but `features` gives {out.shape[1]} values per image: "
+                                   "is the 2x2 pooling in it?")
+        return Feedback(True, f"32 channels x {pooled} x {pooled} = {expected}: 32 -> 28 (conv) -> 14 (pool), "
+                              "and your layers agree.")
     return Feedback(False, hints.get(value, f"got {value}; trace 32 -> conv 5x5 -> pool 2x2, then multiply "
                                             "by the 32 channels."))
 
 
-def check_parameter_count(answer) -> Feedback:
-    """Exercise ex-05-parameter-count (chapter 05): parameters of NotesNet(20) on 28x28 gray images."""
+def check_parameter_count(answer, model) -> Feedback:
+    """Exercise ex-05-parameter-count (chapter 05): parameters of NotesNet(20) on 28x28 gray images, and the model."""
     value = _ch05_int(answer, "the total number of parameters, an int")
     if isinstance(value, Feedback):
         return value
@@ -368,8 +460,21 @@ def check_parameter_count(answer) -> Feedback:
                                                      "flattened size for 28x28 is 32 x 12 x 12 = 4608.",
     }
     if value == expected:
-        return Feedback(True, f"{conv_weights + conv_bias} (conv1) + {fc_weights + fc_bias} (fc1) = {expected}; "
-                              "the linear layer holds 99% of them.")
+        if model is None:
+            return Feedback(False, "your count is right; now replace `None` in `model` with the corrected network "
+                                   "for 20 classes, to count its parameters with PyTorch.")
+        out = _ch05_run(model, (2, 1, 28, 28), "model")
+        if isinstance(out, Feedback):
+            return Feedback(False, f"your count is right; {out.message}")
+        if out.shape[1] != 20:
+            return Feedback(False, f"your count is right, but `model` gives {out.shape[1]} scores per image; "
+                                   "the notes' network has 20 classes.")
+        counted = sum(p.numel() for p in model.parameters())
+        if counted != expected:
+            return Feedback(False, f"your count is right, but `model` has {counted:,} parameters: is it the "
+                                   "corrected network (conv1 5x5 with 32 maps, pool, fc1)?")
+        return Feedback(True, f"{conv_weights + conv_bias} (conv1) + {fc_weights + fc_bias} (fc1) = {expected}, "
+                              "as PyTorch counts for your model; the linear layer holds 99% of them.")
     return Feedback(False, hints.get(value, f"got {value}; count weights and biases of conv1 and of fc1."))
 
 
@@ -624,8 +729,37 @@ def check_max_pool_function(func) -> Feedback:
                           "negative values).")
 
 
-def check_head_parameters(answer) -> Feedback:
-    """Exercise ex-02-gap-head (chapter 02): parameters of flatten+linear and GAP+linear heads."""
+def _ch02_check_heads(heads, counts: tuple[int, int]) -> Feedback:
+    """The learner's two heads of ex-02-gap-head: they map (N, 128, 4, 4) to (N, 10) with `counts` parameters."""
+    import torch
+    from torch import nn
+
+    missing = _not_yet(heads, "a pair (flatten head, GAP head) of the two heads built in PyTorch")
+    if missing is not None:
+        return missing
+    try:
+        heads = list(heads)
+    except TypeError:
+        return Feedback(False, f"`heads` should be a pair of nn.Modules, got {type(heads).__name__}.")
+    if len(heads) != 2 or not all(isinstance(head, nn.Module) for head in heads):
+        return Feedback(False, "`heads` should be a pair of nn.Modules: (flatten head, GAP head).")
+    for name, head, count in zip(("flatten", "GAP"), heads, counts, strict=True):
+        try:
+            with torch.no_grad():
+                out = head(torch.zeros(2, 128, 4, 4))
+        except Exception as exc:  # the learner's code may raise anything; report it
+            return Feedback(False, f"the {name} head raised {type(exc).__name__} on a (2, 128, 4, 4) batch: {exc}")
+        if not isinstance(out, torch.Tensor) or tuple(out.shape) != (2, 10):
+            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            return Feedback(False, f"the {name} head should map (2, 128, 4, 4) to (2, 10), got {shape}.")
+        built = sum(p.numel() for p in head.parameters())
+        if built != count:
+            return Feedback(False, f"the {name} head you built has {built:,} parameters; it should have {count:,}.")
+    return Feedback(True, "")
+
+
+def check_head_parameters(answer, heads) -> Feedback:
+    """Exercise ex-02-gap-head (chapter 02): parameters of flatten+linear and GAP+linear heads, and the heads."""
     missing = _not_yet(answer, "a pair (parameters with flatten, parameters with GAP)")
     if missing is not None:
         return missing
@@ -652,7 +786,11 @@ def check_head_parameters(answer) -> Feedback:
             return Feedback(False, "(a) is right; (b) counts the weights only: add the 10 biases.")
         return Feedback(False, f"(a) is right; (b) got {gap}: GAP leaves one number per channel (128 inputs), "
                                "and GAP itself has no parameters.")
-    return Feedback(True, f"flatten: {expected[0]:,}; GAP: {expected[1]:,}, about 16 times fewer.")
+    built = _ch02_check_heads(heads, expected)
+    if not built:
+        return Feedback(False, f"your counts are right; {built.message}")
+    return Feedback(True, f"flatten: {expected[0]:,}; GAP: {expected[1]:,}, about 16 times fewer, and your two "
+                          "heads have exactly these counts.")
 
 
 # --- Chapter 03: fully connected layers and softmax ----------------------------------------
@@ -734,8 +872,8 @@ def _ch03_cross_entropy_case() -> tuple[np.ndarray, np.ndarray]:
     return logits, np.array([0, 2, 1])
 
 
-def check_cross_entropy(answer) -> Feedback:
-    """Exercise ex-03-cross-entropy (chapter 03): the mean cross-entropy of a 3x3 batch."""
+def check_cross_entropy(answer, per_example) -> Feedback:
+    """Exercise ex-03-cross-entropy (chapter 03): the per-example losses of a 3x3 batch and their mean."""
     from course_utils.ops import log_softmax, softmax
 
     missing = _not_yet(answer, "the mean cross-entropy, a number")
@@ -747,6 +885,7 @@ def check_cross_entropy(answer) -> Feedback:
     if array.size != 1:
         return Feedback(False, f"`answer` should be one number (the mean over the batch), got shape {array.shape}.")
     value = float(array.reshape(-1)[0])
+    learner_losses = per_example
     logits, targets = _ch03_cross_entropy_case()
     rows = np.arange(len(targets))
     per_example = -log_softmax(logits, axis=1)[rows, targets]
@@ -762,6 +901,18 @@ def check_cross_entropy(answer) -> Feedback:
          "you divided by the number of logits (9); divide by the number of examples (3)."),
     ]
     if abs(value - expected) <= 1e-4:
+        if learner_losses is None:
+            return Feedback(False, "the mean is right; now replace `None` in `per_example` with the three "
+                                   "per-example losses.")
+        losses = _as_array(learner_losses, "per_example")
+        if isinstance(losses, Feedback):
+            return Feedback(False, f"the mean is right; {losses.message}")
+        if losses.shape != (len(targets),):
+            return Feedback(False, f"the mean is right; `per_example` should hold {len(targets)} losses, one per "
+                                   f"example, got shape {losses.shape}.")
+        if np.max(np.abs(losses - per_example)) > 1e-4:
+            return Feedback(False, "the mean is right, but `per_example` is not -log p_y of each row: "
+                                   f"expected about {np.round(per_example, 4).tolist()}.")
         return Feedback(True, f"mean cross-entropy {expected:.4f}; the second example (loss "
                               f"{per_example[1]:.2f}) dominates, since it favours the wrong class.")
     for wrong, hint in hints:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from course_utils.checks import (
     Feedback,
@@ -29,22 +30,41 @@ def _loop_conv2d(image, kernel, stride=1, padding=0):
 @pytest.mark.parametrize("check", [check_output_sizes, check_vertical_edge_kernel, check_box_blur,
                                    check_conv2d_single_channel])
 def test_placeholder_none_is_not_yet(check):
-    feedback = check(None)
+    feedback = check(None, _stack()) if check is check_output_sizes else check(None)
     assert isinstance(feedback, Feedback)
     assert not feedback
     assert "None" in feedback.message
     assert repr(feedback).startswith("Not yet: ")
 
 
+def _stack(specs=((5, 1, 0), (3, 2, 1), (3, 2, 0)), channels=(1, 1, 1, 1)):
+    return [nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+            for (k, s, p), c_in, c_out in zip(specs, channels[:-1], channels[1:], strict=True)]
+
+
 def test_output_sizes():
-    assert check_output_sizes([24, 12, 5])
-    assert check_output_sizes((24, 12, np.int64(5)))
-    assert "rounded up" in check_output_sizes([24, 12, 6]).message
-    assert "layer 1" in check_output_sizes([26, 12, 5]).message
-    assert "layer 2" in check_output_sizes([24, 13, 5]).message
-    assert "whole number" in check_output_sizes([24, 12.0, 5]).message
-    assert "3 sizes" in check_output_sizes([24, 12]).message
-    assert "list" in check_output_sizes(24).message
+    assert check_output_sizes([24, 12, 5], _stack())
+    assert check_output_sizes((24, 12, np.int64(5)), nn.Sequential(*_stack(channels=(1, 8, 16, 4))))
+    assert "rounded up" in check_output_sizes([24, 12, 6], _stack()).message
+    assert "layer 1" in check_output_sizes([26, 12, 5], _stack()).message
+    assert "layer 2" in check_output_sizes([24, 13, 5], _stack()).message
+    assert "whole number" in check_output_sizes([24, 12.0, 5], _stack()).message
+    assert "3 sizes" in check_output_sizes([24, 12], _stack()).message
+    assert "list" in check_output_sizes(24, _stack()).message
+
+
+@pytest.mark.parametrize("layers, hint", [
+    (None, "replace `None`"),
+    (_stack()[:2], "three nn.Conv2d"),
+    ([nn.Linear(1, 1)] * 3, "three nn.Conv2d"),
+    (_stack(specs=((5, 1, 0), (3, 2, 0), (3, 2, 0))), "layer 2 of `layers` should have"),  # padding forgotten
+    (_stack(specs=((5, 1, 0), (3, 2, 1), (3, 1, 0))), "layer 3 of `layers` should have"),
+    (5, "list of three"),
+])
+def test_output_sizes_need_the_stack_built(layers, hint):
+    verdict = check_output_sizes([24, 12, 5], layers)
+    assert not verdict
+    assert "your sizes are right" in verdict.message and hint in verdict.message, verdict.message
 
 
 @pytest.mark.parametrize("kernel", [

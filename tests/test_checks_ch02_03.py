@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from course_utils import checks
 from course_utils.ops import log_softmax, max_pool2d
@@ -80,9 +81,14 @@ def test_max_pool_function_explains_mistakes():
     assert not verdict and "negative values" in verdict.message
 
 
+def _heads(flat_inputs=128 * 4 * 4, gap_inputs=128):
+    return (nn.Sequential(nn.Flatten(), nn.Linear(flat_inputs, 10)),
+            nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(gap_inputs, 10)))
+
+
 def test_head_parameters():
-    assert checks.check_head_parameters((20490, 1290))
-    assert checks.check_head_parameters([np.int64(20490), torch.tensor(1290)])
+    assert checks.check_head_parameters((20490, 1290), _heads())
+    assert checks.check_head_parameters([np.int64(20490), torch.tensor(1290)], list(_heads()))
     cases = {
         None: "replace `None`",
         (1290, 20490): "swapped",
@@ -96,8 +102,23 @@ def test_head_parameters():
         5: "pair of ints",
     }
     for answer, hint in cases.items():
-        verdict = checks.check_head_parameters(answer)
+        verdict = checks.check_head_parameters(answer, _heads())
         assert not verdict and hint in verdict.message, (answer, verdict.message)
+
+
+def test_head_parameters_need_the_heads_built():
+    cases = [
+        (None, "replace `None`"),
+        (_heads()[::-1], "should have 20,490"),  # the two heads swapped
+        ((_heads()[0],), "pair of nn.Modules"),
+        ((nn.Sequential(nn.Linear(128 * 4 * 4, 10)), _heads()[1]), "raised RuntimeError"),  # flatten forgotten
+        ((nn.Sequential(nn.Flatten(), nn.Linear(2048, 10, bias=False)), _heads()[1]), "20,480 parameters"),
+        ((_heads()[0], nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Linear(1, 10))), "(2, 10)"),  # no flatten
+        (5, "pair of nn.Modules"),
+    ]
+    for heads, hint in cases:
+        verdict = checks.check_head_parameters((20490, 1290), heads)
+        assert not verdict and "your counts are right" in verdict.message and hint in verdict.message, verdict.message
 
 
 # --- Chapter 03 -------------------------------------------------------------------------------
@@ -160,9 +181,10 @@ def test_cross_entropy():
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
     targets = torch.tensor([0, 2, 1])
     right = F.cross_entropy(logits, targets).item()
-    assert checks.check_cross_entropy(right)
-    assert checks.check_cross_entropy(torch.tensor(right))
-    assert checks.check_cross_entropy(np.array([right]))
+    losses = F.cross_entropy(logits, targets, reduction="none")
+    assert checks.check_cross_entropy(right, losses.numpy())
+    assert checks.check_cross_entropy(torch.tensor(right), losses)
+    assert checks.check_cross_entropy(np.array([right]), losses.tolist())
     total = F.cross_entropy(logits, targets, reduction="sum").item()
     wrong_axis = -torch.log_softmax(logits, dim=0)[torch.arange(3), targets].mean().item()
     by_nine = F.cross_entropy(logits, targets, reduction="sum").item() / 9
@@ -179,5 +201,14 @@ def test_cross_entropy():
         ("x", "array of numbers"),
     ]
     for answer, hint in cases:
-        verdict = checks.check_cross_entropy(answer)
+        verdict = checks.check_cross_entropy(answer, losses)
         assert not verdict and hint in verdict.message, (answer, verdict.message)
+    for per_example, hint in [
+        (None, "replace `None`"),
+        (losses[:2], "3 losses"),
+        (-torch.log_softmax(logits, dim=1).max(dim=1).values, "not -log p_y"),  # the largest, not the target's
+        (losses.flip(0), "not -log p_y"),
+        ("x", "array of numbers"),
+    ]:
+        verdict = checks.check_cross_entropy(right, per_example)
+        assert not verdict and "the mean is right" in verdict.message and hint in verdict.message, verdict.message

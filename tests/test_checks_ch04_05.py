@@ -41,16 +41,37 @@ def test_inverted_dropout_placeholder_and_junk():
     assert not checks.check_inverted_dropout("abc")
 
 
-def _torch_running_stats():
+def _fed_layer(batches=1, values=(2.0, 4.0, 6.0, 8.0)):
     layer = nn.BatchNorm1d(1, momentum=0.1)
-    layer(torch.tensor([[2.0], [4.0], [6.0], [8.0]]))
+    for _ in range(batches):
+        layer(torch.tensor(values)[:, None])
+    return layer
+
+
+def _torch_running_stats():
+    layer = _fed_layer()
     return layer.running_mean.item(), layer.running_var.item()
 
 
 def test_running_stats_right_answer_agrees_with_torch():
     mean, var = _torch_running_stats()
-    assert checks.check_running_stats((mean, var))
-    assert checks.check_running_stats([np.float32(0.5), torch.tensor(0.9 + 0.1 * 20 / 3)])
+    assert checks.check_running_stats((mean, var), _fed_layer())
+    assert checks.check_running_stats([np.float32(0.5), torch.tensor(0.9 + 0.1 * 20 / 3)], _fed_layer())
+
+
+@pytest.mark.parametrize("layer, hint", [
+    (None, "replace `None`"),
+    (nn.BatchNorm1d(1), "not seen a batch"),
+    (_fed_layer(batches=2), "seen 2 batches"),
+    (_fed_layer(values=(1.0, 2.0, 3.0, 4.0)), "did it see the batch"),
+    (nn.BatchNorm1d(2), "nn.BatchNorm1d(1)"),
+    (nn.BatchNorm1d(1, momentum=0.5), "momentum 0.1"),
+    (nn.BatchNorm2d(1), "nn.BatchNorm1d(1)"),
+])
+def test_running_stats_need_the_layer(layer, hint):
+    verdict = checks.check_running_stats(_torch_running_stats(), layer)
+    assert not verdict
+    assert "your pair is right" in verdict.message and hint in verdict.message, verdict.message
 
 
 @pytest.mark.parametrize("answer, hint", [
@@ -64,7 +85,7 @@ def test_running_stats_right_answer_agrees_with_torch():
     (None, "replace `None`"),
 ])
 def test_running_stats_mistakes(answer, hint):
-    verdict = checks.check_running_stats(answer)
+    verdict = checks.check_running_stats(answer, _fed_layer())
     assert not verdict
     assert hint in verdict.message
 
@@ -107,15 +128,34 @@ def test_flattened_size():
 
     expected = NotesNet(10, in_channels=3, input_size=32).flattened_size
     assert expected == 6272
-    assert checks.check_flattened_size(expected)
-    assert checks.check_flattened_size(np.int64(6272))
-    assert checks.check_flattened_size(6272.0)
+    assert checks.check_flattened_size(expected, _features())
+    assert checks.check_flattened_size(np.int64(6272), _features())
+    assert checks.check_flattened_size(6272.0, _features())
     for wrong, hint in [(32 * 28 * 28, "before pooling"), (32 * 16 * 16, "shrinks 32 to 28"),
                         (3 * 14 * 14, "output"), (3 * 32 * 14 * 14, "summed"), (128, "32*4"),
                         (1000, "got 1000"), (62.72, "whole number"), (None, "replace `None`")]:
-        verdict = checks.check_flattened_size(wrong)
+        verdict = checks.check_flattened_size(wrong, _features())
         assert not verdict
         assert hint in verdict.message, (wrong, verdict.message)
+
+
+def _features(pool=True, conv=(3, 32, 5)):
+    layers = [nn.Conv2d(*conv), nn.ReLU()] + ([nn.MaxPool2d(2)] if pool else []) + [nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+@pytest.mark.parametrize("features, hint", [
+    (None, "replace `None`"),
+    (_features(pool=False), "is the 2x2 pooling in it"),
+    (_features(conv=(1, 32, 5)), "raised RuntimeError"),  # built for grayscale
+    (_features(conv=(3, 32, 3)), "one nn.Conv2d(3, 32, 5)"),
+    (nn.Sequential(nn.Conv2d(3, 32, 5)), "(batch, values)"),  # flatten forgotten
+    ("layers", "nn.Module"),
+])
+def test_flattened_size_needs_the_layers(features, hint):
+    verdict = checks.check_flattened_size(6272, features)
+    assert not verdict
+    assert "your number is right" in verdict.message and hint in verdict.message, verdict.message
 
 
 def test_parameter_count():
@@ -123,12 +163,19 @@ def test_parameter_count():
 
     expected = sum(p.numel() for p in NotesNet(20).parameters())
     assert expected == 93012
-    assert checks.check_parameter_count(expected)
-    assert checks.check_parameter_count(torch.tensor(expected))
+    assert checks.check_parameter_count(expected, NotesNet(20))
+    assert checks.check_parameter_count(torch.tensor(expected), NotesNet(20))
+    for model, hint in [(None, "replace `None`"), (NotesNet(10), "20 classes"),
+                        (NotesNet(20, in_channels=3), "raised ValueError"),
+                        (nn.Sequential(nn.Flatten(), nn.Linear(784, 20)), "is it the corrected network"),
+                        (nn.Conv2d(1, 20, 28), "(batch, values)"), (93012, "nn.Module")]:
+        verdict = checks.check_parameter_count(expected, model)
+        assert not verdict
+        assert "your count is right" in verdict.message and hint in verdict.message, (hint, verdict.message)
     for wrong, hint in [(800 + 92160, "weights only"), (92180, "linear layer alone"),
                         (832, "convolution alone"), (832 + 128 * 20 + 20, "32*4"),
                         (5, "got 5"), ("93012", "whole number"), (None, "replace `None`")]:
-        verdict = checks.check_parameter_count(wrong)
+        verdict = checks.check_parameter_count(wrong, NotesNet(20))
         assert not verdict
         assert hint in verdict.message, (wrong, verdict.message)
 

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+from matplotlib.path import Path as Route  # noqa: E402
 
 # chapter number -> (title, part, (column, row))
 CHAPTERS = {
@@ -28,7 +29,7 @@ CHAPTERS = {
     10: ("10 Style transfer", "inside", (2, 0.5)),
 }
 # (from, to): "to" builds on "from"
-DEPENDS = [(1, 2), (2, 3), (3, 4), (4, 5), (3, 6), (5, 7), (6, 7), (7, 8), (7, 9), (8, 9), (8, 10)]
+DEPENDS = [(1, 2), (2, 3), (3, 4), (4, 5), (3, 6), (5, 7), (6, 7), (7, 8), (7, 9), (8, 9), (8, 10), (1, 10)]
 COLOURS = {"layers": "#d1e5f0", "training": "#fddbc7", "inside": "#d9f0d3"}
 PARTS = {"layers": "The layers of a CNN", "training": "Training", "inside": "Looking inside"}
 BOX_W, BOX_H, X_GAP = 2.2, 0.62, 3.3
@@ -51,6 +52,14 @@ def draw(path: Path) -> None:
         ax.text(x, y, title, ha="center", va="center", fontsize=9)
     for start, end in DEPENDS:
         (x0, y0), (x1, y1) = centre(start), centre(end)
+        if x1 - x0 > X_GAP:  # across the middle column: left of column 0, below every box, up into the target
+            left, bottom = x0 - BOX_W / 2 - 0.25, -0.55
+            corners = [(x0 - BOX_W / 2 - 0.05, y0), (left, y0), (left, bottom), (x1, bottom),
+                       (x1, y1 - BOX_H / 2 - 0.06)]
+            route = Route(corners, [Route.MOVETO] + [Route.LINETO] * (len(corners) - 1))
+            ax.add_patch(FancyArrowPatch(path=route, arrowstyle="-|>", mutation_scale=10, lw=0.9,
+                                         color="#555555"))
+            continue
         if x0 == x1 and abs(y0 - y1) > 1.5:  # same column, skipping a box: around its right side
             a, b = (x0 + BOX_W / 2 + 0.05, y0), (x1 + BOX_W / 2 + 0.05, y1)
             style = "arc3,rad=-0.45"
@@ -62,8 +71,8 @@ def draw(path: Path) -> None:
             style = "arc3,rad=0.08"
         ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=10, lw=0.9,
                                      color="#555555", connectionstyle=style))
-    ax.set_xlim(-BOX_W / 2 - 0.3, 2 * X_GAP + BOX_W / 2 + 0.9)
-    ax.set_ylim(-0.6, 5.1)
+    ax.set_xlim(-BOX_W / 2 - 0.45, 2 * X_GAP + BOX_W / 2 + 0.9)
+    ax.set_ylim(-0.75, 5.1)
     ax.axis("off")
     ax.set_title("Course map: an arrow means 'builds on'", fontsize=10, loc="left")
     fig.tight_layout()
