@@ -42,13 +42,18 @@ def _lab_env(home: Path) -> dict[str, str]:
     """The server's environment: this checkout's course_utils, private Jupyter folders, widgets on."""
     env = {key: value for key, value in os.environ.items() if key != "COURSE_PLAIN_PROGRESS"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                      ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-                      ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib")):
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython"),
+                      ("MPLCONFIGDIR", "matplotlib")):
         env[name] = str(home / sub)
         (home / sub).mkdir(parents=True, exist_ok=True)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +68,9 @@ def lab(tmp_path_factory):
     (home / "config" / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {
         "news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
         "expose_app_in_browser": True}}))
-    notification = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    notification /= "notification.jupyterlab-settings"
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = _free_port(), secrets.token_hex(16)
     log = (home / "server.log").open("wb")
@@ -78,7 +84,7 @@ def lab(tmp_path_factory):
         deadline = time.monotonic() + 120
         while True:
             if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{(home / 'server.log').read_text()[-4000:]}")
+                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{_tail(home / 'server.log')}")
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as reply:
                     if reply.status == 200:
@@ -86,7 +92,7 @@ def lab(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer in 120 s:\n{(home / 'server.log').read_text()[-4000:]}")
+                pytest.fail(f"JupyterLab did not answer in 120 s:\n{_tail(home / 'server.log')}")
             time.sleep(0.5)
         yield {"base": base, "token": token, "root": root, "log": home / "server.log"}
     finally:
@@ -95,18 +101,23 @@ def lab(tmp_path_factory):
 
 
 def _stop(server: subprocess.Popen) -> None:
-    """Stop the server and its kernels: SIGTERM to its own process group, SIGKILL if it lingers."""
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
+    """Stop the server (SIGTERM to its own process group), then any kernel of it still running."""
+    import psutil
+
     try:
-        os.killpg(server.pid, signal.SIGKILL)  # kernels it started may outlive it
-    except ProcessLookupError:
-        pass
-    server.wait(timeout=10)
+        kernels = psutil.Process(server.pid).children(recursive=True)  # in sessions of their own
+    except psutil.NoSuchProcess:
+        kernels = []
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # it shuts its kernels down, then exits
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+    _, alive = psutil.wait_procs(kernels, timeout=10)
+    for process in alive:
+        process.kill()
 
 
 CHAPTER_01, CHAPTER_07 = "01_convolutions.ipynb", "07_training_a_classifier.ipynb"
