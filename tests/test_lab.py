@@ -204,6 +204,7 @@ def _finish(driver, name: str, seconds: float) -> None:
     """Wait until Run All is through the notebook; fail on any error output."""
     _wait(driver, seconds, lambda d: "*" not in _state(d, name)["counts"], f"{name} to finish running")
     state = _state(driver, name)
+    assert state["counts"], f"{name} is not open in JupyterLab"
     assert not state["errors"], f"{name} raised: {state['errors']}"
     unrun = state["counts"].count(None)
     assert unrun == 0, f"{name}: {unrun} of {len(state['counts'])} code cells did not run"
