@@ -1,0 +1,305 @@
+"""The notebooks in a live JupyterLab, as a learner runs them (issue 14, item 8).
+
+Starts JupyterLab on a free localhost port with a random token, on a temporary copy of
+notebooks/, and drives it with headless Chromium: chapter 01's kernel explorer redraws when
+its preset changes, an exercise check answers "Not yet" then "Correct", and `fit` shows a
+progress widget that finishes. Screenshots go to _build/screenshots/lab-*.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import needs_chromium, start_chromium
+from conftest import ROOT
+from selenium.webdriver.common.by import By
+
+pytestmark = needs_chromium
+
+SHOTS = ROOT / "_build" / "screenshots"
+LONG = 240  # seconds: an upper bound for anything below on a slow, busy machine
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _lab_env(home: Path) -> dict[str, str]:
+    """The server's environment: this checkout's course_utils, private Jupyter folders, widgets on."""
+    env = {key: value for key, value in os.environ.items() if key != "COURSE_PLAIN_PROGRESS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython"),
+                      ("MPLCONFIGDIR", "matplotlib")):
+        env[name] = str(home / sub)
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a copy of notebooks/; yields its base URL with the token. Always stopped."""
+    root = tmp_path_factory.mktemp("lab-notebooks")
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy2(notebook, root / notebook.name)
+    home = tmp_path_factory.mktemp("lab-home")
+    env = _lab_env(home)
+    # No announcements or update checks (offline), and window.jupyterapp for running commands.
+    (home / "config" / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {
+        "news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        "expose_app_in_browser": True}}))
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    notification /= "notification.jupyterlab-settings"
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = _free_port(), secrets.token_hex(16)
+    log = (home / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={root}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{_tail(home / 'server.log')}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer in 120 s:\n{_tail(home / 'server.log')}")
+            time.sleep(0.5)
+        yield {"base": base, "token": token, "root": root, "log": home / "server.log"}
+    finally:
+        _stop(server)
+        log.close()
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server (SIGTERM to its own process group), then any kernel of it still running."""
+    import psutil
+
+    try:
+        kernels = psutil.Process(server.pid).children(recursive=True)  # in sessions of their own
+    except psutil.NoSuchProcess:
+        kernels = []
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # it shuts its kernels down, then exits
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+    _, alive = psutil.wait_procs(kernels, timeout=10)
+    for process in alive:
+        process.kill()
+
+
+CHAPTER_01, CHAPTER_07 = "01_convolutions.ipynb", "07_training_a_classifier.ipynb"
+
+# The state of one open notebook, read from JupyterLab's own objects (window.jupyterapp):
+# each code cell's execution count ("*" while queued or running, None if not run) and any error outputs.
+NOTEBOOK_STATE = """
+const path = arguments[0];
+const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === path);
+if (!panel || !panel.sessionContext.session || !panel.sessionContext.session.kernel) return null;
+const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+const errors = [];
+for (const cell of cells) {
+  for (const out of cell.model.outputs.toJSON()) {
+    if (out.output_type === 'error') errors.push(`${out.ename}: ${out.evalue}`);
+  }
+}
+return {counts: cells.map(c => c.model.executionState === 'running' ? '*' : c.model.executionCount),
+        errors: errors,
+        kernel: panel.sessionContext.kernelDisplayStatus};
+"""
+# SHA-256 of the bytes behind an <img> (a blob: URL for an ipywidgets Image).
+IMAGE_DIGEST = """
+const [img, done] = arguments;
+fetch(img.src).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))
+  .then(d => done([...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join('')))
+  .catch(e => done('error: ' + e));
+"""
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, lab):
+    """Chromium on JupyterLab: chapter 07 is set running first (it is the slow one), then chapter 01."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1280, 1000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        driver.get(f"{lab['base']}/lab?reset&token={lab['token']}")
+        _wait(driver, 120, lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"), "JupyterLab to load")
+        for name in (CHAPTER_07, CHAPTER_01):
+            _open(driver, name)
+            _menu(driver, "Edit", "editmenu:clear-all")  # stored prompts and outputs would hide the new ones
+            _menu(driver, "Run", "runmenu:run-all")
+            _wait(driver, 60, lambda d, n=name: "*" in _state(d, n)["counts"],
+                  f"{name} to start running")
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait(driver, seconds: float, condition, what: str):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds, poll_frequency=0.5).until(condition, f"timed out waiting for {what}")
+
+
+def _state(driver, name: str) -> dict:
+    return driver.execute_script(NOTEBOOK_STATE, name) or {"counts": [], "errors": [], "kernel": None}
+
+
+def _open(driver, name: str) -> None:
+    """Open a notebook by double-clicking it in the file browser, and wait for its kernel."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    item = _wait(driver, 60, lambda d: [i for i in d.find_elements(By.CSS_SELECTOR, ".jp-DirListing-item")
+                                        if i.get_attribute("title").startswith(f"Name: {name}\n")
+                                        and i.is_displayed()], f"{name} in the file browser")[0]
+    ActionChains(driver).double_click(item).perform()
+    _wait(driver, 120, lambda d: _state(d, name)["kernel"] == "idle", f"the kernel of {name}")
+
+
+def _menu(driver, top: str, command: str) -> None:
+    """Click a menu bar entry, then the item that runs `command`."""
+    driver.find_element(By.XPATH, f"//li[contains(@class, 'lm-MenuBar-item')][.//div[text()='{top}']]").click()
+    _wait(driver, 30, lambda d: d.find_elements(By.CSS_SELECTOR, f".lm-Menu-item[data-command='{command}']"),
+          f"menu {top} > {command}")[0].click()
+
+
+def _show(driver, name: str) -> None:
+    """Bring a notebook's tab to the front."""
+    driver.find_element(By.XPATH, f"//li[contains(@class, 'lm-TabBar-tab')][.//div[text()='{name}']]").click()
+
+
+def _finish(driver, name: str, seconds: float) -> None:
+    """Wait until Run All is through the notebook; fail on any error output."""
+    _wait(driver, seconds, lambda d: "*" not in _state(d, name)["counts"], f"{name} to finish running")
+    state = _state(driver, name)
+    assert state["counts"], f"{name} is not open in JupyterLab"
+    assert not state["errors"], f"{name} raised: {state['errors']}"
+    unrun = state["counts"].count(None)
+    assert unrun == 0, f"{name}: {unrun} of {len(state['counts'])} code cells did not run"
+
+
+def _code_cell(driver, text: str):
+    """The code cell whose source contains `text`."""
+    cells = [c for c in driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+             if text in c.find_element(By.CSS_SELECTOR, ".cm-content").get_attribute("textContent")]
+    assert len(cells) == 1, f"expected one code cell containing {text!r}, found {len(cells)}"
+    return cells[0]
+
+
+def _screenshot(driver, element, name: str) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    target = SHOTS / f"lab-{name}.png"
+    assert driver.save_screenshot(str(target)) and target.stat().st_size > 10_000
+
+
+def test_kernel_explorer_redraws(browser):
+    """Chapter 01 runs top to bottom, and the kernel explorer redraws when its preset or a weight changes."""
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    _show(browser, CHAPTER_01)
+    _finish(browser, CHAPTER_01, LONG)
+    cell = _code_cell(browser, "kernel_explorer(image)")
+    explorer = _wait(browser, 60, lambda d: cell.find_elements(By.CSS_SELECTOR, ".widget-hbox .widget-image"),
+                     "the kernel explorer widget")[0]
+    preset = Select(cell.find_element(By.CSS_SELECTOR, ".widget-dropdown select"))
+    info = cell.find_element(By.CSS_SELECTOR, ".widget-vbox .widget-html:last-child")
+    assert preset.first_selected_option.text == "sobel_x"
+    _wait(browser, 30, lambda d: "sum of weights: 0" in info.text, "the explorer's description of sobel_x")
+    _screenshot(browser, explorer, "01-kernel-explorer-sobel_x")
+    digest = browser.execute_async_script(IMAGE_DIGEST, explorer)
+    assert len(digest) == 64, f"could not read the explorer's image: {digest}"
+
+    preset.select_by_visible_text("box_blur")
+    _wait(browser, 60, lambda d: d.execute_async_script(IMAGE_DIGEST, explorer) != digest,
+          "the explorer's image to change after picking box_blur")
+    assert "sum of weights: 1" in info.text, info.text
+    _screenshot(browser, explorer, "01-kernel-explorer-box_blur")
+    digest = browser.execute_async_script(IMAGE_DIGEST, explorer)
+
+    centre = cell.find_elements(By.CSS_SELECTOR, ".widget-gridbox input")[4]  # the middle weight
+    centre.send_keys(Keys.CONTROL, "a")
+    centre.send_keys("2", Keys.ENTER)
+    _wait(browser, 60, lambda d: d.execute_async_script(IMAGE_DIGEST, explorer) != digest,
+          "the explorer's image to change after editing a weight")
+    assert preset.first_selected_option.text == "custom"
+    assert "your own kernel" in info.text, info.text
+
+
+def test_exercise_feedback(browser):
+    """A wrong answer to a chapter 01 exercise gets "Not yet: ...", the right one "Correct: ..."."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    _show(browser, CHAPTER_01)
+    _finish(browser, CHAPTER_01, LONG)
+    cell = _code_cell(browser, "sizes = None")
+    editor = cell.find_element(By.CSS_SELECTOR, ".cm-content")
+    for answer, feedback, shot in (("[24, 12, 6]", "Not yet: layer 3: you rounded up", "not-yet"),
+                                   ("[24, 12, 5]", "Correct: the sizes are [24, 12, 5]", "correct")):
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
+        editor.click()
+        ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
+        # Typed as a learner would; the editor closes brackets itself, and typing ] or ) steps over them.
+        source = ["from course_utils.checks import check_output_sizes", f"sizes = {answer}",
+                  "check_output_sizes(sizes)"]
+        ActionChains(browser).send_keys(*[part for line in source for part in (line, Keys.ENTER)][:-1]).perform()
+        typed = [line.get_attribute("textContent") for line in editor.find_elements(By.CSS_SELECTOR, ".cm-line")]
+        assert typed == source, typed
+        ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+        output = cell.find_element(By.CSS_SELECTOR, ".jp-OutputArea")
+        _wait(browser, 60, lambda d, f=feedback, o=output: f in o.get_attribute("textContent"),
+              f"the feedback {feedback!r}")
+        shown = output.get_attribute("textContent")
+        assert ("Correct" in shown) != ("Not yet" in shown), shown
+        _screenshot(browser, cell, f"01-exercise-{shot}")
+
+
+def test_training_progress_widget(browser):
+    """Chapter 07 runs top to bottom, and every `fit` shows a progress widget that fills up and turns green."""
+    _show(browser, CHAPTER_07)
+    _finish(browser, CHAPTER_07, LONG)
+    bars = browser.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .widget-hprogress")
+    assert bars, f"no progress widget in {CHAPTER_07}"
+    for bar in bars:
+        row = bar.find_element(By.XPATH, "./ancestor::div[contains(@class, 'widget-hbox')][1]")
+        text = row.get_attribute("textContent").replace("\u2007", " ")  # tqdm pads with figure spaces
+        done = re.search(r"100%.*?(\d+)/(\d+) \[", text)
+        assert done and done[1] == done[2], f"a progress widget did not finish: {text}"
+        fill = bar.find_element(By.CSS_SELECTOR, ".progress-bar")
+        assert "progress-bar-success" in fill.get_attribute("class"), fill.get_attribute("class")
+        assert fill.value_of_css_property("width") == bar.find_element(
+            By.CSS_SELECTOR, ".progress").value_of_css_property("width"), "the bar is not full"
+    _screenshot(browser, bars[-1], "07-training-progress")
