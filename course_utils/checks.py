@@ -1012,37 +1012,67 @@ def check_feature_pca(answer) -> Feedback:
 
 
 def check_feature_1nn(answer) -> Feedback:
-    """Exercise ex-08-nearest (chapter 08): accuracy of 1-nearest-neighbour labels in feature space."""
+    """Exercise ex-08-nearest (chapter 08): 1-nearest-neighbour labels in feature space, and their accuracy.
+
+    The answer is the pair (nn_labels, accuracy): the label of each test digit's nearest training
+    digit (1,000 class indices), and the fraction of them that are right. Both are recomputed.
+    """
     import torch
 
-    if answer is None:
-        return Feedback(False, "replace `None` with the accuracy, a float between 0 and 1.")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return Feedback(False, f"`answer` should be one number, got {type(answer).__name__}.")
+    pair = _ch06_pair(answer, ("nn_labels", "accuracy"))
+    if isinstance(pair, Feedback):
+        return pair
+    nn_labels, accuracy = pair
     train_features, train_labels, test_features, test_labels, train_images, test_images, model = \
         _ch08_test_features()
+    n = len(test_labels)
+    if nn_labels.shape != (n,):
+        return Feedback(False, f"`nn_labels` has shape {nn_labels.shape}; expected ({n},): one label per test digit.")
+    if not np.all(nn_labels == np.round(nn_labels)) or nn_labels.min() < 0 or nn_labels.max() > 9:
+        return Feedback(False, "`nn_labels` should hold class indices 0-9, the labels of training digits.")
+    if accuracy.size != 1:
+        return Feedback(False, f"`accuracy` should be one number, got shape {accuracy.shape}.")
+    mine = torch.as_tensor(nn_labels.astype(np.int64))
+    value = float(accuracy.reshape(-1)[0])
 
-    def one_nn(queries, candidates) -> float:
-        closest = torch.cdist(queries, candidates).argmin(dim=1)
-        return (train_labels[closest] == test_labels).float().mean().item()
+    def one_nn(queries, candidates) -> torch.Tensor:
+        return train_labels[torch.cdist(queries, candidates).argmin(dim=1)]
 
-    expected = one_nn(test_features, train_features)
-    if abs(value - expected) <= 1e-3:
-        return Feedback(True, f"{expected:.3f} of the test digits get the label of their nearest "
-                              "training digit in feature space.")
-    if abs(value - 100 * expected) <= 0.1:
-        return Feedback(False, "that is a percentage; give a fraction between 0 and 1.")
-    if abs(value - one_nn(test_images.flatten(1), train_images.flatten(1))) <= 1e-3:
-        return Feedback(False, "that is the rule on raw pixels; use the 64 penultimate features.")
-    with torch.no_grad():
-        accuracy = (model(test_images).argmax(dim=1) == test_labels).float().mean().item()
-    if abs(value - accuracy) <= 1e-3:
-        return Feedback(False, "that is the classifier's own accuracy; label each test digit with the "
-                               "label of its nearest training digit instead.")
-    return Feedback(False, f"got {value:.4f}; compute the distances from each test feature vector to "
-                           "all 4,000 training ones, and compare the closest one's label.")
+    distances = torch.cdist(test_features, train_features)
+    expected = train_labels[distances.argmin(dim=1)]
+    differ = torch.nonzero(mine != expected)[:, 0]
+    for i in differ.tolist():  # a tie (within rounding) between training digits of two labels is fine
+        same_label = distances[i][train_labels == mine[i]]
+        if same_label.numel() == 0 or same_label.min() > distances[i].min() * (1 + 1e-4) + 1e-6:
+            break
+    else:
+        differ = differ[:0]
+    if len(differ):
+        with torch.no_grad():
+            classifier = model(test_images).argmax(dim=1)
+        if torch.equal(mine, test_labels):
+            return Feedback(False, "those are the true test labels; label each test digit with the label of "
+                                   "its nearest *training* digit.")
+        if torch.equal(mine, one_nn(test_images.flatten(1), train_images.flatten(1))):
+            return Feedback(False, "those are the nearest neighbours by raw pixels; use the 64 penultimate "
+                                   "features (`test_features`, `train_features`).")
+        if torch.equal(mine, classifier):
+            return Feedback(False, "those are the classifier's own predictions; label each test digit with the "
+                                   "label of its nearest training digit instead.")
+        if torch.equal(mine, train_labels[distances.argmax(dim=1)]):
+            return Feedback(False, "those are the labels of the *farthest* training digits: take the smallest "
+                                   "distance (argmin, or topk with largest=False).")
+        return Feedback(False, f"{len(differ)} of the {n} labels are not those of the nearest training digit in "
+                               "feature space: compute all test-to-training distances (torch.cdist) and take "
+                               "the label of the closest one.")
+    right = float((mine == test_labels).float().mean())
+    if abs(value - 100 * right) <= 0.05 and abs(value - right) > 1e-6:
+        return Feedback(False, "the labels are right; the accuracy is a percentage: give a fraction between 0 and 1.")
+    if abs(value - right) > 1e-6:
+        return Feedback(False, f"the labels are right, but they give an accuracy of {right:.4f}, not {value:.4f}: "
+                               "the fraction of test digits whose nearest neighbour's label equals their own.")
+    return Feedback(True, f"{right:.3f} of the test digits get the label of their nearest training digit "
+                          "in feature space.")
 
 
 # --- Chapter 07: training a classifier --------------------------------------------------------
@@ -1112,10 +1142,15 @@ def check_confusion_matrix(answer, labels, predictions, n_classes: int = 10) -> 
 
 
 def check_top_k_accuracy(answer, probabilities, labels, k: int = 2) -> Feedback:
-    """Exercise ex-07-top2 (chapter 07): the fraction of samples whose label is among the k most probable classes."""
-    missing = _not_yet(answer, f"the top-{k} accuracy, a fraction between 0 and 1")
-    if missing is not None:
-        return missing
+    """Exercise ex-07-top2 (chapter 07): the k most probable classes per sample, and the top-k accuracy.
+
+    The answer is the pair (top_classes, accuracy): an (N, k) array of class indices and the
+    fraction of samples whose label is among them. Both are recomputed from `probabilities`.
+    """
+    pair = _ch06_pair(answer, ("top_classes", "accuracy"))
+    if isinstance(pair, Feedback):
+        return pair
+    classes, accuracy = pair
     probs = _as_array(probabilities, "probabilities")
     if isinstance(probs, Feedback):
         return probs
@@ -1124,60 +1159,106 @@ def check_top_k_accuracy(answer, probabilities, labels, k: int = 2) -> Feedback:
         return true
     if probs.ndim != 2 or len(probs) != len(true):
         return Feedback(False, f"`probabilities` should be (N, classes) with N = {len(true)}, got {probs.shape}.")
-    if hasattr(answer, "item"):
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.number):
-        return Feedback(False, f"`answer` should be one number, got {type(answer).__name__}.")
-    top_k = np.argsort(-probs, axis=1, kind="stable")[:, :k]
-    expected = float(np.mean((top_k == true[:, None]).any(axis=1)))
+    n, n_classes = probs.shape
+    if classes.shape == (n,):
+        return Feedback(False, f"`top_classes` holds one class per sample; keep the {k} most probable "
+                               f"classes of each, an array of shape ({n}, {k}).")
+    if classes.shape != (n, k):
+        return Feedback(False, f"`top_classes` has shape {classes.shape}; expected ({n}, {k}).")
+    if not np.all(classes == np.round(classes)) or classes.min() < 0 or classes.max() >= n_classes:
+        return Feedback(False, f"`top_classes` should hold class indices 0-{n_classes - 1}.")
+    classes = classes.astype(np.int64)
+    if accuracy.size != 1:
+        return Feedback(False, f"`accuracy` should be one number, got shape {accuracy.shape}.")
+    value = float(accuracy.reshape(-1)[0])
+    chosen = np.sort(np.take_along_axis(probs, classes, axis=1), axis=1)
+    largest = np.sort(probs, axis=1)[:, -k:]
+    distinct = all(len(set(row)) == k for row in classes.tolist())
+    if not distinct or not np.allclose(chosen, largest, rtol=0, atol=1e-7):
+        if np.allclose(chosen, np.sort(probs, axis=1)[:, :k], rtol=0, atol=1e-7):
+            return Feedback(False, f"those are the {k} *least* probable classes: take the largest "
+                                   "probabilities (torch.topk does by default).")
+        return Feedback(False, f"some rows of `top_classes` are not the {k} most probable classes of that "
+                               "sample: use torch.topk(probabilities, k, dim=1).indices.")
+    expected = float(np.mean((classes == true[:, None]).any(axis=1)))
     top_1 = float(np.mean(probs.argmax(axis=1) == true))
-    if abs(answer - expected) <= 1e-6:  # float32 means are off by ~1e-8
+    if abs(value - expected) <= 1e-6:
         return Feedback(True, f"top-{k} accuracy {expected:.4f}, against top-1 accuracy {top_1:.4f}.")
-    if abs(answer - 100 * expected) <= 1e-4:
-        return Feedback(False, "that is a percentage; give the fraction (divide by 100).")
-    if abs(answer - top_1) <= 1e-6 and top_1 != expected:
-        return Feedback(False, f"that is the ordinary (top-1) accuracy; count a sample as right when its "
-                               f"label is anywhere among the {k} largest probabilities.")
-    return Feedback(False, f"got {answer:.4f}. For each row take the indices of the {k} largest "
-                           "probabilities (torch.topk or np.argsort) and check whether the label is among them.")
+    if abs(value - 100 * expected) <= 1e-4:
+        return Feedback(False, "the classes are right; the accuracy is a percentage: give the fraction.")
+    if abs(value - top_1) <= 1e-6:
+        return Feedback(False, f"the classes are right, but that is the ordinary (top-1) accuracy; count a "
+                               f"sample as right when its label is anywhere among its {k} classes.")
+    return Feedback(False, f"the classes are right, but they give a top-{k} accuracy of {expected:.4f}, "
+                           f"not {value:.4f}: the fraction of rows that contain the sample's label.")
 
 
-#: The options of exercise ex-07-augment, and whether each keeps a digit's label.
-AUGMENTATION_OPTIONS = {
-    "shift by 2 pixels": True,
-    "rotate by 10 degrees": True,
-    "flip left-right": False,
-    "rotate by 180 degrees": False,
-    "add faint noise": True,
-    "invert the colours": False,
-}
+#: The transformations of exercise ex-07-augment (what each does to a digit is the exercise).
+AUGMENTATION_OPTIONS = (
+    "shift by 2 pixels",
+    "rotate by 10 degrees",
+    "flip left-right",
+    "rotate by 180 degrees",
+    "add faint noise",
+    "invert the colours",
+)
+_CH07_KEEPS_LABEL = {"shift by 2 pixels", "rotate by 10 degrees", "add faint noise", "invert the colours"}
+_CH07_USEFUL = {"shift by 2 pixels", "rotate by 10 degrees", "add faint noise"}
+
+
+def _ch07_option_set(value, name: str) -> set | Feedback:
+    if isinstance(value, str) or not isinstance(value, set | list | tuple | frozenset):
+        return Feedback(False, f"`{name}` should be a set of option names, got {type(value).__name__}.")
+    chosen = set(value)
+    unknown = sorted(str(v) for v in chosen - set(AUGMENTATION_OPTIONS))
+    if unknown:
+        return Feedback(False, f"{unknown} in `{name}` are not options; pick from {list(AUGMENTATION_OPTIONS)}.")
+    return chosen
 
 
 def check_label_preserving(answer) -> Feedback:
-    """Exercise ex-07-augment (chapter 07): which transformations keep a digit's label (a set of option names)."""
-    missing = _not_yet(answer, "a set of option names from AUGMENTATION_OPTIONS")
-    if missing is not None:
-        return missing
-    if isinstance(answer, str) or not isinstance(answer, set | list | tuple | frozenset):
-        return Feedback(False, f"`answer` should be a set of option names, got {type(answer).__name__}.")
-    chosen = set(answer)
-    unknown = sorted(chosen - set(AUGMENTATION_OPTIONS))
-    if unknown:
-        return Feedback(False, f"{unknown} are not options; pick from {sorted(AUGMENTATION_OPTIONS)}.")
-    why = {
-        "flip left-right": "a mirrored 2, 3, 4, 5 or 7 is not that digit any more",
+    """Exercise ex-07-augment (chapter 07): which transformations keep a digit's label, and which are useful.
+
+    The answer is the pair (keeps_label, useful) of sets of names from AUGMENTATION_OPTIONS.
+    """
+    if answer is None or (isinstance(answer, tuple | list) and len(answer) == 2
+                          and any(part is None for part in answer)):
+        return Feedback(False, "replace `None` with the pair (keeps_label, useful), two sets of option names "
+                               "from AUGMENTATION_OPTIONS.")
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        return Feedback(False, "`answer` should be the pair (keeps_label, useful), two sets of option names.")
+    keeps = _ch07_option_set(answer[0], "keeps_label")
+    if isinstance(keeps, Feedback):
+        return keeps
+    useful = _ch07_option_set(answer[1], "useful")
+    if isinstance(useful, Feedback):
+        return useful
+    changes = {
+        "flip left-right": "a mirrored 2, 3, 4, 5, 6, 7 or 9 is not that digit any more",
         "rotate by 180 degrees": "it turns a 6 into a 9 and a 9 into a 6",
-        "invert the colours": "every training digit is light on black; white-on-dark digits are a "
-                              "different distribution, not a variant of the same one",
     }
-    wrong = sorted(chosen - {k for k, keeps in AUGMENTATION_OPTIONS.items() if keeps})
-    if wrong:
-        return Feedback(False, f"'{wrong[0]}' does not keep the label: {why[wrong[0]]}.")
-    missed = sorted({k for k, keeps in AUGMENTATION_OPTIONS.items() if keeps} - chosen)
-    if missed:
-        return Feedback(False, f"'{missed[0]}' also keeps the label: a person still reads the same digit.")
-    return Feedback(True, "small shifts, small rotations and faint noise keep a digit's identity; "
-                          "flips, half-turns and inversion do not.")
+    for option in sorted(keeps - _CH07_KEEPS_LABEL):
+        return Feedback(False, f"'{option}' does not keep the label: {changes[option]}.")
+    if "invert the colours" not in keeps:
+        return Feedback(False, "'invert the colours' keeps the label: an inverted 3 is still a 3, and a person "
+                               "reads it at once. Whether it *helps* is the second question.")
+    for option in sorted(_CH07_KEEPS_LABEL - keeps):
+        return Feedback(False, f"'{option}' also keeps the label: a person still reads the same digit.")
+    if not useful <= keeps:
+        option = sorted(useful - keeps)[0]
+        return Feedback(False, f"'{option}' changes the label, so it cannot be a useful augmentation: it "
+                               "would teach the model something false.")
+    if "invert the colours" in useful:
+        return Feedback(False, "inverting keeps the label, but it is not useful here: every training *and* test "
+                               "digit is light on black, so dark-on-light copies are images the model will never "
+                               "meet. Training on them moves the training distribution away from the test "
+                               "distribution (a distribution shift) and spends capacity on them.")
+    for option in sorted(_CH07_USEFUL - useful):
+        return Feedback(False, f"'{option}' is useful too: it keeps the label and makes digits like those "
+                               "that real writers produce.")
+    return Feedback(True, "shifts, small rotations and faint noise keep the label and make digits like the "
+                          "ones the model will meet; inversion keeps the label too, but makes images unlike any "
+                          "test digit (a distribution shift); flips and half-turns change the label.")
 
 
 # --- Chapter 09: occlusion and saliency ------------------------------------------------------
@@ -1328,6 +1409,21 @@ def check_total_variation_by_hand(answer) -> Feedback:
                     f"{expected:.4f} = 1.25/6 (vertical) + 1/6 (horizontal).", atol=1e-6)
 
 
+def _ch10_layout_similarity(image, reference) -> float:
+    """Largest correlation of two (1, 3, H, W) images over all circular shifts, after 4x4 average pooling.
+
+    Near 1 for the reference with pixel noise on it, or shifted; low for a texture that shares
+    only the reference's statistics (ex-10-deep-texture).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    a, b = (F.avg_pool2d(x.double(), 4)[0] for x in (image, reference))
+    a, b = a - a.mean(dim=(1, 2), keepdim=True), b - b.mean(dim=(1, 2), keepdim=True)
+    cross = torch.fft.ifft2(torch.fft.fft2(a) * torch.fft.fft2(b).conj()).real.sum(dim=0)
+    return float(cross.max() / (a.norm() * b.norm() + 1e-12))
+
+
 def check_deep_layer_texture(answer) -> Feedback:
     """Exercise ex-10-deep-texture: a 64x64 texture of brush_stroke_painting(64) matching conv3-conv5 only."""
     import torch
@@ -1350,6 +1446,12 @@ def check_deep_layer_texture(answer) -> Feedback:
     painting = as_image_tensor(brush_stroke_painting(64))
     if torch.allclose(image, painting, atol=1e-3):
         return Feedback(False, "that is the painting itself; start from noise (init=\"noise\").")
+    layout = _ch10_layout_similarity(image, painting)
+    if layout > 0.5:
+        return Feedback(False, f"your image has the painting's layout (blurred, it correlates {layout:.2f} with "
+                               "the painting at the best shift; a synthesised texture stays near 0.2): it is "
+                               "the painting with changes, not a texture synthesised from noise. Use "
+                               "init=\"noise\" and let the Gram matrices alone shape it.")
     network = FeatureExtractor("random", verbose=False)
     with torch.no_grad():
         mine, target = network(image), network(painting)

@@ -64,29 +64,43 @@ def test_confusion_matrix_accepts_sklearns_answer_and_spots_mistakes():
     assert "differ in length" in check_confusion_matrix(expected, LABELS[:5], PREDICTIONS, n_classes=3).message
 
 
-def test_top_k_accuracy():
+def test_top_k_accuracy_verifies_the_classes_and_the_fraction():
     probabilities, labels = _probabilities()
     top2 = torch.topk(probabilities, 2, dim=1).indices
     expected = (top2 == labels[:, None]).any(1).float().mean()
-    assert check_top_k_accuracy(expected, probabilities, labels)
-    assert check_top_k_accuracy(float(expected), probabilities.numpy(), labels.numpy())
+    assert check_top_k_accuracy((top2, expected), probabilities, labels)
+    assert check_top_k_accuracy((top2.numpy()[:, ::-1], float(expected)), probabilities.numpy(), labels.numpy())
     top1 = float((probabilities.argmax(1) == labels).float().mean())
-    assert "top-1" in check_top_k_accuracy(top1, probabilities, labels).message
-    assert "percentage" in check_top_k_accuracy(100 * float(expected), probabilities, labels).message
-    assert not check_top_k_accuracy(0.5, probabilities, labels)
-    assert "one number" in check_top_k_accuracy("0.3", probabilities, labels).message
-    top3 = float((torch.topk(probabilities, 3, dim=1).indices == labels[:, None]).any(1).float().mean())
-    assert check_top_k_accuracy(top3, probabilities, labels, k=3)
-    assert "shape" in check_top_k_accuracy(0.1, probabilities[:5], labels).message or \
-        "(N, classes)" in check_top_k_accuracy(0.1, probabilities[:5], labels).message
+    assert "top-1" in check_top_k_accuracy((top2, top1), probabilities, labels).message
+    assert "percentage" in check_top_k_accuracy((top2, 100 * float(expected)), probabilities, labels).message
+    # the right number with made-up classes fails: the classes are checked, not only the float
+    made_up = torch.stack([labels, (labels + 1) % 10], dim=1)
+    assert not check_top_k_accuracy((made_up, float(expected)), probabilities, labels)
+    smallest = torch.topk(probabilities, 2, dim=1, largest=False).indices
+    assert "least" in check_top_k_accuracy((smallest, 0.1), probabilities, labels).message
+    assert "one class per sample" in check_top_k_accuracy((top2[:, 0], top1), probabilities, labels).message
+    assert not check_top_k_accuracy((top2, 0.5), probabilities, labels)
+    assert "array of numbers" in check_top_k_accuracy((top2, "high"), probabilities, labels).message
+    top3 = torch.topk(probabilities, 3, dim=1).indices
+    top3_accuracy = float((top3 == labels[:, None]).any(1).float().mean())
+    assert check_top_k_accuracy((top3, top3_accuracy), probabilities, labels, k=3)
+    assert "(N, classes)" in check_top_k_accuracy((top2, 0.1), probabilities[:5], labels).message
 
 
-def test_label_preserving():
-    right = {name for name, keeps in AUGMENTATION_OPTIONS.items() if keeps}
-    assert check_label_preserving(right)
-    assert check_label_preserving(sorted(right))
-    assert "6 into a 9" in check_label_preserving(right | {"rotate by 180 degrees"}).message
-    assert "mirrored" in check_label_preserving(right | {"flip left-right"}).message
-    assert "also keeps" in check_label_preserving({"shift by 2 pixels"}).message
-    assert "not options" in check_label_preserving({"zoom"}).message
-    assert "set of option names" in check_label_preserving("shift by 2 pixels").message
+def test_label_preserving_separates_keeping_the_label_from_being_useful():
+    keeps = {"shift by 2 pixels", "rotate by 10 degrees", "add faint noise", "invert the colours"}
+    useful = keeps - {"invert the colours"}
+    assert set(AUGMENTATION_OPTIONS) >= keeps
+    assert check_label_preserving((keeps, useful))
+    assert check_label_preserving((sorted(keeps), sorted(useful)))
+    # the old answer: inversion was said to change the label
+    assert "an inverted 3 is still a 3" in check_label_preserving((useful, useful)).message
+    shift = check_label_preserving((keeps, keeps))
+    assert not shift and "distribution shift" in shift.message
+    assert "6 into a 9" in check_label_preserving((keeps | {"rotate by 180 degrees"}, useful)).message
+    assert "mirrored" in check_label_preserving((keeps | {"flip left-right"}, useful)).message
+    assert "also keeps" in check_label_preserving(({"invert the colours"}, set())).message
+    assert "useful too" in check_label_preserving((keeps, {"shift by 2 pixels"})).message
+    assert "not options" in check_label_preserving(({"zoom"}, useful)).message
+    assert "set of option names" in check_label_preserving(("shift by 2 pixels", useful)).message
+    assert "pair" in check_label_preserving(keeps).message

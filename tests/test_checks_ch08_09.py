@@ -68,16 +68,28 @@ def test_feature_pca(fast_classifier, data):
     assert "transpose" in checks.check_feature_pca(right.T).message
 
 
-def test_feature_1nn(fast_classifier, data):
+def test_feature_1nn_verifies_the_labels_and_the_fraction(fast_classifier, data):
     (train_x, train_y), (test_x, test_y) = data
     with torch.no_grad():
-        closest = torch.cdist(fast_classifier.features(test_x), fast_classifier.features(train_x)).argmin(1)
-    accuracy = (train_y[closest] == test_y).float().mean().item()
-    assert checks.check_feature_1nn(accuracy)
-    assert "percentage" in checks.check_feature_1nn(100 * accuracy).message
-    pixel = (train_y[torch.cdist(test_x.flatten(1), train_x.flatten(1)).argmin(1)] == test_y).float().mean().item()
-    assert "raw pixels" in checks.check_feature_1nn(pixel).message
+        distances = torch.cdist(fast_classifier.features(test_x), fast_classifier.features(train_x))
+        classifier = fast_classifier(test_x).argmax(1)
+    nn_labels = train_y[distances.argmin(1)]
+    accuracy = (nn_labels == test_y).float().mean().item()
+    assert checks.check_feature_1nn((nn_labels, accuracy))
+    assert checks.check_feature_1nn((nn_labels.numpy(), np.float32(accuracy)))
+    assert "percentage" in checks.check_feature_1nn((nn_labels, 100 * accuracy)).message
+    assert "not 0.5000" in checks.check_feature_1nn((nn_labels, 0.5)).message
+    # the right accuracy with other labels fails: the labels themselves are checked
+    pixel = train_y[torch.cdist(test_x.flatten(1), train_x.flatten(1)).argmin(1)]
+    assert "raw pixels" in checks.check_feature_1nn((pixel, accuracy)).message
+    assert "true test labels" in checks.check_feature_1nn((test_y, accuracy)).message
+    if not torch.equal(classifier, nn_labels):
+        assert "classifier's own" in checks.check_feature_1nn((classifier, accuracy)).message
+    farthest = train_y[distances.argmax(1)]
+    assert "farthest" in checks.check_feature_1nn((farthest, accuracy)).message
+    assert "shape" in checks.check_feature_1nn((nn_labels[:10], accuracy)).message
     assert not checks.check_feature_1nn("high")
+    assert "None" in checks.check_feature_1nn((None, None)).message
 
 
 def test_occlusion_copies():

@@ -80,3 +80,11 @@ def test_deep_layer_texture_explains_wrong_answers(painting):
     assert not unfinished and "steps" in unfinished.message
     all_layers = check_deep_layer_texture(_texture(painting, None))
     assert not all_layers and "leave conv1" in all_layers.message
+
+
+def test_deep_layer_texture_wants_synthesis_not_the_painting_with_noise(painting):
+    rng = np.random.default_rng(0)
+    for noisy in (np.clip(painting + rng.normal(0, 0.13, painting.shape), 0, 1),
+                  np.clip(np.roll(painting, (20, 13), axis=(0, 1)) + rng.normal(0, 0.3, painting.shape), 0, 1)):
+        feedback = check_deep_layer_texture(noisy.astype(np.float32))
+        assert not feedback and "painting's layout" in feedback.message
