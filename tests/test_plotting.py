@@ -108,3 +108,25 @@ def test_animation_frames_are_2x_and_shown_at_figure_size():
     frame = re.search(r'data:image/png;base64,([^"]+)"', html).group(1)
     assert Image.open(io.BytesIO(base64.b64decode(frame.replace("\\n", "")))).width == 576
     assert "course-animation" in html and "data-theme=dark" in html
+
+
+def test_inline_png_is_2x_and_small():
+    import io
+
+    from PIL import Image
+
+    from course_utils.plotting import _png_2x
+
+    use_course_style()
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(np.sin(np.linspace(0, 6, 200)), label="a sine")
+    ax.set(title="title", xlabel="x", ylabel="y")
+    ax.legend()
+    png, size = _png_2x(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.width // 2 == size["width"] and image.height // 2 == size["height"]
+    assert 300 <= size["width"] <= 6 * 72  # shown at about its size in inches x 72, never larger
+    plain = io.BytesIO()
+    fig.savefig(plain, format="png", dpi=144, bbox_inches="tight")
+    assert len(png) < len(plain.getvalue())
+    assert _png_2x(plt.figure()) is None
