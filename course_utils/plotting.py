@@ -207,8 +207,8 @@ def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alph
 # In the book's dark mode, a rich output sits on a light panel as wide as the column; an animation
 # player needs none (its frames keep their own white background), so it clears that panel.
 _ANIMATION_CSS = """<style>
-html[data-theme=dark] .cell_output .text_html:has(.course-animation) {
-  background-color: transparent; color: inherit; padding: 0;
+html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animation) {
+  background-color: transparent !important; color: inherit !important; padding: 0 !important;
 }
 </style>"""
 
