@@ -15,7 +15,7 @@ __all__ = ["COLUMN_PX", "use_course_style", "to_numpy_image", "show_images", "sh
 # 9 pt is 9 CSS px on the page, and stored at twice that resolution for HiDPI screens and phones.
 COLUMN_PX = 688
 DISPLAY_DPI = 72
-MAX_WIDTH_IN = 9.5  # widest figure that is not shrunk to fit the column (688 / 72 = 9.56)
+MAX_WIDTH_IN = 9.2  # widest figure not shrunk in the column (676 px with a scroll bar = 9.4 in)
 MIN_FONT_PT = 9
 
 
