@@ -21,6 +21,9 @@ MIN_FONT_PT = 9
 
 def use_course_style() -> None:
     """Readable, crisp figures: text >= 9 px in the column, PNGs at 2x (every chapter's setup)."""
+    # Load the backend now: Jupyter's inline backend resets rcParams and figure formatters when
+    # it loads, which would otherwise happen at the first figure, after these settings.
+    plt.switch_backend(plt.get_backend())
     plt.rcParams.update({
         "figure.dpi": DISPLAY_DPI,
         "savefig.dpi": 2 * DISPLAY_DPI,
