@@ -2,35 +2,84 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["use_course_style", "to_numpy_image", "show_images", "show_feature_maps"]
+__all__ = ["COLUMN_PX", "use_course_style", "to_numpy_image", "show_images", "show_feature_maps"]
+
+
+# The book's text column is 688 CSS px wide. Figures are shown at 72 px per inch, so a font of
+# 9 pt is 9 CSS px on the page, and stored at twice that resolution for HiDPI screens and phones.
+COLUMN_PX = 688
+DISPLAY_DPI = 72
+MAX_WIDTH_IN = 9.2  # widest figure not shrunk in the column (676 px with a scroll bar = 9.4 in)
+MIN_FONT_PT = 9
 
 
 def use_course_style() -> None:
-    """Small, light figures so stored notebooks stay small (every chapter's setup cell)."""
+    """Readable, crisp figures: text >= 9 px in the column, PNGs at 2x (every chapter's setup)."""
+    # Load the backend now: Jupyter's inline backend resets rcParams and figure formatters when
+    # it loads, which would otherwise happen at the first figure, after these settings.
+    plt.switch_backend(plt.get_backend())
     plt.rcParams.update({
-        "figure.dpi": 72,
-        "savefig.dpi": 72,
+        "figure.dpi": DISPLAY_DPI,
+        "savefig.dpi": 2 * DISPLAY_DPI,
         "figure.figsize": (6, 3.5),
-        "axes.titlesize": 10,
-        "axes.labelsize": 9,
-        "xtick.labelsize": 8,
-        "ytick.labelsize": 8,
-        "legend.fontsize": 8,
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "xtick.labelsize": MIN_FONT_PT,
+        "ytick.labelsize": MIN_FONT_PT,
+        "legend.fontsize": MIN_FONT_PT,
+        "legend.title_fontsize": MIN_FONT_PT,
+        "figure.titlesize": 11,
         "image.interpolation": "nearest",
     })
-    try:  # inline figures as PNG only (no duplicate SVG/PDF copies in the notebook)
+    try:  # inline figures: one PNG each, at 2x, shown at 1x (see _png_2x)
         from IPython import get_ipython
+        from matplotlib.figure import Figure
 
         shell = get_ipython()
         if shell is not None:
-            shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+            shell.run_line_magic("config", "InlineBackend.figure_formats = ['retina']")
+            shell.display_formatter.formatters["image/png"].for_type(Figure, _png_2x)
     except Exception:  # pragma: no cover - outside IPython
         pass
+
+
+def _png_2x(fig) -> tuple[bytes, dict] | None:
+    """An inline figure as a small PNG at twice its display size, with that size as metadata."""
+    if not fig.axes and not fig.lines:
+        return None  # an empty figure shows nothing, as IPython's own formatter does
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight",
+                facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+    return _small_png(buffer.getvalue())
+
+
+def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
+    """Re-encode a 2x PNG with a 256-colour palette when that changes pixels by at most `max_error`
+    (mean, of 255) and is smaller, else losslessly optimised. Returns (bytes, {width, height}) at 1x.
+
+    Plots and diagrams keep their look at about a third of the bytes (as pngquant would); a photo
+    whose colours a palette would band keeps all its colours.
+    """
+    from PIL import Image, ImageChops, ImageStat
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    size = {"width": image.width // 2, "height": image.height // 2}
+    palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    error = sum(ImageStat.Stat(ImageChops.difference(image, palette.convert("RGB"))).mean) / 3
+    candidates = [image] if error > max_error else [image, palette]
+    encoded = []
+    for candidate in candidates:
+        out = io.BytesIO()
+        candidate.save(out, format="PNG", optimize=True)
+        encoded.append(out.getvalue())
+    return min(encoded, key=len), size
 
 
 def to_numpy_image(image) -> np.ndarray:
@@ -50,6 +99,7 @@ def to_numpy_image(image) -> np.ndarray:
 def _grid(n: int, ncols: int, size: float, suptitle: str | None):
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
+    size = min(size, MAX_WIDTH_IN / ncols)  # the whole grid fits the column, so text is not shrunk
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
                              squeeze=False)
     for ax in axes.flat:
@@ -77,7 +127,7 @@ def show_images(images, titles=None, ncols: int = 8, cmap: str = "gray", size: f
         array = to_numpy_image(image)
         ax.imshow(array, cmap=cmap if array.ndim == 2 else None, vmin=vmin, vmax=vmax)
         if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=8)
+            ax.set_title(str(titles[i]), fontsize=MIN_FONT_PT)
     fig.tight_layout()
     return fig
 
@@ -105,7 +155,7 @@ def show_feature_maps(maps, titles=None, ncols: int = 8, size: float = 1.4, supt
     for i, (ax, fmap) in enumerate(zip(axes, maps, strict=False)):
         shown = ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
         if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=8)
+            ax.set_title(str(titles[i]), fontsize=MIN_FONT_PT)
     fig.tight_layout()
     if colorbar and shown is not None:
         fig.colorbar(shown, ax=list(fig.axes), shrink=0.8, label="activation")
@@ -157,9 +207,19 @@ def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alph
     return ax
 
 
+# In the book's dark mode, a rich output sits on a light panel as wide as the column; an animation
+# player needs none (its frames keep their own white background), so it clears that panel.
+_ANIMATION_CSS = """<style>
+html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animation) {
+  background-color: transparent !important; color: inherit !important; padding: 0 !important;
+}
+</style>"""
+
+
 def animation_html(animation, **kwargs):
     """A matplotlib animation as an HTML player that works offline (chapters 06 and 10).
 
+    Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
     `Animation.to_jshtml` links Font Awesome 4 from a CDN for its button icons; the book already
     ships Font Awesome, so that remote stylesheet is dropped. `kwargs` go to `to_jshtml`.
     """
@@ -167,5 +227,10 @@ def animation_html(animation, **kwargs):
 
     from IPython.display import HTML
 
-    html = animation.to_jshtml(**kwargs)
-    return HTML(re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html))
+    fig = animation._fig
+    with plt.rc_context({"savefig.dpi": 2 * fig.dpi}):
+        html = animation.to_jshtml(**kwargs)
+    html = re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html)
+    width = round(fig.get_figwidth() * fig.dpi)
+    html = re.sub(r'<img id="(_anim_img\w+)">', rf'<img id="\1" width="{width}" alt="animation frame">', html)
+    return HTML(f'<div class="course-animation">{_ANIMATION_CSS}{html}</div>')

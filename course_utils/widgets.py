@@ -16,12 +16,15 @@ import numpy as np
 from course_utils._validate import as_float_array
 from course_utils.filters import describe_kernel, get_kernel, kernel_names
 from course_utils.ops import conv2d
+from course_utils.plotting import DISPLAY_DPI
 from course_utils.progress import plain_mode
 
 __all__ = ["kernel_explorer", "filter_image"]
 
 CUSTOM = "custom"
 _LUMA = np.array([0.2125, 0.7154, 0.0721])  # the weights skimage.color.rgb2gray uses
+
+FIGURE_SIZE = (7, 3.4)  # inches of the kernel explorer's figure
 
 
 def _as_gray(image, func: str) -> np.ndarray:
@@ -90,7 +93,7 @@ class _KernelExplorer:
                                           layout=ipywidgets.Layout(width="70px")) for _ in range(9)]
         self.relu = ipywidgets.Checkbox(value=False, description="apply ReLU, max(0, x)", indent=False)
         self.info = ipywidgets.HTML()
-        self.picture = ipywidgets.Image(format="png")
+        self.picture = ipywidgets.Image(format="png", width=FIGURE_SIZE[0] * DISPLAY_DPI)
         grid = ipywidgets.GridBox(self.entries, layout=ipywidgets.Layout(
             grid_template_columns="repeat(3, 76px)", grid_gap="4px"))
         controls = ipywidgets.VBox([self.preset, ipywidgets.HTML("<b>kernel</b> (press Enter after editing)"),
@@ -148,7 +151,7 @@ class _KernelExplorer:
         # A kernel whose weights sum to 1 keeps brightness: show its output as a photo (gray).
         # Otherwise the output is signed: a diverging map centred on 0 tells + from -.
         keeps_brightness = abs(kernel.sum() - 1.0) < 1e-3 and not self.relu.value
-        fig = Figure(figsize=(7.0, 3.4), dpi=72, layout="constrained")
+        fig = Figure(figsize=FIGURE_SIZE, dpi=DISPLAY_DPI, layout="constrained")
         axes = fig.subplots(1, 2)
         axes[0].imshow(self.gray, cmap="gray", vmin=0.0, vmax=1.0)
         axes[0].set_title("input")
@@ -163,5 +166,5 @@ class _KernelExplorer:
             ax.set_ylabel("row")
         fig.colorbar(shown, ax=axes[1], shrink=0.8, label="value")
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        fig.savefig(buffer, format="png", dpi=2 * DISPLAY_DPI)  # shown at half size: crisp on HiDPI
         self.picture.value = buffer.getvalue()

@@ -38,3 +38,12 @@ def test_pyproject_pins_the_capped_torch():
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     pins = _pins(deps)
     assert pins["torch"] == "==2.14.1" and pins["torchvision"] == "==0.29.1"
+
+
+def test_both_files_pin_the_theme_pair_the_browser_test_checks():
+    project = _pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    env_pins = _pins(next(d["pip"] for d in env if isinstance(d, dict) and "pip" in d))
+    for name in ("sphinx-book-theme", "pydata-sphinx-theme"):
+        assert project.get(name) and project.get(name) == env_pins.get(name), \
+            f"{name}: pyproject {project.get(name)}, environment.yml {env_pins.get(name)}"

@@ -68,3 +68,65 @@ def test_animation_html_plays_offline():
     movie = animation.FuncAnimation(fig, lambda i: line.set_ydata([0, i]) or [line], frames=2)
     html = animation_html(movie).data
     assert "<script" in html and "maxcdn" not in html and 'href="http' not in html
+
+
+def test_course_style_text_is_at_least_9_px_and_figures_are_saved_at_2x():
+    from course_utils.plotting import DISPLAY_DPI, MIN_FONT_PT
+
+    use_course_style()
+    assert DISPLAY_DPI == 72 and MIN_FONT_PT >= 9  # at 72 px per inch, 1 pt of text is 1 CSS px
+    sizes = [plt.rcParams[key] for key in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+                                           "ytick.labelsize", "legend.fontsize")]
+    assert all(size >= MIN_FONT_PT for size in sizes), sizes
+    assert plt.rcParams["savefig.dpi"] == 2 * plt.rcParams["figure.dpi"]
+
+
+def test_image_grids_fit_the_book_column():
+    from course_utils.plotting import COLUMN_PX
+
+    use_course_style()
+    fig = show_images(np.zeros((16, 8, 8)), ncols=8, size=1.4)  # 8 x 1.4 in would be 806 px
+    assert fig.get_figwidth() * fig.dpi <= COLUMN_PX
+    assert all(ax.title.get_fontsize() >= 9 for ax in fig.axes)
+
+
+def test_animation_frames_are_2x_and_shown_at_figure_size():
+    import base64
+    import io
+    import re
+
+    from matplotlib import animation
+    from PIL import Image
+
+    from course_utils.plotting import animation_html
+
+    fig, ax = plt.subplots(figsize=(4, 2), dpi=72)
+    (line,) = ax.plot([0, 1], [0, 1])
+    movie = animation.FuncAnimation(fig, lambda i: line.set_ydata([0, i]) or [line], frames=2)
+    html = animation_html(movie).data
+    assert re.search(r'<img id="_anim_img\w+" width="288"', html), "frames not shown at the figure's size"
+    frame = re.search(r'data:image/png;base64,([^"]+)"', html).group(1)
+    assert Image.open(io.BytesIO(base64.b64decode(frame.replace("\\n", "")))).width == 576
+    assert "course-animation" in html and "data-theme=dark" in html
+
+
+def test_inline_png_is_2x_and_small():
+    import io
+
+    from PIL import Image
+
+    from course_utils.plotting import _png_2x
+
+    use_course_style()
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(np.sin(np.linspace(0, 6, 200)), label="a sine")
+    ax.set(title="title", xlabel="x", ylabel="y")
+    ax.legend()
+    png, size = _png_2x(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.width // 2 == size["width"] and image.height // 2 == size["height"]
+    assert 300 <= size["width"] <= 6 * 72  # shown at about its size in inches x 72, never larger
+    plain = io.BytesIO()
+    fig.savefig(plain, format="png", dpi=144, bbox_inches="tight")
+    assert len(png) < len(plain.getvalue())
+    assert _png_2x(plt.figure()) is None

@@ -41,7 +41,7 @@ def centre(number: int) -> tuple[float, float]:
 
 
 def draw(path: Path) -> None:
-    """Write the course map to `path` as a PNG with no timestamp, so reruns give the same bytes."""
+    """Write the course map to `path` as a PNG at 2x, with no timestamp (reruns give the same bytes)."""
     fig, ax = plt.subplots(figsize=(8.2, 4.6), dpi=90)
     for part, x in zip(PARTS, (0, 1, 2), strict=True):
         ax.text(x * X_GAP, 4.75, PARTS[part], ha="center", va="center", fontsize=11, fontweight="bold")
@@ -76,7 +76,7 @@ def draw(path: Path) -> None:
     ax.axis("off")
     ax.set_title("Course map: an arrow means 'builds on'", fontsize=10, loc="left")
     fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
+    fig.savefig(path, format="png", dpi=180, metadata={"Software": None})  # 2x: crisp on HiDPI screens
     plt.close(fig)
 
 
