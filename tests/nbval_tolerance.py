@@ -12,7 +12,8 @@ A cell declares how far its printed numbers may move in its metadata, where a re
 
 For such a cell every number in a text output (stream text or text/plain) may differ from the
 stored one by at most `atol + rtol * |stored|`. Everything else in the text (the words, the
-punctuation, how many numbers there are) is still compared exactly. Cells without the key are
+punctuation, how many numbers there are) is still compared exactly, except how many spaces
+pad a number (NumPy aligns array columns). Cells without the key are
 compared exactly, as nbval does. nbval stays the runner: this plugin only rewrites a fresh output
 to its stored twin when the two agree within the declared tolerance, then lets nbval compare.
 
@@ -44,9 +45,16 @@ def tolerance_of(metadata) -> tuple[float, float] | None:
     return float(rtol), float(atol)
 
 
+SPACES = re.compile(r"[ \t]+")
+
+
 def _split(text: str) -> tuple[list[str], list[str]]:
-    """The text between the numbers, and the numbers themselves."""
-    return NUMBER.split(text), NUMBER.findall(text)
+    """The text between the numbers (runs of spaces counted as one), and the numbers.
+
+    NumPy pads the numbers of an array to one width, so a value that gains a digit moves its
+    neighbours by a space: how many spaces separate two numbers is not part of the text.
+    """
+    return [SPACES.sub(" ", words) for words in NUMBER.split(text)], NUMBER.findall(text)
 
 
 def numbers_close(fresh: str, stored: str, rtol: float, atol: float) -> bool:

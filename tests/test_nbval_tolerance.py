@@ -15,6 +15,7 @@ from nbval_tolerance import numbers_close, texts_agree, tolerance_of
     ("logits -9.66", "logits -9.7"),
     ("max diff 7.15e-07", "max diff 0.00e+00"),
     ("nan stays nan", "nan stays nan"),
+    ("[-9.7   4.67 -2.3  -0.55]", "[-9.66  4.65 -2.32 -0.55]"),  # NumPy re-aligns the columns
 ])
 def test_numbers_within_tolerance_agree(fresh, stored):
     assert texts_agree(fresh, stored, rtol=0.0, atol=0.05)
@@ -26,6 +27,7 @@ def test_numbers_within_tolerance_agree(fresh, stored):
     ("loss 0.49 0.5", "loss 0.49", "a number appeared"),
     ("loss nan", "loss 0.49", "a NaN where a number was"),
     ("accuracy 0.97.", "accuracy 0.97!", "punctuation changed"),
+    ("loss 0.49\nacc 0.9", "loss 0.49 acc 0.9", "a line break is not a space"),
 ])
 def test_anything_but_close_numbers_disagrees(fresh, stored, why):
     assert not texts_agree(fresh, stored, rtol=0.0, atol=0.05), why
