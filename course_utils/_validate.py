@@ -39,3 +39,27 @@ def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
     if any(v < minimum for v in pair):
         raise ValueError(f"{where}`{name}` must be >= {minimum}, got {value!r}")
     return int(pair[0]), int(pair[1])
+
+
+def as_device(value, func: str, name: str = "device"):
+    """`value` (a name like 'cpu' or a torch.device) as a torch.device that exists on this machine."""
+    import torch
+
+    if isinstance(value, torch.device):
+        device = value
+    elif isinstance(value, str):
+        try:
+            device = torch.device(value)
+        except RuntimeError:
+            raise ValueError(f"{func}: `{name}` must be a device name like 'cpu' or 'cuda', got {value!r}") from None
+    else:
+        raise TypeError(f"{func}: `{name}` must be a torch.device or a name like 'cpu', got {value!r}")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{func}: `{name}` is {value!r} but this machine has no usable CUDA GPU; use 'cpu'")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"{func}: `{name}` is {value!r} but there are only {torch.cuda.device_count()} GPUs")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"{func}: `{name}` is {value!r} but MPS (Apple GPU) is not available here; use 'cpu'")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"{func}: `{name}` must be 'cpu', 'cuda' or 'mps', got {value!r}")
+    return device

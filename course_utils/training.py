@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_utils._validate import as_device
+
 __all__ = ["seed_everything", "pick_device"]
 
 
@@ -99,10 +101,7 @@ def _resolve_device(model: nn.Module, device, func: str) -> torch.device:
     """Move `model` to `device` when one is given; otherwise use the device it is on."""
     if device is None:
         return _model_device(model)
-    try:
-        device = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"{func}: `device` must be a torch.device or a name like 'cpu', got {device!r}") from exc
+    device = as_device(device, func)
     model.to(device)
     return device
 
@@ -126,6 +125,10 @@ def _split_batch(batch, name: str, func: str) -> tuple[torch.Tensor, torch.Tenso
     if not isinstance(batch, list | tuple) or len(batch) < 2:
         raise ValueError(f"{func}: each batch of `{name}` must be (inputs, targets), "
                          f"got {type(batch).__name__}")
+    for part, what in ((batch[0], "inputs"), (batch[1], "targets")):
+        if not isinstance(part, torch.Tensor):
+            raise TypeError(f"{func}: the {what} of each batch of `{name}` must be tensors, "
+                            f"got {type(part).__name__}")
     return batch[0], batch[1]
 
 
@@ -141,10 +144,25 @@ def _first_layer(model: nn.Module) -> str:
     return "check the input shape its forward() expects"
 
 
+def _check_batch_inputs(model: nn.Module, inputs, func: str) -> None:
+    """Refuse a batch the model cannot read with an error naming `inputs`, before running it."""
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"{func}: the inputs of each batch must be tensors, got {type(inputs).__name__}")
+    parameter = next(model.parameters(), None)
+    if inputs.is_complex() or inputs.dtype == torch.bool:
+        raise TypeError(f"{func}: `inputs` must hold real floats, got dtype {inputs.dtype}")
+    if parameter is not None and parameter.is_floating_point():
+        if not inputs.is_floating_point():
+            raise TypeError(f"{func}: `inputs` must hold floats like the model's weights ({parameter.dtype}), "
+                            f"got dtype {inputs.dtype}; convert with inputs.float() (and /255 for 0-255 pixels)")
+        if inputs.dtype != parameter.dtype:
+            raise TypeError(f"{func}: `inputs` has dtype {inputs.dtype} but the model's weights are "
+                            f"{parameter.dtype}; convert the inputs with .to({parameter.dtype})")
+
+
 def _forward(model: nn.Module, inputs: torch.Tensor, first: bool, func: str) -> torch.Tensor:
-    """`model(inputs)`; a failure on the first batch becomes a ValueError naming the shapes."""
-    if not first:
-        return model(inputs)
+    """`model(inputs)`; a batch the model cannot take becomes a ValueError naming the shapes."""
+    _check_batch_inputs(model, inputs, func)
     try:
         return model(inputs)
     except RuntimeError as exc:
@@ -155,12 +173,32 @@ def _forward(model: nn.Module, inputs: torch.Tensor, first: bool, func: str) -> 
         ) from exc
 
 
+def _check_loss_fn(loss_fn, func: str):
+    """The default loss (cross-entropy on logits), or `loss_fn` if it is a loss object."""
+    if loss_fn is None:
+        return nn.CrossEntropyLoss()
+    if isinstance(loss_fn, type):
+        raise TypeError(f"{func}: `loss_fn` must be a loss object, got the class {loss_fn.__name__}; "
+                        f"add parentheses: loss_fn={loss_fn.__name__}()")
+    if not callable(loss_fn):
+        raise TypeError(f"{func}: `loss_fn` must be callable as loss_fn(outputs, targets), "
+                        f"got {type(loss_fn).__name__}")
+    return loss_fn
+
+
 def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, func: str) -> torch.Tensor:
-    """`loss_fn(outputs, targets)`; a failure on the first batch becomes a ValueError naming the shapes."""
-    if not first:
-        return loss_fn(outputs, targets)
+    """`loss_fn(outputs, targets)`; a failure on any batch becomes a ValueError naming the shapes."""
+    if not isinstance(targets, torch.Tensor):
+        raise TypeError(f"{func}: the targets of each batch must be tensors, got {type(targets).__name__}")
+    if (outputs.ndim == 2 and targets.ndim == 1 and not targets.is_floating_point()
+            and targets.dtype != torch.bool and targets.numel()):
+        low, high = int(targets.min()), int(targets.max())
+        if low < 0 or high >= outputs.shape[1]:
+            raise ValueError(f"{func}: the loss cannot compare model outputs of shape {tuple(outputs.shape)} "
+                             f"with targets of shape {tuple(targets.shape)}: `targets` must be class indices "
+                             f"in 0..{outputs.shape[1] - 1}, got a batch with labels in [{low}, {high}]")
     try:
-        return loss_fn(outputs, targets)
+        loss = loss_fn(outputs, targets)
     except (RuntimeError, IndexError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(
@@ -168,6 +206,10 @@ def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, fu
             f"targets of shape {tuple(targets.shape)} and dtype {targets.dtype} "
             f"(PyTorch said: {reason})"
         ) from exc
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError(f"{func}: `loss_fn` must return one number (a 0-d tensor), got "
+                        f"{type(loss).__name__}{'' if not isinstance(loss, torch.Tensor) else tuple(loss.shape)}")
+    return loss
 
 
 def _correct(outputs: torch.Tensor, targets: torch.Tensor) -> int | None:
@@ -240,7 +282,7 @@ def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optim
     n_batches = _check_loader(train_loader, "train_loader", "fit")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader", "fit")
-    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    loss_fn = _check_loss_fn(loss_fn, "fit")
     device = _resolve_device(model, device, "fit")
 
     from course_utils.progress import plain_mode, progress
@@ -283,7 +325,7 @@ def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float
     """
     model = _check_module(model, "evaluate")
     _check_loader(loader, "loader", "evaluate")
-    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    loss_fn = _check_loss_fn(loss_fn, "evaluate")
     device = _resolve_device(model, device, "evaluate")
     was_training = model.training
     model.eval()
@@ -421,9 +463,14 @@ def load_checkpoint(model: nn.Module, path) -> dict:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt or foreign files fail in many ways (pickle, zip, EOF...)
+        if "weights only" in str(exc).lower() or "weights_only" in str(exc):
+            # torch's message suggests weights_only=False, which would run the file's code: never that
+            raise ValueError(f"load_checkpoint: {path.name} is not a readable course checkpoint: it holds "
+                             "Python objects other than tensors and plain values, refused because loading "
+                             "them could run code") from None
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"load_checkpoint: {path.name} is not a readable PyTorch checkpoint "
-                         f"({type(exc).__name__}: {reason[:160]})") from exc
+                         f"({type(exc).__name__}: {reason[:160]})") from None
     if isinstance(payload, dict) and payload.get("format") == CHECKPOINT_FORMAT:
         state, metadata = payload.get("state_dict"), payload.get("metadata", {})
     elif isinstance(payload, dict) and payload and all(isinstance(v, torch.Tensor) for v in payload.values()):
@@ -431,15 +478,37 @@ def load_checkpoint(model: nn.Module, path) -> dict:
     else:
         raise ValueError(f"load_checkpoint: {path.name} is not a checkpoint (expected the dict "
                          f"written by save_checkpoint or a state_dict, got {type(payload).__name__})")
-    if not isinstance(state, dict):
+    if not isinstance(state, dict) or not isinstance(metadata, dict):
         raise ValueError(f"load_checkpoint: {path.name} has no state_dict")
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as exc:
-        reason = str(exc).strip().splitlines()
-        raise ValueError(f"load_checkpoint: the weights in {path.name} do not fit this "
-                         f"{type(model).__name__}: {' '.join(r.strip() for r in reason[:3])[:300]}") from exc
+    _check_state(model, state, path.name)  # everything is checked before the model is touched
+    model.load_state_dict(state)
     return dict(metadata)
+
+
+def _check_state(model: nn.Module, state: dict, name: str) -> None:
+    """Raise a ValueError unless `state` has exactly the model's keys, shapes and finite values."""
+    expected = model.state_dict()
+    problems = []
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing:
+        problems.append(f"missing {missing[:3]}{' ...' if len(missing) > 3 else ''}")
+    if unexpected:
+        problems.append(f"unexpected {unexpected[:3]}{' ...' if len(unexpected) > 3 else ''}")
+    for key, value in state.items():
+        if key not in expected:
+            continue
+        if not isinstance(value, torch.Tensor):
+            problems.append(f"{key} is a {type(value).__name__}, not a tensor")
+        elif tuple(value.shape) != tuple(expected[key].shape):
+            problems.append(f"{key} has shape {tuple(value.shape)}, the model needs {tuple(expected[key].shape)}")
+        elif value.is_floating_point() != expected[key].is_floating_point():
+            problems.append(f"{key} has dtype {value.dtype}, the model needs {expected[key].dtype}")
+        elif value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            problems.append(f"{key} holds NaN or infinite values")
+    if problems:
+        raise ValueError(f"load_checkpoint: the weights in {name} do not fit this "
+                         f"{type(model).__name__} (it is unchanged): {'; '.join(problems)[:300]}")
 
 
 def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.1, shift: float = 2.0,
