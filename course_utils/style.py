@@ -316,12 +316,38 @@ def _weights(kind: str):
     return models.SqueezeNet1_1_Weights.DEFAULT if kind == "squeezenet" else models.VGG19_Weights.DEFAULT
 
 
+def _weights_path(kind: str) -> Path:
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(_weights(kind).url).name
+
+
+def pretrained_problem(kind: str) -> str | None:
+    """None if the weights of `kind` are cached and intact, else "missing" or what is damaged (chapter 10).
+
+    torchvision names each weights file with the first digits of its SHA-256; this checks them.
+    """
+    import hashlib
+    import re
+
+    if kind not in ("squeezenet", "vgg19"):
+        raise ValueError(f"pretrained_problem: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
+    path = _weights_path(kind)
+    if not path.is_file():
+        return "missing"
+    prefix = re.search(r"-([a-f0-9]+)\.", path.name)
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if prefix and not digest.hexdigest().startswith(prefix.group(1)):
+        return f"damaged: {path.name} fails its SHA-256 check"
+    return None
+
+
 def pretrained_available(kind: str) -> bool:
-    """Whether the pretrained weights of `kind` are in the torch hub cache already; no network (chapter 10)."""
+    """Whether the pretrained weights of `kind` are in the torch hub cache, intact; no network (chapter 10)."""
     if kind not in ("squeezenet", "vgg19"):
         raise ValueError(f"pretrained_available: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
-    filename = Path(_weights(kind).url).name
-    return (Path(torch.hub.get_dir()) / "checkpoints" / filename).exists()
+    return pretrained_problem(kind) is None
 
 
 def _pretrained(kind: str, timeout: float, download: bool, model: nn.Module | None = None) -> nn.Module:
@@ -329,8 +355,12 @@ def _pretrained(kind: str, timeout: float, download: bool, model: nn.Module | No
     from torchvision import models
 
     if model is None:
-        if not download and not pretrained_available(kind):
-            raise RuntimeError("not in the torch hub cache and download=False")
+        problem = pretrained_problem(kind)
+        if problem is not None and not download:
+            raise RuntimeError(f"{'not in the torch hub cache' if problem == 'missing' else problem} "
+                               "and download=False")
+        if problem is not None and problem != "missing":
+            _weights_path(kind).unlink()  # torch.hub would load a damaged file without checking it
         builder = models.squeezenet1_1 if kind == "squeezenet" else models.vgg19
         previous = socket.getdefaulttimeout()
         socket.setdefaulttimeout(timeout)
