@@ -18,6 +18,8 @@ def as_float_array(value, name: str, ndims: Sequence[int] | None = None, func: s
         array = np.asarray(value)
     except Exception as exc:  # pragma: no cover - exotic inputs
         raise TypeError(f"{where}`{name}` must be array-like, got {type(value).__name__}") from exc
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{where}`{name}` must hold real numbers, got dtype {array.dtype}")
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"{where}`{name}` must hold numbers, got dtype {array.dtype}")
     if ndims is not None and array.ndim not in ndims:
@@ -33,7 +35,12 @@ def as_float_array(value, name: str, ndims: Sequence[int] | None = None, func: s
 def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
     """Return an int or a pair of ints as a pair, each at least `minimum`; else raise naming `name`."""
     where = f"{func}: " if func else ""
-    pair = (value, value) if np.isscalar(value) else tuple(value)
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        pair = (value, value)
+    elif isinstance(value, tuple | list):
+        pair = tuple(value)
+    else:
+        raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
     if len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair):
         raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
     if any(v < minimum for v in pair):

@@ -24,6 +24,14 @@ def _positive_int(value, name: str, func: str) -> int:
     return int(value)
 
 
+def _check_dtype(x: torch.Tensor, weight: torch.Tensor, func: str) -> None:
+    """Refuse inputs whose dtype differs from the weights', naming `x` and the conversion."""
+    if x.dtype != weight.dtype:
+        hint = " (and divide 0-255 pixels by 255)" if not x.is_floating_point() else ""
+        raise TypeError(f"{func}: `x` has dtype {x.dtype} but the weights are {weight.dtype}; "
+                        f"convert with x.to({weight.dtype}){hint}")
+
+
 class NotesNet(nn.Module):
     """The source notes' `Net` with its bugs fixed: conv, ReLU, max pool, linear (chapter 05).
 
@@ -63,6 +71,7 @@ class NotesNet(nn.Module):
             expected = "(N, {}, {}, {})".format(*self.input_shape)
             hint = " (add a batch axis with x.unsqueeze(0))" if tuple(x.shape) == self.input_shape else ""
             raise ValueError(f"NotesNet: `x` must have shape {expected}, got {tuple(x.shape)}{hint}")
+        _check_dtype(x, self.conv1.weight, "NotesNet")
         x = self.pool(F.relu(self.conv1(x)))
         x = torch.flatten(x, 1)  # (N, C, h, w) -> (N, C * h * w)
         return self.fc1(x)  # logits: no ReLU here
@@ -265,6 +274,7 @@ class DigitCNN(nn.Module):
             hint = " (add a batch axis with x.unsqueeze(0))" if x.ndim == 3 else ""
             raise ValueError(f"DigitCNN: `x` must have shape (N, {self.conv1.in_channels}, 28, 28), "
                              f"got {tuple(x.shape)}{hint}")
+        _check_dtype(x, self.conv1.weight, "DigitCNN")
         return self.fc2(self.dropout(self.features(x)))
 
 
