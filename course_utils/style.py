@@ -155,6 +155,9 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
             array = np.asarray(image)
         except Exception as exc:  # pragma: no cover - exotic inputs
             raise TypeError(f"{func}: `{name}` must be an image array, got {type(image).__name__}") from exc
+        if array.dtype.kind in "USOV":
+            raise TypeError(f"{func}: `{name}` must be an image array of numbers, got {type(image).__name__} "
+                            f"with dtype {array.dtype}")
         if array.ndim == 2:
             array = array[..., None]
         if array.ndim != 3 or array.shape[2] not in (1, 3, 4):

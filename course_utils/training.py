@@ -356,6 +356,8 @@ def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
         if not inputs.is_floating_point():
             raise TypeError(f"predict: `inputs` must hold floats, got dtype {inputs.dtype}")
         batches = (inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size))
+    elif isinstance(inputs, str | bytes | dict) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"predict: `inputs` must be a tensor, an array or a DataLoader, got {type(inputs).__name__}")
     else:
         _check_loader(inputs, "inputs", "predict")
         batches = (batch[0] if isinstance(batch, list | tuple) else batch for batch in inputs)
