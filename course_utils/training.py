@@ -424,9 +424,19 @@ def _clean_metadata(value, key: str):
     )
 
 
+def _state_digest(state: dict) -> str:
+    """SHA-256 of a state dict's names and tensors: the checksum saved in every checkpoint."""
+    from course_utils.data import content_digest
+
+    names = np.frombuffer("\n".join(state).encode(), dtype=np.uint8)
+    return content_digest([names, *(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy()
+                                    if t.numel() else np.zeros(0, np.uint8) for t in state.values())])
+
+
 def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     """Save `model.state_dict()` and keyword metadata (numbers, strings, lists, dicts, tensors) to `path` (chapter 07).
 
+    A SHA-256 checksum of the weights is saved with them and checked by `load_checkpoint`.
     The file is written to a temporary name and then renamed, so a reader never sees half a
     file. Parent folders are created. Returns the path as a `Path`.
     """
@@ -437,7 +447,8 @@ def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": metadata}
+    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": metadata,
+               "sha256": _state_digest(state)}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         torch.save(payload, tmp)
@@ -475,6 +486,11 @@ def load_checkpoint(model: nn.Module, path) -> dict:
                          f"({type(exc).__name__}: {reason[:160]})") from None
     if isinstance(payload, dict) and payload.get("format") == CHECKPOINT_FORMAT:
         state, metadata = payload.get("state_dict"), payload.get("metadata", {})
+        stored = payload.get("sha256")
+        if isinstance(state, dict) and stored is not None and (
+                not all(isinstance(v, torch.Tensor) for v in state.values()) or stored != _state_digest(state)):
+            raise ValueError(f"load_checkpoint: {path.name} is damaged: its weights do not match the "
+                             "checksum saved with them")
     elif isinstance(payload, dict) and payload and all(isinstance(v, torch.Tensor) for v in payload.values()):
         state, metadata = payload, {}
     else:

@@ -21,7 +21,18 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_utils import checks, data, filters, interpret, models, ops, optim, style, training, widgets
+from course_utils import (
+    checks,
+    data,
+    filters,
+    interpret,
+    models,
+    ops,
+    optim,
+    style,
+    training,
+    widgets,
+)
 
 NAN, INF = float("nan"), float("inf")
 
