@@ -173,15 +173,14 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
                 records.append((mod, label, _shape_of(output)))
 
             handles.append(module.register_forward_hook(hook))
-    was_training = model.training
+    from course_utils.interpret import evaluating
+
     try:
-        model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), evaluating(model):
             output = model(torch.zeros(input_shape, dtype=dtype, device=reference.device))
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
 
     rows, seen = [], set()
     for module, name, shape in records:

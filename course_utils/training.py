@@ -327,13 +327,10 @@ def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float
     _check_loader(loader, "loader", "evaluate")
     loss_fn = _check_loss_fn(loss_fn, "evaluate")
     device = _resolve_device(model, device, "evaluate")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
-    finally:
-        model.train(was_training)
+    from course_utils.interpret import evaluating
+
+    with torch.no_grad(), evaluating(model):
+        return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
 
 
 def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
@@ -361,15 +358,12 @@ def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
     else:
         _check_loader(inputs, "inputs", "predict")
         batches = (batch[0] if isinstance(batch, list | tuple) else batch for batch in inputs)
-    was_training = model.training
-    model.eval()
+    from course_utils.interpret import evaluating
+
     logits = []
-    try:
-        with torch.no_grad():
-            for i, batch in enumerate(batches):
-                logits.append(_forward(model, batch.to(device), i == 0, "predict").cpu())
-    finally:
-        model.train(was_training)
+    with torch.no_grad(), evaluating(model):
+        for i, batch in enumerate(batches):
+            logits.append(_forward(model, batch.to(device), i == 0, "predict").cpu())
     if not logits:
         raise ValueError("predict: `inputs` gave no batches")
     logits = torch.cat(logits)
