@@ -168,7 +168,7 @@ def stratified_split(labels, test_size: int | float = 1000, seed: int = 0) -> tu
     y = labels.numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
     if y.ndim != 1 or len(y) < 2:
         raise ValueError(f"stratified_split: `labels` must be 1-D with at least 2 entries, got shape {y.shape}")
-    if isinstance(test_size, float):
+    if isinstance(test_size, float | np.floating):
         if not 0.0 < test_size < 1.0:
             raise ValueError(f"stratified_split: a float `test_size` must be in (0, 1), got {test_size}")
     elif not isinstance(test_size, int | np.integer) or not 0 < test_size < len(y):
@@ -238,7 +238,7 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
         raise TypeError(f"load_fashion_mnist: `train` must be True or False, got {train!r}")
     if not isinstance(download, bool):
         raise TypeError(f"load_fashion_mnist: `download` must be True or False, got {download!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | np.integer | np.floating) or not timeout > 0:
         raise ValueError(f"load_fashion_mnist: `timeout` must be a positive number of seconds, got {timeout!r}")
     try:
         root = data_dir()
@@ -336,7 +336,7 @@ def sample_image(name: str, size: int | tuple[int, int] | None = None, gray: boo
     if size is not None:
         if isinstance(size, int | np.integer) and not isinstance(size, bool):
             shape = (int(size), int(size))
-        elif isinstance(size, tuple) and len(size) == 2 and all(isinstance(s, int) for s in size):
+        elif isinstance(size, tuple) and len(size) == 2 and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size):
             shape = size
         else:
             raise TypeError(f"sample_image: `size` must be an int or (height, width), got {size!r}")

@@ -202,9 +202,9 @@ def embed(features, method: str = "pca", seed: int = 0, perplexity: float = 30.0
     if not 0 < perplexity < len(array):
         raise ValueError(f"embed: `perplexity` must be in (0, {len(array)}) for {len(array)} vectors, "
                          f"got {perplexity!r}")
-    if not isinstance(pca_dims, int) or pca_dims < 2:
+    if not isinstance(pca_dims, int | np.integer) or isinstance(pca_dims, bool) or pca_dims < 2:
         raise ValueError(f"embed: `pca_dims` must be an int >= 2, got {pca_dims!r}")
-    if not isinstance(max_iter, int) or isinstance(max_iter, bool) or max_iter < 250:
+    if not isinstance(max_iter, int | np.integer) or isinstance(max_iter, bool) or max_iter < 250:
         raise ValueError(f"embed: `max_iter` must be an int >= 250, got {max_iter!r}")
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits
@@ -260,7 +260,7 @@ def occlusion(model, x: torch.Tensor, target, window: int | tuple[int, int],
     if (step_h > win_h and win_h < height) or (step_w > win_w and win_w < width):
         raise ValueError(f"{func}: `stride` {(step_h, step_w)} must not exceed `window` {(win_h, win_w)}, "
                          "or some pixels would never be occluded")
-    if not isinstance(max_batch, int) or isinstance(max_batch, bool) or max_batch < 1:
+    if not isinstance(max_batch, int | np.integer) or isinstance(max_batch, bool) or max_batch < 1:
         raise ValueError(f"{func}: `max_batch` must be a positive int, got {max_batch!r}")
     target = _check_target(target, n, func)
     if isinstance(baseline, torch.Tensor):

@@ -244,7 +244,7 @@ class DigitCNN(nn.Module):
         if not isinstance(channels, tuple | list) or len(channels) != 3:
             raise ValueError(f"DigitCNN: `channels` must be three ints, got {channels!r}")
         c1, c2, c3 = (_positive_int(c, "channels", "DigitCNN") for c in channels)
-        if not isinstance(dropout, int | float) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
+        if not isinstance(dropout, int | float | np.integer | np.floating) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
             raise ValueError(f"DigitCNN: `dropout` must be a probability in [0, 1), got {dropout!r}")
         self.conv1 = nn.Conv2d(in_channels, c1, 5, padding=2, bias=False)
         self.bn1 = nn.BatchNorm2d(c1)

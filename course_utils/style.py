@@ -217,7 +217,7 @@ class RandomFeatureNet(nn.Module):
 
     def __init__(self, widths: Sequence[int] = (32, 64, 128, 256, 256), seed: int = 0):
         super().__init__()
-        if len(widths) < 1 or not all(isinstance(w, int) and w > 0 for w in widths):
+        if len(widths) < 1 or not all(isinstance(w, int | np.integer) and not isinstance(w, bool) and w > 0 for w in widths):
             raise ValueError(f"RandomFeatureNet: `widths` must be positive ints, got {widths!r}")
         generator = torch.Generator().manual_seed(seed)
         self.convs = nn.ModuleList()

@@ -536,8 +536,8 @@ def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.
         shape = tuple(images.shape) if hasattr(images, "shape") else type(images).__name__
         raise ValueError(f"random_affine: `images` must be a float tensor (N, C, H, W), got {shape}")
     for name, value, upper in (("degrees", degrees, 180.0), ("scale", scale, 1.0), ("shift", shift, None)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
-                or (upper is not None and value >= upper):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+                or not np.isfinite(value) or value < 0 or (upper is not None and value >= upper):
             bound = f" and < {upper:g}" if upper is not None else ""
             raise ValueError(f"random_affine: `{name}` must be a number >= 0{bound}, got {value!r}")
     n, _, h, w = images.shape

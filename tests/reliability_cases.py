@@ -367,6 +367,10 @@ def _training_cases() -> list[Case]:
         Case("training.random_shift", "3-D images", ValueError, "images", lambda: training.random_shift(torch.zeros(1, 4, 4))),
         Case("training.random_shift", "max_shift -1", ValueError, "max_shift", lambda: training.random_shift(X8, -1)),
         Case("training.random_shift", "max_shift a float", ValueError, "max_shift", lambda: training.random_shift(X8, 1.5)),
+        Case("training.random_affine", "degrees NaN", ValueError, "degrees", lambda: training.random_affine(X8, NAN)),
+        Case("training.random_affine", "shift inf", ValueError, "shift", lambda: training.random_affine(X8, 5, 0.1, INF)),
+        Case("training.random_affine", "scale 1", ValueError, "scale", lambda: training.random_affine(X8, 5, 1.0)),
+        Case("training.random_affine", "int images", ValueError, "images", lambda: training.random_affine(X8.long())),
     ]
     return c
 

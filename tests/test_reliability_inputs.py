@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from reliability_cases import X8, tiny_cnn  # noqa: E402
 
-from course_utils import interpret, models, style  # noqa: E402
+from course_utils import interpret, models, style, training  # noqa: E402
 
 
 def _state(model):
@@ -95,3 +95,15 @@ def test_transfer_gives_the_same_image_for_uint8_and_int64_photos():
     a, _ = style.transfer(photo.astype(np.uint8), painting.astype(np.uint8), size=32, steps=2)
     b, _ = style.transfer(photo.astype(np.int64), painting, size=32, steps=2)
     np.testing.assert_array_equal(a, b)
+
+
+def test_numpy_scalars_and_torch_devices_are_accepted_where_numbers_and_names_are():
+    model = tiny_cnn().eval()
+    features = np.random.default_rng(0).random((12, 6))
+    assert interpret.embed(features, "tsne", seed=np.int64(0), perplexity=np.float64(3.0), pca_dims=np.int64(4),
+                           max_iter=np.int64(250)).shape == (12, 2)
+    occluded = interpret.occlusion(model, X8, np.int64(1), window=np.int64(2), stride=np.int32(2), max_batch=np.int64(7))
+    assert torch.equal(occluded, interpret.occlusion(model, X8, 1, window=2, stride=2))
+    assert models.DigitCNN(n_classes=np.int64(10), dropout=np.float32(0.25)) is not None
+    assert training.predict(model, X8, batch_size=np.int64(1), device=torch.device("cpu")).shape == (2, 3)
+    assert training.random_affine(X8, np.float32(5.0), np.float64(0.1), np.int64(1)).shape == X8.shape
