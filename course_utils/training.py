@@ -190,9 +190,11 @@ def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, fu
     """`loss_fn(outputs, targets)`; a failure on any batch becomes a ValueError naming the shapes."""
     if not isinstance(targets, torch.Tensor):
         raise TypeError(f"{func}: the targets of each batch must be tensors, got {type(targets).__name__}")
+    ignored = getattr(loss_fn, "ignore_index", None)  # CrossEntropyLoss skips these labels
+    labels = targets if ignored is None or targets.ndim != 1 else targets[targets != ignored]
     if (outputs.ndim == 2 and targets.ndim == 1 and not targets.is_floating_point()
-            and targets.dtype != torch.bool and targets.numel()):
-        low, high = int(targets.min()), int(targets.max())
+            and targets.dtype != torch.bool and labels.numel()):
+        low, high = int(labels.min()), int(labels.max())
         if low < 0 or high >= outputs.shape[1]:
             raise ValueError(f"{func}: the loss cannot compare model outputs of shape {tuple(outputs.shape)} "
                              f"with targets of shape {tuple(targets.shape)}: `targets` must be class indices "
