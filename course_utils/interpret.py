@@ -5,13 +5,15 @@
 - `occlusion`, `saliency`, `guided_backprop`: attribution maps that equal Captum's `Occlusion`,
   `Saliency` and `GuidedBackprop` for the same window, stride, baseline and target.
 
-Every function leaves the model's mode (train/eval) alone, as Captum does: call `model.eval()`
-first, or dropout and batch norm make the maps random.
+Every function runs the model in evaluation mode (dropout off, batch norm on its running
+statistics) and puts it back in the mode it was in, so looking inside a model never changes
+it. Integer images (uint8 and the like) are read as 0-255 pixel values and scaled to [0, 1].
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -21,7 +23,7 @@ from torch.overrides import TorchFunctionMode
 
 from ._validate import as_float_array, as_pair
 
-__all__ = ["activations", "embed", "occlusion_positions", "occlusion", "saliency", "guided_backprop"]
+__all__ = ["evaluating", "activations", "embed", "occlusion_positions", "occlusion", "saliency", "guided_backprop"]
 
 
 # --- shared input checks ------------------------------------------------------------------
@@ -31,34 +33,71 @@ def _check_model(model, func: str) -> None:
         raise TypeError(f"{func}: `model` must be a callable such as an nn.Module, got {type(model).__name__}")
 
 
-def _check_inputs(x, func: str, model=None) -> torch.Tensor:
-    """`x` as a float tensor (N, C, H, W) on the model's device."""
+@contextlib.contextmanager
+def evaluating(model) -> Iterator[None]:
+    """Run `model` in eval mode inside the block, then restore its own mode (chapters 08-10)."""
+    if not isinstance(model, nn.Module):
+        yield
+        return
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
+def _as_image_batch(x, name: str, func: str, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """`x` (N, C, H, W) as a float tensor: integers are 0-255 pixels, floats must match `dtype`."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{func}: `x` must be a torch.Tensor of shape (N, C, H, W), got {type(x).__name__}")
+        raise TypeError(f"{func}: `{name}` must be a torch.Tensor of shape (N, C, H, W), got {type(x).__name__}")
     if x.ndim != 4:
-        raise ValueError(f"{func}: `x` must have shape (N, C, H, W), got shape {tuple(x.shape)}; "
+        raise ValueError(f"{func}: `{name}` must have shape (N, C, H, W), got shape {tuple(x.shape)}; "
                          "for one image use x[None]")
     if x.shape[0] == 0:
-        raise ValueError(f"{func}: `x` holds no images (batch size 0)")
-    if not torch.is_floating_point(x):
-        x = x.float()
-    if isinstance(model, nn.Module):
-        parameter = next(model.parameters(), None)
-        if parameter is not None and parameter.device != x.device:
-            x = x.to(parameter.device)
+        raise ValueError(f"{func}: `{name}` holds no images (batch size 0)")
+    if x.is_complex():
+        raise TypeError(f"{func}: `{name}` must hold real numbers, got dtype {x.dtype}")
+    if x.dtype == torch.bool:
+        raise TypeError(f"{func}: `{name}` must hold pixel values, got dtype torch.bool")
+    if not torch.is_floating_point(x):  # integer pixels: 0-255, as uint8 images are stored
+        low, high = int(x.min()), int(x.max())
+        if low < 0 or high > 255:
+            raise ValueError(f"{func}: integer `{name}` must hold 0-255 pixel values, got values in "
+                             f"[{low}, {high}]; pass floats for other ranges")
+        x = x.to(dtype or torch.float32) / 255.0
+    elif dtype is not None and x.dtype != dtype:
+        raise TypeError(f"{func}: `{name}` has dtype {x.dtype} but the model's weights are {dtype}; "
+                        f"convert it with {name}.to({dtype})")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
+    return x
+
+
+def _check_inputs(x, func: str, model=None) -> torch.Tensor:
+    """`x` as a float tensor (N, C, H, W) on the model's device, in the model's dtype."""
+    parameter = next(model.parameters(), None) if isinstance(model, nn.Module) else None
+    x = _as_image_batch(x, "x", func, None if parameter is None else parameter.dtype)
+    if parameter is not None and parameter.device != x.device:
+        x = x.to(parameter.device)
     return x.detach()
 
 
 def _check_target(target, batch_size: int, func: str) -> torch.Tensor:
     """`target` (an int, or one int per image) as an int64 tensor of length `batch_size`."""
-    if isinstance(target, bool) or target is None:
+    if isinstance(target, bool | str | bytes) or target is None:
         raise TypeError(f"{func}: `target` must be an int or a sequence of ints, got {target!r}")
     if isinstance(target, int | np.integer):
         return torch.full((batch_size,), int(target), dtype=torch.int64)
     if isinstance(target, torch.Tensor):
         values = target.detach().cpu()
     elif isinstance(target, Sequence | np.ndarray):
-        values = torch.as_tensor(np.asarray(target))
+        array = np.asarray(target)
+        if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+                or array.dtype == bool):
+            raise TypeError(f"{func}: `target` must hold integers, one per image, got {target!r}")
+        values = torch.as_tensor(array)
     else:
         raise TypeError(f"{func}: `target` must be an int or a sequence of ints, got {type(target).__name__}")
     if values.ndim == 0:
@@ -100,6 +139,12 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
         raise TypeError(f"activations: `model` must be an nn.Module, got {type(model).__name__}")
     if not isinstance(inputs, torch.Tensor):
         raise TypeError(f"activations: `inputs` must be a torch.Tensor, got {type(inputs).__name__}")
+    parameter = next(model.parameters(), None)
+    if inputs.ndim == 4:
+        inputs = _as_image_batch(inputs, "inputs", "activations", None if parameter is None else parameter.dtype)
+    elif parameter is not None and inputs.is_floating_point() and inputs.dtype != parameter.dtype:
+        raise TypeError(f"activations: `inputs` has dtype {inputs.dtype} but the model's weights are "
+                        f"{parameter.dtype}; convert it with inputs.to({parameter.dtype})")
     modules = dict(model.named_modules())
     if isinstance(layer, str):
         if layer not in modules:
@@ -120,7 +165,7 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
 
     handle = module.register_forward_hook(hook)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), evaluating(model):
             model(inputs)
     finally:
         handle.remove()
@@ -157,9 +202,9 @@ def embed(features, method: str = "pca", seed: int = 0, perplexity: float = 30.0
     if not 0 < perplexity < len(array):
         raise ValueError(f"embed: `perplexity` must be in (0, {len(array)}) for {len(array)} vectors, "
                          f"got {perplexity!r}")
-    if not isinstance(pca_dims, int) or pca_dims < 2:
+    if not isinstance(pca_dims, int | np.integer) or isinstance(pca_dims, bool) or pca_dims < 2:
         raise ValueError(f"embed: `pca_dims` must be an int >= 2, got {pca_dims!r}")
-    if not isinstance(max_iter, int) or isinstance(max_iter, bool) or max_iter < 250:
+    if not isinstance(max_iter, int | np.integer) or isinstance(max_iter, bool) or max_iter < 250:
         raise ValueError(f"embed: `max_iter` must be an int >= 250, got {max_iter!r}")
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits
@@ -215,7 +260,7 @@ def occlusion(model, x: torch.Tensor, target, window: int | tuple[int, int],
     if (step_h > win_h and win_h < height) or (step_w > win_w and win_w < width):
         raise ValueError(f"{func}: `stride` {(step_h, step_w)} must not exceed `window` {(win_h, win_w)}, "
                          "or some pixels would never be occluded")
-    if not isinstance(max_batch, int) or isinstance(max_batch, bool) or max_batch < 1:
+    if not isinstance(max_batch, int | np.integer) or isinstance(max_batch, bool) or max_batch < 1:
         raise ValueError(f"{func}: `max_batch` must be a positive int, got {max_batch!r}")
     target = _check_target(target, n, func)
     if isinstance(baseline, torch.Tensor):
@@ -237,7 +282,7 @@ def occlusion(model, x: torch.Tensor, target, window: int | tuple[int, int],
         masks[i, top:top + win_h, left:left + win_w] = True
     coverage = masks.sum(0).to(x.dtype)  # how many windows cover each pixel (>= 1)
 
-    with torch.no_grad():
+    with torch.no_grad(), evaluating(model):
         original = model(x)
         _check_scores(original, target, func)
         original = _pick(original, target)
@@ -263,7 +308,7 @@ def _input_gradient(model, x: torch.Tensor, target, func: str) -> torch.Tensor:
     """d score[i, target[i]] / d x[i] for every image i (the images are independent in eval mode)."""
     target = _check_target(target, x.shape[0], func)
     x = x.clone().requires_grad_(True)
-    with torch.enable_grad():
+    with torch.enable_grad(), evaluating(model):
         scores = model(x)
         _check_scores(scores, target, func)
         (gradient,) = torch.autograd.grad(_pick(scores, target).sum(), x)

@@ -24,6 +24,14 @@ def _positive_int(value, name: str, func: str) -> int:
     return int(value)
 
 
+def _check_dtype(x: torch.Tensor, weight: torch.Tensor, func: str) -> None:
+    """Refuse inputs whose dtype differs from the weights', naming `x` and the conversion."""
+    if x.dtype != weight.dtype:
+        hint = " (and divide 0-255 pixels by 255)" if not x.is_floating_point() else ""
+        raise TypeError(f"{func}: `x` has dtype {x.dtype} but the weights are {weight.dtype}; "
+                        f"convert with x.to({weight.dtype}){hint}")
+
+
 class NotesNet(nn.Module):
     """The source notes' `Net` with its bugs fixed: conv, ReLU, max pool, linear (chapter 05).
 
@@ -63,6 +71,7 @@ class NotesNet(nn.Module):
             expected = "(N, {}, {}, {})".format(*self.input_shape)
             hint = " (add a batch axis with x.unsqueeze(0))" if tuple(x.shape) == self.input_shape else ""
             raise ValueError(f"NotesNet: `x` must have shape {expected}, got {tuple(x.shape)}{hint}")
+        _check_dtype(x, self.conv1.weight, "NotesNet")
         x = self.pool(F.relu(self.conv1(x)))
         x = torch.flatten(x, 1)  # (N, C, h, w) -> (N, C * h * w)
         return self.fc1(x)  # logits: no ReLU here
@@ -164,15 +173,14 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
                 records.append((mod, label, _shape_of(output)))
 
             handles.append(module.register_forward_hook(hook))
-    was_training = model.training
+    from course_utils.interpret import evaluating
+
     try:
-        model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), evaluating(model):
             output = model(torch.zeros(input_shape, dtype=dtype, device=reference.device))
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
 
     rows, seen = [], set()
     for module, name, shape in records:
@@ -236,7 +244,7 @@ class DigitCNN(nn.Module):
         if not isinstance(channels, tuple | list) or len(channels) != 3:
             raise ValueError(f"DigitCNN: `channels` must be three ints, got {channels!r}")
         c1, c2, c3 = (_positive_int(c, "channels", "DigitCNN") for c in channels)
-        if not isinstance(dropout, int | float) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
+        if not isinstance(dropout, int | float | np.integer | np.floating) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
             raise ValueError(f"DigitCNN: `dropout` must be a probability in [0, 1), got {dropout!r}")
         self.conv1 = nn.Conv2d(in_channels, c1, 5, padding=2, bias=False)
         self.bn1 = nn.BatchNorm2d(c1)
@@ -265,6 +273,7 @@ class DigitCNN(nn.Module):
             hint = " (add a batch axis with x.unsqueeze(0))" if x.ndim == 3 else ""
             raise ValueError(f"DigitCNN: `x` must have shape (N, {self.conv1.in_channels}, 28, 28), "
                              f"got {tuple(x.shape)}{hint}")
+        _check_dtype(x, self.conv1.weight, "DigitCNN")
         return self.fc2(self.dropout(self.features(x)))
 
 
@@ -295,22 +304,33 @@ def classifier_data() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Te
     return (images[train], labels[train]), (images[test], labels[test])
 
 
-def _classifier_key(train_images: torch.Tensor, train_labels: torch.Tensor) -> str:
-    """A hash of everything that decides the trained weights: recipe, code, data, torch version."""
-    import hashlib
-    import inspect
-    import json
+#: Version of the training recipe's code (DigitCNN, `_train_classifier`, `fit`, `random_affine`).
+#: Bump it when a change to that code changes the trained weights; it is part of the cache key,
+#: so editing a docstring or a comment no longer retrains.
+CLASSIFIER_RECIPE_VERSION = 1
 
-    from course_utils import training
+
+def _classifier_key(train_images: torch.Tensor, train_labels: torch.Tensor) -> str:
+    """A hash of everything that decides the trained weights: recipe, its version, data, torch version."""
+    import hashlib
+    import json
 
     digest = hashlib.sha256()
     digest.update(json.dumps(CLASSIFIER_RECIPE, sort_keys=True).encode())
-    for code in (DigitCNN, _train_classifier, training.fit, training._run_epoch, training.random_affine):
-        digest.update(inspect.getsource(code).encode())
+    digest.update(f"recipe version {CLASSIFIER_RECIPE_VERSION}".encode())
     digest.update(train_images.numpy().tobytes())
     digest.update(train_labels.numpy().tobytes())
     digest.update(torch.__version__.encode())
     return digest.hexdigest()[:16]
+
+
+def _weights_digest(model: nn.Module) -> str:
+    """The checksum stored with the cached weights: SHA-256 of every tensor of the state dict."""
+    from course_utils.data import content_digest
+
+    state = model.state_dict()
+    return content_digest([np.frombuffer("\n".join(state).encode(), dtype=np.uint8),
+                           *(t.detach().cpu().numpy() for t in state.values())])
 
 
 def classifier_cache_path() -> Path:
@@ -365,21 +385,29 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
 
     The first call trains it (about 20 s on a laptop CPU, one thread) and caches the weights in
     `classifier_cache_path()`; later calls load them. The file name holds a hash of the
-    recipe, the code, the training data and the torch version, so a change retrains instead
-    of loading stale weights, and an unreadable file is retrained too. Training is
-    deterministic and neither path touches the caller's random state. `show_progress`
-    defaults to a bar in Jupyter and silence under `COURSE_PLAIN_PROGRESS=1`, so a notebook's
-    output is the same whether the weights were cached or not.
+    recipe, its version, the training data and the torch version, so a change retrains instead
+    of loading stale weights. The file also holds a checksum of the weights, checked at every
+    load: a damaged file is retrained and rewritten, with a one-line notice. When the folder
+    cannot be written, the weights are kept in memory for the session (said once), so they are
+    never retrained on every call. Training is deterministic and neither path touches the
+    caller's random state. `show_progress` defaults to a bar in Jupyter and silence under
+    `COURSE_PLAIN_PROGRESS=1`, so a notebook's output is the same whether the weights were
+    cached or not.
     """
     import random
 
-    from course_utils.data import data_dir
+    from course_utils.data import _IN_MEMORY, cache_folder, notice, write_atomically
     from course_utils.progress import plain_mode
     from course_utils.training import load_checkpoint, save_checkpoint
 
+    if not isinstance(retrain, bool):
+        raise TypeError(f"trained_classifier: `retrain` must be True or False, got {retrain!r}")
+    if show_progress is not None and not isinstance(show_progress, bool):
+        raise TypeError(f"trained_classifier: `show_progress` must be True, False or None, got {show_progress!r}")
     (train_images, train_labels), _ = classifier_data()
     key = _classifier_key(train_images, train_labels)
-    path = data_dir() / f"digit_cnn-{key}.pt"
+    folder = cache_folder("the trained classifier")
+    path = None if folder is None else folder / f"digit_cnn-{key}.pt"
     recipe = CLASSIFIER_RECIPE
     if show_progress is None:
         show_progress = not plain_mode()
@@ -389,17 +417,29 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
     try:
         with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
             model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
-            if path.exists() and not retrain:
+            memory_key = f"digit_cnn-{key}"
+            if memory_key in _IN_MEMORY and not retrain:  # the folder could not be written earlier
+                model.load_state_dict(_IN_MEMORY[memory_key])
+                return model.eval()
+            if path is not None and path.exists() and not retrain:
                 try:
-                    if load_checkpoint(model, path).get("key") == key:
+                    metadata = load_checkpoint(model, path)
+                    if metadata.get("key") == key and metadata.get("sha256") == _weights_digest(model):
                         return model.eval()
-                except ValueError:
-                    pass  # corrupt or foreign file: retrain and overwrite it
+                    reason = "its checksum does not match" if metadata.get("key") == key else "another recipe"
+                except (ValueError, OSError) as exc:  # damaged, foreign, or not a file at all
+                    reason = str(exc).split(": ", 1)[-1][:120]
+                model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+                notice(f"{path} is damaged ({reason}); retraining the classifier")
             model = _train_classifier(train_images, train_labels, show_progress=show_progress)
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
         torch.use_deterministic_algorithms(deterministic)
         torch.backends.cudnn.benchmark = benchmark
-    save_checkpoint(model, path, key=key, recipe=dict(recipe), torch_version=torch.__version__)
+    metadata = dict(key=key, recipe=dict(recipe), recipe_version=CLASSIFIER_RECIPE_VERSION,
+                    torch_version=torch.__version__, sha256=_weights_digest(model))
+    if path is None or not write_atomically(path, lambda tmp: save_checkpoint(model, tmp, **metadata),
+                                            "the trained classifier"):
+        _IN_MEMORY[memory_key] = {k: v.clone() for k, v in model.state_dict().items()}
     return model

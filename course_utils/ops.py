@@ -176,6 +176,8 @@ def _softmax_args(x, axis, func: str) -> tuple[np.ndarray, int]:
             f"{func}: `axis` {axis} is out of range for `x` with {array.ndim} dimensions "
             f"(valid: {-array.ndim} to {array.ndim - 1})"
         )
+    if array.shape[int(axis)] == 0:
+        raise ValueError(f"{func}: `x` has no values along `axis` {axis} (shape {tuple(array.shape)})")
     return array, int(axis) % array.ndim
 
 

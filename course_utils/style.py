@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._validate import as_device
 from .progress import progress
 
 __all__ = [
@@ -131,7 +132,7 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
 
     Accepts NumPy arrays (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) and tensors (H, W), (C, H, W) or
     (1, C, H, W) with C in 1, 3, 4. Grayscale is repeated into three channels, RGBA is composited
-    onto white, integer images are divided by their type's maximum (255 for uint8).
+    onto white, integer images (any integer type) are 0-255 pixel values, divided by 255.
     """
     func = "as_image_tensor" if name == "image" else "transfer"
     if image is None:
@@ -154,6 +155,9 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
             array = np.asarray(image)
         except Exception as exc:  # pragma: no cover - exotic inputs
             raise TypeError(f"{func}: `{name}` must be an image array, got {type(image).__name__}") from exc
+        if array.dtype.kind in "USOV":
+            raise TypeError(f"{func}: `{name}` must be an image array of numbers, got {type(image).__name__} "
+                            f"with dtype {array.dtype}")
         if array.ndim == 2:
             array = array[..., None]
         if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
@@ -162,11 +166,11 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
         channels_first = False
     if array.dtype == bool:
         array = array.astype(np.float32)
-    elif np.issubdtype(array.dtype, np.integer):
-        info = np.iinfo(array.dtype)
-        if array.min() < 0:
-            raise ValueError(f"{func}: integer `{name}` must not be negative")
-        array = array.astype(np.float32) / info.max
+    elif np.issubdtype(array.dtype, np.integer):  # pixel values 0-255, whatever the integer type
+        if array.size and (array.min() < 0 or array.max() > 255):
+            raise ValueError(f"{func}: integer `{name}` must hold 0-255 pixel values, got values in "
+                             f"[{array.min()}, {array.max()}]")
+        array = array.astype(np.float32) / 255.0
     elif np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float32)
         if not np.isfinite(array).all():
@@ -176,6 +180,8 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
             raise ValueError(f"{func}: float `{name}` must lie in [0, 1], got values in [{low:.3g}, {high:.3g}]"
                              " (divide 0-255 values by 255)")
         array = np.clip(array, 0.0, 1.0)
+    elif np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{func}: `{name}` must hold real numbers, got dtype {array.dtype}")
     else:
         raise TypeError(f"{func}: `{name}` must hold numbers, got dtype {array.dtype}")
     tensor = torch.from_numpy(np.ascontiguousarray(array))
@@ -211,7 +217,7 @@ class RandomFeatureNet(nn.Module):
 
     def __init__(self, widths: Sequence[int] = (32, 64, 128, 256, 256), seed: int = 0):
         super().__init__()
-        if len(widths) < 1 or not all(isinstance(w, int) and w > 0 for w in widths):
+        if len(widths) < 1 or not all(isinstance(w, int | np.integer) and not isinstance(w, bool) and w > 0 for w in widths):
             raise ValueError(f"RandomFeatureNet: `widths` must be positive ints, got {widths!r}")
         generator = torch.Generator().manual_seed(seed)
         self.convs = nn.ModuleList()
@@ -313,12 +319,38 @@ def _weights(kind: str):
     return models.SqueezeNet1_1_Weights.DEFAULT if kind == "squeezenet" else models.VGG19_Weights.DEFAULT
 
 
+def _weights_path(kind: str) -> Path:
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(_weights(kind).url).name
+
+
+def pretrained_problem(kind: str) -> str | None:
+    """None if the weights of `kind` are cached and intact, else "missing" or what is damaged (chapter 10).
+
+    torchvision names each weights file with the first digits of its SHA-256; this checks them.
+    """
+    import hashlib
+    import re
+
+    if kind not in ("squeezenet", "vgg19"):
+        raise ValueError(f"pretrained_problem: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
+    path = _weights_path(kind)
+    if not path.is_file():
+        return "missing"
+    prefix = re.search(r"-([a-f0-9]+)\.", path.name)
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if prefix and not digest.hexdigest().startswith(prefix.group(1)):
+        return f"damaged: {path.name} fails its SHA-256 check"
+    return None
+
+
 def pretrained_available(kind: str) -> bool:
-    """Whether the pretrained weights of `kind` are in the torch hub cache already; no network (chapter 10)."""
+    """Whether the pretrained weights of `kind` are in the torch hub cache, intact; no network (chapter 10)."""
     if kind not in ("squeezenet", "vgg19"):
         raise ValueError(f"pretrained_available: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
-    filename = Path(_weights(kind).url).name
-    return (Path(torch.hub.get_dir()) / "checkpoints" / filename).exists()
+    return pretrained_problem(kind) is None
 
 
 def _pretrained(kind: str, timeout: float, download: bool, model: nn.Module | None = None) -> nn.Module:
@@ -326,8 +358,12 @@ def _pretrained(kind: str, timeout: float, download: bool, model: nn.Module | No
     from torchvision import models
 
     if model is None:
-        if not download and not pretrained_available(kind):
-            raise RuntimeError("not in the torch hub cache and download=False")
+        problem = pretrained_problem(kind)
+        if problem is not None and not download:
+            raise RuntimeError(f"{'not in the torch hub cache' if problem == 'missing' else problem} "
+                               "and download=False")
+        if problem is not None and problem != "missing":
+            _weights_path(kind).unlink()  # torch.hub would load a damaged file without checking it
         builder = models.squeezenet1_1 if kind == "squeezenet" else models.vgg19
         previous = socket.getdefaulttimeout()
         socket.setdefaulttimeout(timeout)
@@ -440,7 +476,10 @@ class FeatureExtractor(nn.Module):
             raise ValueError(f"FeatureExtractor: `image` is {height}x{width} pixels, too small for the "
                              f"{self.kind} network's layer {max(self.layers, key=self.all_layers.index)!r}: "
                              f"it needs at least {self.min_size}x{self.min_size}")
-        outputs = self.network((image - self.mean) / self.std)
+        from course_utils.interpret import evaluating
+
+        with evaluating(self.network):  # frozen features, even after a stray .train()
+            outputs = self.network((image - self.mean) / self.std)
         return {name: outputs[name] for name in self.layers}
 
 
@@ -514,7 +553,12 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
     tv_weight = _check_weight(tv_weight, "tv_weight")
     if callback is not None and not callable(callback):
         raise TypeError(f"transfer: `callback` must be callable, got {type(callback).__name__}")
-    device = torch.device(device) if device is not None else torch.device("cpu")
+    device = torch.device("cpu") if device is None else as_device(device, "transfer")
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating)
+                           or not np.isfinite(lr) or lr <= 0):
+        raise ValueError(f"transfer: `lr` must be a positive number or None, got {lr!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"transfer: `seed` must be an int, got {seed!r}")
 
     content_image = as_image_tensor(content, "content")
     style_image = as_image_tensor(style, "style")
@@ -530,6 +574,14 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
         extractor = FeatureExtractor(features)
     else:
         raise TypeError(f"transfer: `features` must be a kind name or a FeatureExtractor, got {type(features).__name__}")
+    if content_layer is not None and not isinstance(content_layer, str):
+        raise TypeError(f"transfer: `content_layer` must be a layer name (a str), got {content_layer!r}")
+    if isinstance(style_layers, str):
+        raise TypeError(f"transfer: `style_layers` must be a list of layer names, got the str {style_layers!r}; "
+                        f"write [{style_layers!r}]")
+    if style_layers is not None and (not isinstance(style_layers, Sequence)
+                                     or not all(isinstance(n, str) for n in style_layers)):
+        raise TypeError(f"transfer: `style_layers` must be a list of layer names, got {style_layers!r}")
     content_layer = content_layer or extractor.content_layer
     style_layers = tuple(style_layers or extractor.style_layers)
     unknown = [n for n in (content_layer, *style_layers) if n not in extractor.layers]
@@ -637,9 +689,16 @@ def brush_stroke_painting(size: int = 256, seed: int = 0, palette: Sequence[Sequ
     """
     if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 8:
         raise ValueError(f"brush_stroke_painting: `size` must be an int >= 8, got {size!r}")
-    colours_in = np.asarray(palette, dtype=np.float64)
+    try:
+        colours_in = np.asarray(palette, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"brush_stroke_painting: `palette` must be two or more RGB triples of numbers, "
+                        f"got {palette!r}") from None
     if colours_in.ndim != 2 or colours_in.shape[1] != 3 or len(colours_in) < 2:
         raise ValueError(f"brush_stroke_painting: `palette` must be two or more RGB triples, got shape {colours_in.shape}")
+    if not np.all(np.isfinite(colours_in)) or colours_in.min() < 0 or colours_in.max() > 1:
+        raise ValueError("brush_stroke_painting: `palette` colours must be finite RGB values in [0, 1] "
+                         "(divide 0-255 values by 255)")
     rng = np.random.default_rng(seed)
     image = np.empty((size, size, 3))
     image[:] = colours_in[0]

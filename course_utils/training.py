@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_utils._validate import as_device
 from course_utils.runtime import pick_device, seed_everything
 
 __all__ = ["seed_everything", "pick_device"]
@@ -69,10 +70,7 @@ def _resolve_device(model: nn.Module, device, func: str) -> torch.device:
     """Move `model` to `device` when one is given; otherwise use the device it is on."""
     if device is None:
         return _model_device(model)
-    try:
-        device = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"{func}: `device` must be a torch.device or a name like 'cpu', got {device!r}") from exc
+    device = as_device(device, func)
     model.to(device)
     return device
 
@@ -96,6 +94,10 @@ def _split_batch(batch, name: str, func: str) -> tuple[torch.Tensor, torch.Tenso
     if not isinstance(batch, list | tuple) or len(batch) < 2:
         raise ValueError(f"{func}: each batch of `{name}` must be (inputs, targets), "
                          f"got {type(batch).__name__}")
+    for part, what in ((batch[0], "inputs"), (batch[1], "targets")):
+        if not isinstance(part, torch.Tensor):
+            raise TypeError(f"{func}: the {what} of each batch of `{name}` must be tensors, "
+                            f"got {type(part).__name__}")
     return batch[0], batch[1]
 
 
@@ -111,10 +113,25 @@ def _first_layer(model: nn.Module) -> str:
     return "check the input shape its forward() expects"
 
 
+def _check_batch_inputs(model: nn.Module, inputs, func: str) -> None:
+    """Refuse a batch the model cannot read with an error naming `inputs`, before running it."""
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"{func}: the inputs of each batch must be tensors, got {type(inputs).__name__}")
+    parameter = next(model.parameters(), None)
+    if inputs.is_complex() or inputs.dtype == torch.bool:
+        raise TypeError(f"{func}: `inputs` must hold real floats, got dtype {inputs.dtype}")
+    if parameter is not None and parameter.is_floating_point():
+        if not inputs.is_floating_point():
+            raise TypeError(f"{func}: `inputs` must hold floats like the model's weights ({parameter.dtype}), "
+                            f"got dtype {inputs.dtype}; convert with inputs.float() (and /255 for 0-255 pixels)")
+        if inputs.dtype != parameter.dtype:
+            raise TypeError(f"{func}: `inputs` has dtype {inputs.dtype} but the model's weights are "
+                            f"{parameter.dtype}; convert the inputs with .to({parameter.dtype})")
+
+
 def _forward(model: nn.Module, inputs: torch.Tensor, first: bool, func: str) -> torch.Tensor:
-    """`model(inputs)`; a failure on the first batch becomes a ValueError naming the shapes."""
-    if not first:
-        return model(inputs)
+    """`model(inputs)`; a batch the model cannot take becomes a ValueError naming the shapes."""
+    _check_batch_inputs(model, inputs, func)
     try:
         return model(inputs)
     except RuntimeError as exc:
@@ -125,12 +142,34 @@ def _forward(model: nn.Module, inputs: torch.Tensor, first: bool, func: str) -> 
         ) from exc
 
 
+def _check_loss_fn(loss_fn, func: str):
+    """The default loss (cross-entropy on logits), or `loss_fn` if it is a loss object."""
+    if loss_fn is None:
+        return nn.CrossEntropyLoss()
+    if isinstance(loss_fn, type):
+        raise TypeError(f"{func}: `loss_fn` must be a loss object, got the class {loss_fn.__name__}; "
+                        f"add parentheses: loss_fn={loss_fn.__name__}()")
+    if not callable(loss_fn):
+        raise TypeError(f"{func}: `loss_fn` must be callable as loss_fn(outputs, targets), "
+                        f"got {type(loss_fn).__name__}")
+    return loss_fn
+
+
 def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, func: str) -> torch.Tensor:
-    """`loss_fn(outputs, targets)`; a failure on the first batch becomes a ValueError naming the shapes."""
-    if not first:
-        return loss_fn(outputs, targets)
+    """`loss_fn(outputs, targets)`; a failure on any batch becomes a ValueError naming the shapes."""
+    if not isinstance(targets, torch.Tensor):
+        raise TypeError(f"{func}: the targets of each batch must be tensors, got {type(targets).__name__}")
+    ignored = getattr(loss_fn, "ignore_index", None)  # CrossEntropyLoss skips these labels
+    labels = targets if ignored is None or targets.ndim != 1 else targets[targets != ignored]
+    if (outputs.ndim == 2 and targets.ndim == 1 and not targets.is_floating_point()
+            and targets.dtype != torch.bool and labels.numel()):
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0 or high >= outputs.shape[1]:
+            raise ValueError(f"{func}: the loss cannot compare model outputs of shape {tuple(outputs.shape)} "
+                             f"with targets of shape {tuple(targets.shape)}: `targets` must be class indices "
+                             f"in 0..{outputs.shape[1] - 1}, got a batch with labels in [{low}, {high}]")
     try:
-        return loss_fn(outputs, targets)
+        loss = loss_fn(outputs, targets)
     except (RuntimeError, IndexError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(
@@ -138,6 +177,10 @@ def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, fu
             f"targets of shape {tuple(targets.shape)} and dtype {targets.dtype} "
             f"(PyTorch said: {reason})"
         ) from exc
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError(f"{func}: `loss_fn` must return one number (a 0-d tensor), got "
+                        f"{type(loss).__name__}{'' if not isinstance(loss, torch.Tensor) else tuple(loss.shape)}")
+    return loss
 
 
 def _correct(outputs: torch.Tensor, targets: torch.Tensor) -> int | None:
@@ -210,7 +253,7 @@ def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optim
     n_batches = _check_loader(train_loader, "train_loader", "fit")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader", "fit")
-    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    loss_fn = _check_loss_fn(loss_fn, "fit")
     device = _resolve_device(model, device, "fit")
 
     from course_utils.progress import progress
@@ -251,15 +294,12 @@ def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float
     """
     model = _check_module(model, "evaluate")
     _check_loader(loader, "loader", "evaluate")
-    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    loss_fn = _check_loss_fn(loss_fn, "evaluate")
     device = _resolve_device(model, device, "evaluate")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
-    finally:
-        model.train(was_training)
+    from course_utils.interpret import evaluating
+
+    with torch.no_grad(), evaluating(model):
+        return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
 
 
 def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
@@ -282,18 +322,17 @@ def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
         if not inputs.is_floating_point():
             raise TypeError(f"predict: `inputs` must hold floats, got dtype {inputs.dtype}")
         batches = (inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size))
+    elif isinstance(inputs, str | bytes | dict) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"predict: `inputs` must be a tensor, an array or a DataLoader, got {type(inputs).__name__}")
     else:
         _check_loader(inputs, "inputs", "predict")
         batches = (batch[0] if isinstance(batch, list | tuple) else batch for batch in inputs)
-    was_training = model.training
-    model.eval()
+    from course_utils.interpret import evaluating
+
     logits = []
-    try:
-        with torch.no_grad():
-            for i, batch in enumerate(batches):
-                logits.append(_forward(model, batch.to(device), i == 0, "predict").cpu())
-    finally:
-        model.train(was_training)
+    with torch.no_grad(), evaluating(model):
+        for i, batch in enumerate(batches):
+            logits.append(_forward(model, batch.to(device), i == 0, "predict").cpu())
     if not logits:
         raise ValueError("predict: `inputs` gave no batches")
     logits = torch.cat(logits)
@@ -348,9 +387,19 @@ def _clean_metadata(value, key: str):
     )
 
 
+def _state_digest(state: dict) -> str:
+    """SHA-256 of a state dict's names and tensors: the checksum saved in every checkpoint."""
+    from course_utils.data import content_digest
+
+    names = np.frombuffer("\n".join(state).encode(), dtype=np.uint8)
+    return content_digest([names, *(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy()
+                                    if t.numel() else np.zeros(0, np.uint8) for t in state.values())])
+
+
 def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     """Save `model.state_dict()` and keyword metadata (numbers, strings, lists, dicts, tensors) to `path` (chapter 07).
 
+    A SHA-256 checksum of the weights is saved with them and checked by `load_checkpoint`.
     The file is written to a temporary name and then renamed, so a reader never sees half a
     file. Parent folders are created. Returns the path as a `Path`.
     """
@@ -361,7 +410,8 @@ def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": metadata}
+    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": metadata,
+               "sha256": _state_digest(state)}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         torch.save(payload, tmp)
@@ -389,25 +439,57 @@ def load_checkpoint(model: nn.Module, path) -> dict:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # corrupt or foreign files fail in many ways (pickle, zip, EOF...)
+        if "weights only" in str(exc).lower() or "weights_only" in str(exc):
+            # torch's message suggests weights_only=False, which would run the file's code: never that
+            raise ValueError(f"load_checkpoint: {path.name} is not a readable course checkpoint: it holds "
+                             "Python objects other than tensors and plain values, refused because loading "
+                             "them could run code") from None
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"load_checkpoint: {path.name} is not a readable PyTorch checkpoint "
-                         f"({type(exc).__name__}: {reason[:160]})") from exc
+                         f"({type(exc).__name__}: {reason[:160]})") from None
     if isinstance(payload, dict) and payload.get("format") == CHECKPOINT_FORMAT:
         state, metadata = payload.get("state_dict"), payload.get("metadata", {})
+        stored = payload.get("sha256")
+        if isinstance(state, dict) and stored is not None and (
+                not all(isinstance(v, torch.Tensor) for v in state.values()) or stored != _state_digest(state)):
+            raise ValueError(f"load_checkpoint: {path.name} is damaged: its weights do not match the "
+                             "checksum saved with them")
     elif isinstance(payload, dict) and payload and all(isinstance(v, torch.Tensor) for v in payload.values()):
         state, metadata = payload, {}
     else:
         raise ValueError(f"load_checkpoint: {path.name} is not a checkpoint (expected the dict "
                          f"written by save_checkpoint or a state_dict, got {type(payload).__name__})")
-    if not isinstance(state, dict):
+    if not isinstance(state, dict) or not isinstance(metadata, dict):
         raise ValueError(f"load_checkpoint: {path.name} has no state_dict")
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as exc:
-        reason = str(exc).strip().splitlines()
-        raise ValueError(f"load_checkpoint: the weights in {path.name} do not fit this "
-                         f"{type(model).__name__}: {' '.join(r.strip() for r in reason[:3])[:300]}") from exc
+    _check_state(model, state, path.name)  # everything is checked before the model is touched
+    model.load_state_dict(state)
     return dict(metadata)
+
+
+def _check_state(model: nn.Module, state: dict, name: str) -> None:
+    """Raise a ValueError unless `state` has exactly the model's keys, shapes and finite values."""
+    expected = model.state_dict()
+    problems = []
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing:
+        problems.append(f"missing {missing[:3]}{' ...' if len(missing) > 3 else ''}")
+    if unexpected:
+        problems.append(f"unexpected {unexpected[:3]}{' ...' if len(unexpected) > 3 else ''}")
+    for key, value in state.items():
+        if key not in expected:
+            continue
+        if not isinstance(value, torch.Tensor):
+            problems.append(f"{key} is a {type(value).__name__}, not a tensor")
+        elif tuple(value.shape) != tuple(expected[key].shape):
+            problems.append(f"{key} has shape {tuple(value.shape)}, the model needs {tuple(expected[key].shape)}")
+        elif value.is_floating_point() != expected[key].is_floating_point():
+            problems.append(f"{key} has dtype {value.dtype}, the model needs {expected[key].dtype}")
+        elif value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            problems.append(f"{key} holds NaN or infinite values")
+    if problems:
+        raise ValueError(f"load_checkpoint: the weights in {name} do not fit this "
+                         f"{type(model).__name__} (it is unchanged): {'; '.join(problems)[:300]}")
 
 
 def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.1, shift: float = 2.0,
@@ -423,8 +505,8 @@ def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.
         shape = tuple(images.shape) if hasattr(images, "shape") else type(images).__name__
         raise ValueError(f"random_affine: `images` must be a float tensor (N, C, H, W), got {shape}")
     for name, value, upper in (("degrees", degrees, 180.0), ("scale", scale, 1.0), ("shift", shift, None)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
-                or (upper is not None and value >= upper):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+                or not np.isfinite(value) or value < 0 or (upper is not None and value >= upper):
             bound = f" and < {upper:g}" if upper is not None else ""
             raise ValueError(f"random_affine: `{name}` must be a number >= 0{bound}, got {value!r}")
     n, _, h, w = images.shape

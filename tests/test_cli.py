@@ -34,13 +34,23 @@ def test_download_offline_says_what_failed_and_exits_nonzero(tmp_path):
     assert "fashion-mnist  MISSING" in _run("doctor", tmp_path=tmp_path).stdout
 
 
-def test_download_present_asset_is_not_fetched_again(tmp_path):
+def test_empty_asset_files_are_damaged_not_present(tmp_path):
+    # Empty files used to count as "present"; now their content is checked.
     raw = tmp_path / "data" / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
     for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
         (raw / name).write_bytes(b"")
-    result = _run("download", "fashion-mnist", tmp_path=tmp_path)
-    assert result.returncode == 0 and "already present" in result.stdout
+    assert "fashion-mnist  DAMAGED" in _run("doctor", tmp_path=tmp_path).stdout
+    result = _run("download", "fashion-mnist", "--timeout", "3", tmp_path=tmp_path)
+    assert result.returncode == 1 and "downloading it again" in result.stdout
+    assert "already present" not in result.stdout
+
+
+def test_doctor_works_when_the_data_folder_is_a_file(tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    result = _run("doctor", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "data folder   UNUSABLE" in result.stdout and "is a file, not a folder" in result.stdout
 
 
 def test_download_unknown_asset_is_refused(tmp_path):
