@@ -533,7 +533,7 @@ def _check_cases() -> list[Case]:
     shaped = {
         "check_vertical_edge_kernel": (3, 3), "check_box_blur": (5, 5), "check_inverted_dropout": (2, 4),
         "check_bn_eval": (2, 2, 2), "check_max_pool_by_hand": (2, 3), "check_softmax_probabilities": (3,),
-        "check_cross_entropy": (), "check_block2_maps": (8, 32, 14, 14), "check_feature_pca": (1000, 2),
+        "check_block2_maps": (8, 32, 14, 14), "check_feature_pca": (1000, 2),
         "check_guided_tiny": (4,), "check_probability_occlusion": (28, 28), "check_gram_by_hand": (2, 2),
         "check_total_variation_by_hand": (),
     }
@@ -541,28 +541,38 @@ def _check_cases() -> list[Case]:
     for name, shape in shaped.items():
         for bad, value in arrays(shape):
             c.append(Case(f"checks.{name}", bad, "not yet", "", lambda n=name, v=value: getattr(checks, n)(v)))
+    # Checks that also take the learner's work get the right work, so that the bad answer is judged.
+    work = _right_work()
+    for bad, value in arrays(()):
+        c.append(Case("checks.check_cross_entropy", bad, "not yet", "",
+                      lambda v=value: checks.check_cross_entropy(v, work["losses"])))
     pairs = {"check_running_stats": (), "check_momentum_step": (2,), "check_adam_bias_correction": ()}
     for name, shape in pairs.items():
+        extra = (work["fed_layer"],) if name == "check_running_stats" else ()
         for bad, value in arrays(shape)[:3]:
             good = np.zeros(shape) + 0.5
-            c.append(Case(f"checks.{name}", f"{bad} first", "not yet", "", lambda n=name, v=value, g=good: getattr(checks, n)((v, g))))
-            c.append(Case(f"checks.{name}", f"{bad} second", "not yet", "", lambda n=name, v=value, g=good: getattr(checks, n)((g, v))))
+            c.append(Case(f"checks.{name}", f"{bad} first", "not yet", "",
+                          lambda n=name, v=value, g=good, e=extra: getattr(checks, n)((v, g), *e)))
+            c.append(Case(f"checks.{name}", f"{bad} second", "not yet", "",
+                          lambda n=name, v=value, g=good, e=extra: getattr(checks, n)((g, v), *e)))
     for bad, value in [("NaN", NAN), ("inf", INF), ("a str", "ninety"), ("None", None)]:
         c.append(Case("checks.check_feature_1nn", bad, "not yet", "", lambda v=value: checks.check_feature_1nn(v)))
         c.append(Case("checks.check_top_k_accuracy", bad, "not yet", "",
                       lambda v=value: checks.check_top_k_accuracy(v, np.eye(3), np.arange(3))))
         c.append(Case("checks.check_bowl_learning_rate", bad, "not yet", "", lambda v=value: checks.check_bowl_learning_rate(v)))
-        c.append(Case("checks.check_flattened_size", bad, "not yet", "", lambda v=value: checks.check_flattened_size(v)))
-        c.append(Case("checks.check_parameter_count", bad, "not yet", "", lambda v=value: checks.check_parameter_count(v)))
+        c.append(Case("checks.check_flattened_size", bad, "not yet", "",
+                      lambda v=value: checks.check_flattened_size(v, work["features"])))
+        c.append(Case("checks.check_parameter_count", bad, "not yet", "",
+                      lambda v=value: checks.check_parameter_count(v, work["model"])))
         c.append(Case("checks.check_occlusion_copies", bad, "not yet", "", lambda v=value: checks.check_occlusion_copies(v)))
     c += [
         Case("checks.check_top_k_accuracy", "NaN probabilities", "not yet", "",
              lambda: checks.check_top_k_accuracy(1.0, np.full((3, 3), NAN), np.arange(3))),
         Case("checks.check_confusion_matrix", "NaN matrix", "not yet", "",
              lambda: checks.check_confusion_matrix(np.full((3, 3), NAN), np.arange(3), np.arange(3), 3)),
-        Case("checks.check_output_sizes", "NaN sizes", "not yet", "", lambda: checks.check_output_sizes([NAN, NAN, NAN])),
+        Case("checks.check_output_sizes", "NaN sizes", "not yet", "", lambda: checks.check_output_sizes([NAN, NAN, NAN], work["stack"])),
         Case("checks.check_steps_per_epoch", "NaN pair", "not yet", "", lambda: checks.check_steps_per_epoch((NAN, NAN))),
-        Case("checks.check_head_parameters", "NaN pair", "not yet", "", lambda: checks.check_head_parameters((NAN, NAN))),
+        Case("checks.check_head_parameters", "NaN pair", "not yet", "", lambda: checks.check_head_parameters((NAN, NAN), work["heads"])),
         Case("checks.check_deep_layer_texture", "NaN texture", "not yet", "",
              lambda: checks.check_deep_layer_texture(np.full((64, 64, 3), NAN))),
         Case("checks.check_conv2d_single_channel", "returns NaN", "not yet", "",
@@ -574,6 +584,21 @@ def _check_cases() -> list[Case]:
         Case("checks.check_two_conv_net", "NaN logits", "not yet", "", lambda: checks.check_two_conv_net(_nan_two_conv())),
     ]
     return c
+
+
+def _right_work() -> dict:
+    """The learner's right work for the checks that take it (as in the checks' own unit tests)."""
+    import torch.nn.functional as F
+    from test_checks_ch01 import _stack
+    from test_checks_ch02_03 import _heads
+    from test_checks_ch04_05 import _features, _fed_layer
+
+    from course_utils.models import NotesNet
+
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
+    losses = F.cross_entropy(logits, torch.tensor([0, 2, 1]), reduction="none")
+    return {"stack": _stack(), "heads": _heads(), "losses": losses, "fed_layer": _fed_layer(),
+            "features": _features(), "model": NotesNet(20)}
 
 
 def _nan_two_conv():
