@@ -121,12 +121,14 @@ def doctor() -> int:
     import torch
 
     from course_utils.data import data_dir
-    from course_utils.training import pick_device
+    from course_utils.runtime import num_threads, pick_device
 
     print(f"python        {platform.python_version()} ({platform.platform()})")
     for name in PACKAGES:
         print(f"{name:<13} {_version(name)}")
-    print(f"device        {pick_device()} (torch threads: {torch.get_num_threads()})")
+    gpu = "a CUDA GPU is available" if torch.cuda.is_available() else "no CUDA GPU"
+    print(f"device        {pick_device()} (set COURSE_DEVICE=cuda to use a GPU; {gpu})")
+    print(f"threads       {num_threads()} (set COURSE_NUM_THREADS to change it)")
     try:
         print(f"data folder   {data_dir()}  (set COURSE_DATA_DIR to change it)")
     except OSError as exc:

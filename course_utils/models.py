@@ -380,11 +380,63 @@ def _train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor,
     return model.to(memory_format=torch.contiguous_format).eval()  # the usual layout for later chapters
 
 
+REFERENCE_WEIGHTS = Path(__file__).with_name("assets") / f"digit_cnn_v{CLASSIFIER_RECIPE_VERSION}.pt"
+"""Chapter 07's recipe trained once and shipped with the course, so chapters 08-09 agree everywhere."""
+REFERENCE_SHA256 = "b77ecf2c5016a0988b4c49f5da7925b2164e6a2e0fa8502e9aafd0f1be89bb72"
+"""The SHA-256 of `REFERENCE_WEIGHTS`, checked at every load."""
+
+
+def _reference_classifier() -> DigitCNN | None:
+    """The shipped reference weights in a `DigitCNN`, or None (with one line) if they are unusable."""
+    import hashlib
+
+    from course_utils.data import notice
+
+    recipe = CLASSIFIER_RECIPE
+    try:
+        digest = hashlib.sha256(REFERENCE_WEIGHTS.read_bytes()).hexdigest()
+    except OSError:
+        notice(f"the course's reference classifier {REFERENCE_WEIGHTS.name} is missing "
+               "(reinstall the course); training one here instead")
+        return None
+    if digest != REFERENCE_SHA256:
+        notice(f"the course's reference classifier {REFERENCE_WEIGHTS.name} is damaged (its "
+               "checksum does not match; reinstall the course); training one here instead")
+        return None
+    with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
+        model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+    model.load_state_dict(torch.load(REFERENCE_WEIGHTS, map_location="cpu", weights_only=True))
+    return model.eval()
+
+
+def write_reference_classifier(path: Path = REFERENCE_WEIGHTS) -> str:
+    """Train chapter 07's recipe here and write the weights to ship; returns their SHA-256.
+
+    For maintainers, when `CLASSIFIER_RECIPE` changes: bump `CLASSIFIER_RECIPE_VERSION`, run this,
+    paste the digest into `REFERENCE_SHA256`, and re-execute chapters 07-09.
+    """
+    import hashlib
+
+    (train_images, train_labels), _ = classifier_data()
+    model = _train_classifier(train_images, train_labels)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), path)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
     """Chapter 07's trained `DigitCNN` in eval mode, on the CPU (chapters 08-09).
 
-    The first call trains it (about 20 s on a laptop CPU, one thread) and caches the weights in
-    `classifier_cache_path()`; later calls load them. The file name holds a hash of the
+    By default these are the course's reference weights: chapter 07's recipe trained once and
+    shipped with the course (`REFERENCE_WEIGHTS`, checked against `REFERENCE_SHA256`). Training is
+    deterministic on one machine, but float rounding differs between processors and training
+    amplifies it, so a classifier trained elsewhere is a different network; shipping one means
+    chapters 08-09 show every learner the same filters, mistakes and maps.
+
+    `retrain=True` trains the recipe on this machine instead (about 20 s on a laptop CPU, one
+    thread) and caches the weights in `classifier_cache_path()`; that path is also the fallback
+    when the shipped weights are missing or damaged. The file name holds a hash of the
     recipe, its version, the training data and the torch version, so a change retrains instead
     of loading stale weights. The file also holds a checksum of the weights, checked at every
     load: a damaged file is retrained and rewritten, with a one-line notice. When the folder
@@ -404,6 +456,10 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
         raise TypeError(f"trained_classifier: `retrain` must be True or False, got {retrain!r}")
     if show_progress is not None and not isinstance(show_progress, bool):
         raise TypeError(f"trained_classifier: `show_progress` must be True, False or None, got {show_progress!r}")
+    if not retrain:
+        reference = _reference_classifier()
+        if reference is not None:
+            return reference
     (train_images, train_labels), _ = classifier_data()
     key = _classifier_key(train_images, train_labels)
     folder = cache_folder("the trained classifier")

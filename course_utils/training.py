@@ -14,14 +14,11 @@ import torch
 from torch import nn
 
 from course_utils._validate import as_device
-from course_utils.runtime import pick_device, seed_everything
-
-__all__ = ["seed_everything", "pick_device"]
-
+from course_utils.runtime import pick_device, seed_everything  # noqa: F401 - re-exported
 
 # --- Chapter 07: the training loop, evaluation, prediction, checkpoints ------------------------
 
-__all__ += ["History", "fit", "evaluate", "predict", "random_shift", "random_affine",
+__all__ = ["History", "fit", "evaluate", "predict", "random_shift", "random_affine",
             "save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
 
 CHECKPOINT_FORMAT = "course_utils.checkpoint/1"

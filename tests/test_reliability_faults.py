@@ -79,6 +79,8 @@ def fake_training(folder, monkeypatch):
         return DigitCNN().eval()
 
     monkeypatch.setattr(models, "_train_classifier", fake)
+    # the cache is the path taken when the shipped reference weights are unusable (tested below)
+    monkeypatch.setattr(models, "_reference_classifier", lambda: None)
     return calls
 
 
@@ -416,6 +418,7 @@ READ_ONLY_SCRIPT = textwrap.dedent("""
         torch.manual_seed(7)
         return DigitCNN().eval()
     models._train_classifier = fake
+    models._reference_classifier = lambda: None  # the cache path, as when the shipped weights fail
     err = io.StringIO()
     result = {}
     with contextlib.redirect_stderr(err):
@@ -513,3 +516,31 @@ def test_unwritable_home_without_course_data_dir(open_tmp, mnist_file):
     assert "cannot create the default data folder" in result["data_dir"] and "COURSE_DATA_DIR" in result["data_dir"]
     assert result["mnist_equal"] and result["trainings"] == 1
     assert result["stderr"].count("in memory") == 2  # MNIST-5k and the classifier, once each
+
+
+# --- the shipped reference weights ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["missing", "truncated", "bit flip"])
+def test_damaged_reference_weights_fall_back_to_training_with_one_line(fault, tmp_path, folder,
+                                                                        monkeypatch, capsys):
+    calls = []
+
+    def fake(train_images, train_labels, show_progress=False):
+        calls.append(1)
+        return DigitCNN().eval()
+
+    copy = tmp_path / "digit_cnn_v1.pt"
+    if fault != "missing":
+        raw = bytearray(models.REFERENCE_WEIGHTS.read_bytes())
+        if fault == "truncated":
+            raw = raw[: len(raw) // 2]
+        else:
+            raw[len(raw) // 2] ^= 0xFF
+        copy.write_bytes(bytes(raw))
+    monkeypatch.setattr(models, "REFERENCE_WEIGHTS", copy)
+    monkeypatch.setattr(models, "_train_classifier", fake)
+    model = models.trained_classifier()
+    err = capsys.readouterr().err
+    assert calls == [1] and not model.training
+    assert _one_line(err) and "reference classifier" in err and "training one here" in err

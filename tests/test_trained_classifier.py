@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from course_utils import models
 from course_utils.data import load_mnist_5k, stratified_split
 from course_utils.models import (
     CLASSIFIER_RECIPE,
@@ -72,10 +73,29 @@ def test_classifier_data_is_the_fixed_stratified_split():
 
 @pytest.fixture
 def quick_recipe(tmp_path, monkeypatch):
-    """A 1-epoch recipe and an empty cache folder, so cache tests train in seconds."""
+    """A 1-epoch recipe and an empty cache folder, so cache tests train in seconds.
+
+    The cache is the path taken with `retrain=True` or when the shipped weights are unusable.
+    """
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     monkeypatch.setitem(CLASSIFIER_RECIPE, "epochs", 1)
+    monkeypatch.setattr(models, "_reference_classifier", lambda: None)
     return tmp_path
+
+
+def test_the_shipped_reference_classifier_is_checked_and_accurate(monkeypatch):
+    """The reference weights load (checksum verified), in eval mode, and meet chapter 07's bar."""
+    calls = []
+    monkeypatch.setattr(models, "_train_classifier", lambda *args, **kwargs: calls.append(1))
+    model = trained_classifier()
+    assert calls == [], "the shipped weights are used, nothing is trained"
+    assert not model.training and models.REFERENCE_WEIGHTS.stat().st_size < 400_000
+    _, (test_images, test_labels) = classifier_data()
+    with torch.no_grad():
+        accuracy = (model(test_images).argmax(dim=1) == test_labels).float().mean().item()
+    assert accuracy >= 0.98
+    again = trained_classifier()
+    assert _same(_weights(model), _weights(again)), "every call gives the same network"
 
 
 def _weights(model):
