@@ -1,11 +1,12 @@
 """Feedback for the exercises: `check_<exercise>(answer)` says what is right or wrong.
 
-Each check returns a `Feedback`, which shows as one line in a notebook and is truthy when
+Each check returns a `Feedback`, which shows as a short paragraph in a notebook and is truthy when
 the answer is right, so tests can assert on it. Chapters append their checks below, in order.
 """
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,9 @@ class Feedback:
         return self.ok
 
     def __repr__(self) -> str:
-        return ("Correct: " if self.ok else "Not yet: ") + self.message
+        """The verdict and the message, wrapped at 88 characters so nothing scrolls in the book."""
+        text = ("Correct: " if self.ok else "Not yet: ") + self.message
+        return textwrap.fill(text, width=88, break_long_words=False, break_on_hyphens=False)
 
 
 def _as_array(answer, name: str, finite: bool = True) -> np.ndarray | Feedback:

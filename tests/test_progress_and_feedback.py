@@ -48,3 +48,11 @@ def test_compare_checks_shape_then_values():
     assert "shape" in _compare(np.eye(3), expected, "k", "ok").message
     assert "differ" in _compare(np.eye(2) * 2, expected, "k", "ok").message
     assert not _compare(None, expected, "k", "ok")
+
+
+def test_feedback_wraps_at_88_characters_so_nothing_scrolls():
+    message = "the kernel must sum to 1 so that a flat image keeps its brightness; " * 4
+    shown = repr(Feedback(False, message))
+    assert shown.startswith("Not yet: the kernel") and "\n" in shown
+    assert max(len(line) for line in shown.splitlines()) <= 88
+    assert " ".join(shown.split()) == " ".join(("Not yet: " + message).split()), "no word lost"
