@@ -35,6 +35,14 @@ PARTS = {"layers": "The layers of a CNN", "training": "Training", "inside": "Loo
 BOX_W, BOX_H, X_GAP = 2.2, 0.62, 3.3
 
 
+def source_data() -> str:
+    """Everything the drawing is made from, as one JSON string."""
+    import json
+
+    return json.dumps({"chapters": CHAPTERS, "depends": DEPENDS, "colours": COLOURS, "parts": PARTS,
+                       "box": [BOX_W, BOX_H, X_GAP]}, sort_keys=True)
+
+
 def centre(number: int) -> tuple[float, float]:
     col, row = CHAPTERS[number][2]
     return col * X_GAP, row
@@ -76,7 +84,10 @@ def draw(path: Path) -> None:
     ax.axis("off")
     ax.set_title("Course map: an arrow means 'builds on'", fontsize=10, loc="left")
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=180, metadata={"Software": None})  # 2x: crisp on HiDPI screens
+    # 2x: crisp on HiDPI screens. The drawing's data go into the PNG too, so that a test can tell
+    # whether the committed picture is out of date without comparing pixels (fonts and
+    # rasterisers differ slightly between machines).
+    fig.savefig(path, format="png", dpi=180, metadata={"Software": None, "Description": source_data()})
     plt.close(fig)
 
 
