@@ -59,6 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/occlusion.py
 	$(BIN)/python benchmarks/style_transfer.py
+	$(BIN)/python benchmarks/reliability.py
+	$(BIN)/python benchmarks/comparison.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .course-test-data

@@ -1,6 +1,6 @@
 """Reliability counts: the bad-input battery and the fault injection, run and counted.
 
-    python benchmarks/reliability.py           # print the counts (RESULTS.md is updated by hand)
+    python benchmarks/reliability.py           # print the counts and record them in RESULTS.md
     python benchmarks/reliability.py --list    # also list every case that is not a clear error
 
 The battery is tests/reliability_cases.py: each case calls the public course_utils API with
@@ -94,6 +94,26 @@ def main() -> int:
     for nodeid in faults.failed:
         print(f"    FAILED {nodeid}")
     print(f"time: battery {battery_s:.1f} s, faults {faults_s:.1f} s")
+    from results import machine, update_section
+
+    update_section("reliability", f"""## Reliability: bad inputs and injected faults
+
+`python benchmarks/reliability.py`: the bad-input battery of `tests/reliability_cases.py` (each case
+calls the public `course_utils` API with one bad input) and the fault injection of
+`tests/test_reliability_faults.py` (damaged caches, checkpoints and assets, read-only folders run as
+an unprivileged user, a data folder that is a file). Machine: {machine()}.
+
+| measure | count |
+|---|---:|
+| bad inputs tried | {tried} |
+| clear error (the expected kind, one line, naming the argument; "not yet" for checks) | {battery['clear']} |
+| unclear error | {battery['unclear']} |
+| silent wrong result (goal: 0) | {battery['silent']} |
+| faults injected | {injected} |
+| survived (rebuilt, or a clear one-line error) | {faults.counts['passed']} |
+| not survived | {faults.counts['failed']} |
+| skipped | {faults.counts['skipped']} |
+""")
     return 1 if battery["silent"] or faults.counts["failed"] else 0
 
 
