@@ -14,7 +14,7 @@ _KERNELS: dict[str, tuple[str, list[list[float]]]] = {
     "gaussian_blur": ("low-pass: a weighted mean, heavier at the centre",
                       [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]]),
     "sharpen": ("identity plus high-pass: boosts edges", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-    "high_pass": ("Laplacian-like: responds to changes in every direction",
+    "high_pass": ("Laplacian-like: responds to changes in any direction",
                   [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
     "sobel_x": ("horizontal gradient: responds to vertical edges",
                 [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),

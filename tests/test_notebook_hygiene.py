@@ -159,3 +159,28 @@ def test_numbers_quoted_in_the_prose_match_the_outputs(notebook):
             allowed = 0.5 * 10 ** -_decimals(quote["text"]) + 1e-9
             assert abs(measured - quoted) <= allowed, (
                 f"{where}: the output now says {measured:g}; update the prose")
+
+
+BOOK_COLUMN = 88  # characters of code font the book shows before a line scrolls sideways
+
+
+def _shown_text(output) -> str:
+    """The text a reader sees as text (HTML and images are shown as what they are)."""
+    if output.get("output_type") == "stream":
+        return "".join(output.get("text", ""))
+    data = output.get("data", {})
+    if "text/html" in data or "image/png" in data:
+        return ""
+    return "".join(data.get("text/plain", ""))
+
+
+def test_nothing_scrolls_sideways_in_the_book(notebook):
+    """Code lines and stored text output lines fit the book's column (88 characters)."""
+    path, nb = notebook
+    for i, cell in enumerate(_code_cells(nb)):
+        for line in "".join(cell["source"]).splitlines():
+            assert len(line) <= BOOK_COLUMN, f"{path.name}, code cell {i}: code line too long: {line!r}"
+        for output in cell.get("outputs", []):
+            for line in _shown_text(output).splitlines():
+                assert len(line) <= BOOK_COLUMN, (
+                    f"{path.name}, code cell {i}: output line too long: {line[:100]!r}")
