@@ -212,8 +212,11 @@ def _finish(driver, name: str, seconds: float) -> None:
 
 def _code_cell(driver, text: str):
     """The code cell whose source contains `text`."""
-    cells = [c for c in driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
-             if text in c.find_element(By.CSS_SELECTOR, ".cm-content").get_attribute("textContent")]
+    cells = []
+    for cell in driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"):
+        editors = cell.find_elements(By.CSS_SELECTOR, ".cm-content")  # none where the source is hidden
+        if editors and text in editors[0].get_attribute("textContent"):
+            cells.append(cell)
     assert len(cells) == 1, f"expected one code cell containing {text!r}, found {len(cells)}"
     return cells[0]
 
@@ -274,7 +277,9 @@ def test_exercise_feedback(browser):
         ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
         # Typed as a learner would; the editor closes brackets itself, and typing ] or ) steps over them.
         source = ["from course_utils.checks import check_output_sizes", f"sizes = {answer}",
-                  "check_output_sizes(sizes)"]
+                  "layers = [nn.Conv2d(1, 1, 5), nn.Conv2d(1, 1, 3, stride=2, padding=1), "
+                  "nn.Conv2d(1, 1, 3, stride=2)]",
+                  "check_output_sizes(sizes, layers)"]
         ActionChains(browser).send_keys(*[part for line in source for part in (line, Keys.ENTER)][:-1]).perform()
         typed = [line.get_attribute("textContent") for line in editor.find_elements(By.CSS_SELECTOR, ".cm-line")]
         assert typed == source, typed
