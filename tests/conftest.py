@@ -23,14 +23,16 @@ TEST_DATA = ROOT / ".course-test-data"
 os.environ["COURSE_DATA_DIR"] = str(TEST_DATA)
 os.environ["TORCH_HOME"] = str(TEST_DATA / "torch")
 
-# Tests that build the book or drive a browser: `make check` leaves them out.
-SLOW_MODULES = {"test_browser", "test_lab"}
+# Tests that build the book, drive a browser or start other processes (a CLI, a kernel, an
+# unprivileged user): `make check` leaves them out; `make test` runs everything.
+SLOW_MODULES = {"test_browser", "test_lab", "test_cli"}
 SLOW_FIXTURES = {"built_book"}
 BROWSER_HINT = "apt-get install chromium chromium-driver"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: builds the book or drives a browser (not in `make check`)")
+    config.addinivalue_line("markers", "slow: builds the book, drives a browser or starts processes "
+                                       "(not in `make check`)")
 
 
 def pytest_collection_modifyitems(config, items):

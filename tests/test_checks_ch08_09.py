@@ -54,6 +54,7 @@ def test_block2_maps(fast_classifier, data):
     assert not checks.check_block2_maps(F.relu(bn2) + 0.1)
 
 
+@pytest.mark.slow  # the features of 5,000 digits
 def test_feature_pca(fast_classifier, data):
     with torch.no_grad():
         features = fast_classifier.features(data[1][0]).numpy().astype(np.float64)
@@ -68,6 +69,7 @@ def test_feature_pca(fast_classifier, data):
     assert "transpose" in checks.check_feature_pca(right.T).message
 
 
+@pytest.mark.slow  # the features of 5,000 digits
 def test_feature_1nn_verifies_the_labels_and_the_fraction(fast_classifier, data):
     (train_x, train_y), (test_x, test_y) = data
     with torch.no_grad():

@@ -57,6 +57,7 @@ def _notebook(path, stored_text, metadata):
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow  # each case starts a kernel
 @pytest.mark.parametrize(("stored", "metadata", "outcome"), [
     ("loss 0.5\nsteps 10\n", {"tolerance": {"atol": 0.001}}, "passed"),  # 0.5004 is close
     ("loss 0.5\nsteps 10\n", {}, "failed"),                              # exact by default

@@ -482,6 +482,7 @@ def _read_only(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # runs Python as an unprivileged user
 def test_read_only_data_folder_with_damaged_caches(open_tmp, mnist_file):
     tmp_path = open_tmp
     folder = tmp_path / "ro"
@@ -501,6 +502,7 @@ def test_read_only_data_folder_with_damaged_caches(open_tmp, mnist_file):
     assert "inline_container" not in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # runs Python as an unprivileged user
 def test_read_only_empty_data_folder(open_tmp, mnist_file):
     tmp_path = open_tmp
     folder = _read_only(tmp_path / "ro")
@@ -509,6 +511,7 @@ def test_read_only_empty_data_folder(open_tmp, mnist_file):
     assert "PermissionError" not in result["stderr"]
 
 
+@pytest.mark.slow  # runs Python as an unprivileged user
 def test_unwritable_home_without_course_data_dir(open_tmp, mnist_file):
     tmp_path = open_tmp
     home = _read_only(tmp_path / "home")
