@@ -77,11 +77,13 @@ def lab(tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}"],
+         f"--ServerApp.root_dir={root}",
+         # offline: no extension manager asking PyPI for extensions, no language-server scan
+         "--LabApp.extension_manager=readonly", "--ServerApp.jpserver_extensions={'jupyter_lsp': False}"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240  # a first start in a fresh environment is slow
         while True:
             if server.poll() is not None:
                 pytest.fail(f"JupyterLab exited with {server.returncode}:\n{_tail(home / 'server.log')}")
@@ -92,7 +94,7 @@ def lab(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer in 120 s:\n{_tail(home / 'server.log')}")
+                pytest.fail(f"JupyterLab did not answer in 240 s:\n{_tail(home / 'server.log')}")
             time.sleep(0.5)
         yield {"base": base, "token": token, "root": root, "log": home / "server.log"}
     finally:
