@@ -30,8 +30,16 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
+LINTED := course_utils tests benchmarks notebooks book/_ext
+
+# The same checks as .pre-commit-config.yaml: ruff's rules (line length included) and its formatter.
 lint: $(STAMP)
-	$(BIN)/ruff check course_utils tests benchmarks notebooks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 # The fast path while editing (about a minute): lint, unit and hygiene tests; no notebook runs,
 # no book build, no browser.

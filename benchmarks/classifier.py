@@ -28,7 +28,9 @@ ACCURACY_TARGET = 0.98
 TIME_BUDGET_S = 30.0
 
 
-def train_once(train_images, train_labels, test_images, test_labels) -> tuple[float, float, float, dict]:
+def train_once(
+    train_images, train_labels, test_images, test_labels
+) -> tuple[float, float, float, dict]:
     """Train the recipe from scratch; return (wall seconds, CPU seconds, test accuracy, weights)."""
     wall, cpu = time.perf_counter(), time.process_time()
     model = _train_classifier(train_images, train_labels, show_progress=False)
@@ -38,19 +40,28 @@ def train_once(train_images, train_labels, test_images, test_labels) -> tuple[fl
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", action="store_true", help="train twice and compare the weights")
     parser.add_argument("--seeds", type=int, nargs="*", default=[], help="also test these seeds")
     args = parser.parse_args()
     (train_images, train_labels), (test_images, test_labels) = classifier_data()
     load_before = os.getloadavg()[0]
     wall, cpu, accuracy, weights = train_once(train_images, train_labels, test_images, test_labels)
-    print(f"recipe (seed {CLASSIFIER_RECIPE['seed']}): {wall:.1f} s wall, {cpu:.1f} s CPU, "
-          f"test accuracy {accuracy:.4f}", flush=True)
+    print(
+        f"recipe (seed {CLASSIFIER_RECIPE['seed']}): {wall:.1f} s wall, {cpu:.1f} s CPU, "
+        f"test accuracy {accuracy:.4f}",
+        flush=True,
+    )
     identical = None
     if args.repeat:
-        wall2, _, accuracy2, weights2 = train_once(train_images, train_labels, test_images, test_labels)
-        identical = all(torch.equal(weights[k], weights2[k]) for k in weights) and accuracy2 == accuracy
+        wall2, _, accuracy2, weights2 = train_once(
+            train_images, train_labels, test_images, test_labels
+        )
+        identical = (
+            all(torch.equal(weights[k], weights2[k]) for k in weights) and accuracy2 == accuracy
+        )
         wall = min(wall, wall2)
         print(f"second run: {wall2:.1f} s wall; bit-identical weights: {identical}", flush=True)
     seed_rows = []
@@ -58,7 +69,9 @@ def main() -> int:
     try:
         for seed in args.seeds:
             CLASSIFIER_RECIPE["seed"] = seed
-            seed_wall, _, seed_acc, _ = train_once(train_images, train_labels, test_images, test_labels)
+            seed_wall, _, seed_acc, _ = train_once(
+                train_images, train_labels, test_images, test_labels
+            )
             seed_rows.append((seed, seed_acc, seed_wall))
             print(f"seed {seed}: test accuracy {seed_acc:.4f} ({seed_wall:.1f} s)", flush=True)
     finally:
@@ -85,12 +98,19 @@ def main() -> int:
         f"| training time, CPU (first run) | {cpu:.1f} s | | |",
     ]
     if identical is not None:
-        lines.append(f"| two runs bit-identical | {'yes' if identical else '**no**'} | yes | "
-                     f"{'yes' if identical else '**no**'} |")
+        lines.append(
+            f"| two runs bit-identical | {'yes' if identical else '**no**'} | yes | "
+            f"{'yes' if identical else '**no**'} |"
+        )
     if seed_rows:
         accuracies = [acc for _, acc, _ in seed_rows]
-        lines += ["", "Other seeds, same recipe (the seed alone moves the test accuracy):", "",
-                  "| seed | test accuracy |", "|---:|---:|"]
+        lines += [
+            "",
+            "Other seeds, same recipe (the seed alone moves the test accuracy):",
+            "",
+            "| seed | test accuracy |",
+            "|---:|---:|",
+        ]
         lines += [f"| {seed} | {acc:.2%} |" for seed, acc, _ in seed_rows]
         lines.append(f"| range | {min(accuracies):.2%} to {max(accuracies):.2%} |")
     update_section("classifier", "\n".join(lines))

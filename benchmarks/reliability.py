@@ -62,15 +62,21 @@ def run_faults() -> _Count:
 
     plugin = _Count()
     with contextlib.redirect_stdout(io.StringIO()):
-        pytest.main([str(ROOT / "tests" / "test_reliability_faults.py"), "-q", "-p", "no:cacheprovider"],
-                    plugins=[plugin])
+        pytest.main(
+            [str(ROOT / "tests" / "test_reliability_faults.py"), "-q", "-p", "no:cacheprovider"],
+            plugins=[plugin],
+        )
     return plugin
 
 
 def main() -> int:
     """Print the counts; exit 1 if any silent wrong result or unsurvived fault remains."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--list", action="store_true", help="list every case that is not a clear error")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="list every case that is not a clear error"
+    )
     args = parser.parse_args()
     os.environ.setdefault("COURSE_PLAIN_PROGRESS", "1")
     with tempfile.TemporaryDirectory(prefix="course-reliability-") as folder:
@@ -88,15 +94,21 @@ def main() -> int:
     print(f"  unclear error:         {battery['unclear']}")
     print(f"  silent wrong result:   {battery['silent']}")
     print(f"faults injected:         {injected}")
-    print(f"  survived:              {faults.counts['passed']} (rebuilt, or a clear one-line error)")
+    print(
+        f"  survived:              {faults.counts['passed']} (rebuilt, or a clear one-line error)"
+    )
     print(f"  not survived:          {faults.counts['failed']}")
-    print(f"  skipped:               {faults.counts['skipped']} (e.g. no way to drop root privileges)")
+    print(
+        f"  skipped:               {faults.counts['skipped']} (e.g. no way to drop root privileges)"
+    )
     for nodeid in faults.failed:
         print(f"    FAILED {nodeid}")
     print(f"time: battery {battery_s:.1f} s, faults {faults_s:.1f} s")
     from results import machine, update_section
 
-    update_section("reliability", f"""## Reliability: bad inputs and injected faults
+    update_section(
+        "reliability",
+        f"""## Reliability: bad inputs and injected faults
 
 `python benchmarks/reliability.py`: the bad-input battery of `tests/reliability_cases.py` (each case
 calls the public `course_utils` API with one bad input) and the fault injection of
@@ -106,14 +118,15 @@ an unprivileged user, a data folder that is a file). Machine: {machine()}.
 | measure | count |
 |---|---:|
 | bad inputs tried | {tried} |
-| clear error (the expected kind, one line, naming the argument; "not yet" for checks) | {battery['clear']} |
-| unclear error | {battery['unclear']} |
-| silent wrong result (goal: 0) | {battery['silent']} |
+| clear error (the expected kind, one line, naming the argument; "not yet" for checks) | {battery["clear"]} |
+| unclear error | {battery["unclear"]} |
+| silent wrong result (goal: 0) | {battery["silent"]} |
 | faults injected | {injected} |
-| survived (rebuilt, or a clear one-line error) | {faults.counts['passed']} |
-| not survived | {faults.counts['failed']} |
-| skipped | {faults.counts['skipped']} |
-""")
+| survived (rebuilt, or a clear one-line error) | {faults.counts["passed"]} |
+| not survived | {faults.counts["failed"]} |
+| skipped | {faults.counts["skipped"]} |
+""",
+    )
     return 1 if battery["silent"] or faults.counts["failed"] else 0
 
 

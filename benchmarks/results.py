@@ -9,7 +9,9 @@ from pathlib import Path
 import torch
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-HEADER = "# Benchmark results\n\nWritten by the scripts in `benchmarks/`; each section says which one.\n"
+HEADER = (
+    "# Benchmark results\n\nWritten by the scripts in `benchmarks/`; each section says which one.\n"
+)
 
 
 def machine() -> str:
@@ -24,14 +26,22 @@ def machine() -> str:
         pass
     import os
 
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, no GPU used")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} torch threads, no GPU used"
+    )
 
 
 def update_section(name: str, body: str) -> None:
     """Replace (or add) the section delimited by `<!-- name:start -->` / `<!-- name:end -->`."""
     text = RESULTS.read_text() if RESULTS.exists() else HEADER
     block = f"<!-- {name}:start -->\n{body.strip()}\n<!-- {name}:end -->"
-    pattern = re.compile(rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->", re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    pattern = re.compile(
+        rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->", re.S
+    )
+    text = (
+        pattern.sub(lambda _: block, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + block + "\n"
+    )
     RESULTS.write_text(text)

@@ -34,11 +34,17 @@ BUDGET_RATIO = 0.05
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--features", default="random", choices=["random", "squeezenet", "vgg19"])
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget is missed")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave RESULTS.md alone"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: torch's)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("COURSE_PLAIN_PROGRESS", "1")
     if args.threads:
@@ -52,7 +58,9 @@ def main() -> int:
     extractor = FeatureExtractor(args.features)
     load_before = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
-    image, history = transfer(content, style, size=(SIZE, SIZE), steps=STEPS, features=extractor, **SETTINGS)
+    image, history = transfer(
+        content, style, size=(SIZE, SIZE), steps=STEPS, features=extractor, **SETTINGS
+    )
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     load_after = os.getloadavg()[0]
     ratio = history["style"][-1] / history["style"][0]
@@ -60,26 +68,31 @@ def main() -> int:
     ssim = structural_similarity(reference, image, channel_axis=2, data_range=1.0)
     ssim_style = structural_similarity(reference, style, channel_axis=2, data_range=1.0)
     time_ok, ratio_ok = seconds <= BUDGET_S, ratio <= BUDGET_RATIO
-    print(f"{SIZE}x{SIZE}, {STEPS} evaluations: {seconds:.1f} s wall ({cpu_seconds:.1f} s CPU), "
-          f"style loss {history['style'][0]:.3g} -> {history['style'][-1]:.3g} (ratio {ratio:.3f}), "
-          f"SSIM to content {ssim:.3f}, load average {load_before:.1f} -> {load_after:.1f}")
+    print(
+        f"{SIZE}x{SIZE}, {STEPS} evaluations: {seconds:.1f} s wall ({cpu_seconds:.1f} s CPU), "
+        f"style loss {history['style'][0]:.3g} -> {history['style'][-1]:.3g} (ratio {ratio:.3f}), "
+        f"SSIM to content {ssim:.3f}, load average {load_before:.1f} -> {load_after:.1f}"
+    )
     if not args.no_write:
-        update_section("style_transfer", f"""## Style transfer at {SIZE}x{SIZE}
+        update_section(
+            "style_transfer",
+            f"""## Style transfer at {SIZE}x{SIZE}
 
 `python benchmarks/style_transfer.py`: one `course_utils.style.transfer` call, content `chelsea`
 (square crop), style `brush_stroke_painting({SIZE})`, {STEPS} Adam steps (lr 0.05),
-content/style/TV weights {SETTINGS['content_weight']}/{SETTINGS['style_weight']}/{SETTINGS['tv_weight']}.
+content/style/TV weights {SETTINGS["content_weight"]}/{SETTINGS["style_weight"]}/{SETTINGS["tv_weight"]}.
 Features: {extractor.describe()}.
 Machine: {machine()}; load average {load_before:.1f} before, {load_after:.1f} after (a busy machine
 inflates the wall time).
 
 | measure | value | budget | within |
 |---|---:|---:|---|
-| wall time (s) | {seconds:.1f} | {BUDGET_S:.0f} | {'yes' if time_ok else '**no**'} |
+| wall time (s) | {seconds:.1f} | {BUDGET_S:.0f} | {"yes" if time_ok else "**no**"} |
 | CPU time of this process (s) | {cpu_seconds:.1f} | | |
-| final / initial style loss | {ratio:.3f} | {BUDGET_RATIO} | {'yes' if ratio_ok else '**no**'} |
+| final / initial style loss | {ratio:.3f} | {BUDGET_RATIO} | {"yes" if ratio_ok else "**no**"} |
 | SSIM of the result to the content | {ssim:.3f} | | |
-| SSIM of the style image to the content (for scale) | {ssim_style:.3f} | | |""")
+| SSIM of the style image to the content (for scale) | {ssim_style:.3f} | | |""",
+        )
     return 0 if (time_ok and ratio_ok) or not args.strict else 1
 
 

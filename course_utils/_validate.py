@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def as_float_array(value, name: str, ndims: Sequence[int] | None = None, func: str = "") -> np.ndarray:
+def as_float_array(
+    value, name: str, ndims: Sequence[int] | None = None, func: str = ""
+) -> np.ndarray:
     """Return `value` as a float NumPy array, or raise a TypeError/ValueError naming `name`."""
     where = f"{func}: " if func else ""
     if value is None:
@@ -41,7 +43,9 @@ def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
         pair = tuple(value)
     else:
         raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair):
+    if len(pair) != 2 or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair
+    ):
         raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
     if any(v < minimum for v in pair):
         raise ValueError(f"{where}`{name}` must be >= {minimum}, got {value!r}")
@@ -58,15 +62,29 @@ def as_device(value, func: str, name: str = "device"):
         try:
             device = torch.device(value)
         except RuntimeError:
-            raise ValueError(f"{func}: `{name}` must be a device name like 'cpu' or 'cuda', got {value!r}") from None
+            raise ValueError(
+                f"{func}: `{name}` must be a device name like 'cpu' or 'cuda', got {value!r}"
+            ) from None
     else:
-        raise TypeError(f"{func}: `{name}` must be a torch.device or a name like 'cpu', got {value!r}")
+        raise TypeError(
+            f"{func}: `{name}` must be a torch.device or a name like 'cpu', got {value!r}"
+        )
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"{func}: `{name}` is {value!r} but this machine has no usable CUDA GPU; use 'cpu'")
-    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise ValueError(f"{func}: `{name}` is {value!r} but there are only {torch.cuda.device_count()} GPUs")
+        raise ValueError(
+            f"{func}: `{name}` is {value!r} but this machine has no usable CUDA GPU; use 'cpu'"
+        )
+    if (
+        device.type == "cuda"
+        and device.index is not None
+        and device.index >= torch.cuda.device_count()
+    ):
+        raise ValueError(
+            f"{func}: `{name}` is {value!r} but there are only {torch.cuda.device_count()} GPUs"
+        )
     if device.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"{func}: `{name}` is {value!r} but MPS (Apple GPU) is not available here; use 'cpu'")
+        raise ValueError(
+            f"{func}: `{name}` is {value!r} but MPS (Apple GPU) is not available here; use 'cpu'"
+        )
     if device.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"{func}: `{name}` must be 'cpu', 'cuda' or 'mps', got {value!r}")
     return device

@@ -26,8 +26,10 @@ def max_abs_diff(a, b) -> float:
     """
     left, right = _as_float64(a, "a"), _as_float64(b, "b")
     if left.shape != right.shape:
-        raise ValueError(f"max_abs_diff: `a` and `b` must have the same shape, got {left.shape} "
-                         f"and {right.shape}")
+        raise ValueError(
+            f"max_abs_diff: `a` and `b` must have the same shape, got {left.shape} "
+            f"and {right.shape}"
+        )
     if left.size == 0:
         raise ValueError("max_abs_diff: `a` and `b` are empty; there is nothing to compare")
     return float(np.max(np.abs(left - right)))

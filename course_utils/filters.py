@@ -9,17 +9,27 @@ import numpy as np
 
 _KERNELS: dict[str, tuple[str, list[list[float]]]] = {
     "identity": ("returns the image unchanged", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
-    "box_blur": ("low-pass: the mean of the 3x3 neighbourhood",
-                 [[1 / 9] * 3, [1 / 9] * 3, [1 / 9] * 3]),
-    "gaussian_blur": ("low-pass: a weighted mean, heavier at the centre",
-                      [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]]),
+    "box_blur": (
+        "low-pass: the mean of the 3x3 neighbourhood",
+        [[1 / 9] * 3, [1 / 9] * 3, [1 / 9] * 3],
+    ),
+    "gaussian_blur": (
+        "low-pass: a weighted mean, heavier at the centre",
+        [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    ),
     "sharpen": ("identity plus high-pass: boosts edges", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
-    "high_pass": ("Laplacian-like: responds to changes in any direction",
-                  [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
-    "sobel_x": ("horizontal gradient: responds to vertical edges",
-                [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
-    "sobel_y": ("vertical gradient: responds to horizontal edges",
-                [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+    "high_pass": (
+        "Laplacian-like: responds to changes in any direction",
+        [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    ),
+    "sobel_x": (
+        "horizontal gradient: responds to vertical edges",
+        [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    ),
+    "sobel_y": (
+        "vertical gradient: responds to horizontal edges",
+        [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    ),
     "emboss": ("directional relief", [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
 }
 

@@ -28,8 +28,10 @@ def _check_dtype(x: torch.Tensor, weight: torch.Tensor, func: str) -> None:
     """Refuse inputs whose dtype differs from the weights', naming `x` and the conversion."""
     if x.dtype != weight.dtype:
         hint = " (and divide 0-255 pixels by 255)" if not x.is_floating_point() else ""
-        raise TypeError(f"{func}: `x` has dtype {x.dtype} but the weights are {weight.dtype}; "
-                        f"convert with x.to({weight.dtype}){hint}")
+        raise TypeError(
+            f"{func}: `x` has dtype {x.dtype} but the weights are {weight.dtype}; "
+            f"convert with x.to({weight.dtype}){hint}"
+        )
 
 
 class NotesNet(nn.Module):
@@ -42,8 +44,14 @@ class NotesNet(nn.Module):
     class scores (logits), with no ReLU: apply softmax yourself when you want probabilities.
     """
 
-    def __init__(self, n_classes: int, in_channels: int = 1, input_size: int | tuple[int, int] = 28,
-                 conv_channels: int = 32, kernel_size: int = 5) -> None:
+    def __init__(
+        self,
+        n_classes: int,
+        in_channels: int = 1,
+        input_size: int | tuple[int, int] = 28,
+        conv_channels: int = 32,
+        kernel_size: int = 5,
+    ) -> None:
         super().__init__()
         n_classes = _positive_int(n_classes, "n_classes", "NotesNet")
         in_channels = _positive_int(in_channels, "in_channels", "NotesNet")
@@ -69,8 +77,14 @@ class NotesNet(nn.Module):
             raise TypeError(f"NotesNet: `x` must be a torch.Tensor, got {type(x).__name__}")
         if x.ndim != 4 or tuple(x.shape[1:]) != self.input_shape:
             expected = "(N, {}, {}, {})".format(*self.input_shape)
-            hint = " (add a batch axis with x.unsqueeze(0))" if tuple(x.shape) == self.input_shape else ""
-            raise ValueError(f"NotesNet: `x` must have shape {expected}, got {tuple(x.shape)}{hint}")
+            hint = (
+                " (add a batch axis with x.unsqueeze(0))"
+                if tuple(x.shape) == self.input_shape
+                else ""
+            )
+            raise ValueError(
+                f"NotesNet: `x` must have shape {expected}, got {tuple(x.shape)}{hint}"
+            )
         _check_dtype(x, self.conv1.weight, "NotesNet")
         x = self.pool(F.relu(self.conv1(x)))
         x = torch.flatten(x, 1)  # (N, C, h, w) -> (N, C * h * w)
@@ -110,12 +124,23 @@ class ModelSummary:
         widths[3] = max(widths[3], len(total))
 
         def fmt(row):
-            return "  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]),
-                              row[2].ljust(widths[2]), row[3].rjust(widths[3])]).rstrip()
+            return "  ".join(
+                [
+                    row[0].ljust(widths[0]),
+                    row[1].ljust(widths[1]),
+                    row[2].ljust(widths[2]),
+                    row[3].rjust(widths[3]),
+                ]
+            ).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
-        body = [fmt(header), rule, *(fmt(row) for row in lines), rule,
-                fmt(("total", "", "", total))]
+        body = [
+            fmt(header),
+            rule,
+            *(fmt(row) for row in lines),
+            rule,
+            fmt(("total", "", "", total)),
+        ]
         body.append(f"trainable parameters: {self.trainable_params:,}")
         return "\n".join(body)
 
@@ -150,9 +175,14 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
         raise TypeError(f"describe: `model` must be a torch.nn.Module, got {type(model).__name__}")
     if isinstance(input_shape, torch.Size):
         input_shape = tuple(input_shape)
-    if (not isinstance(input_shape, tuple | list) or len(input_shape) == 0
-            or not all(isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 1
-                       for s in input_shape)):
+    if (
+        not isinstance(input_shape, tuple | list)
+        or len(input_shape) == 0
+        or not all(
+            isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 1
+            for s in input_shape
+        )
+    ):
         raise ValueError(
             f"describe: `input_shape` must be a tuple of positive ints with the batch axis first, "
             f"such as (1, 1, 28, 28); got {input_shape!r}"
@@ -204,16 +234,16 @@ from pathlib import Path  # noqa: E402 - this section was appended after the imp
 #: Everything that decides the weights of `trained_classifier()`; the cache key hashes it, with
 #: the code and the data. Data: load_mnist_5k(), 5,000 digits; optimizer: Adam with OneCycleLR.
 CLASSIFIER_RECIPE = {
-    "test_size": 1000,           # stratified_split(labels, test_size=1000, seed=0): 4,000 / 1,000
+    "test_size": 1000,  # stratified_split(labels, test_size=1000, seed=0): 4,000 / 1,000
     "split_seed": 0,
-    "seed": 1,                   # seed_everything(seed): weights, dropout masks, shuffling, augmentation
-    "threads": 1,                # one CPU thread: faster for a model this small, and the same bits everywhere
-    "channels_last": True,       # train in the channels-last memory layout: about 1.5x faster on CPUs
+    "seed": 1,  # seed_everything(seed): weights, dropout masks, shuffling, augmentation
+    "threads": 1,  # one CPU thread: faster for a model this small, and the same bits everywhere
+    "channels_last": True,  # train in the channels-last memory layout: about 1.5x faster on CPUs
     "epochs": 10,
     "batch_size": 128,
-    "max_lr": 0.01,              # OneCycleLR peak learning rate, stepped every batch
+    "max_lr": 0.01,  # OneCycleLR peak learning rate, stepped every batch
     "weight_decay": 0.0,
-    "degrees": 10.0,             # random_affine augmentation: rotation, zoom and shift limits
+    "degrees": 10.0,  # random_affine augmentation: rotation, zoom and shift limits
     "scale": 0.1,
     "shift": 2.0,
     "channels": [16, 32, 64],
@@ -234,9 +264,14 @@ class DigitCNN(nn.Module):
     sits between each convolution and its ReLU, so the convolutions have no bias.
     """
 
-    def __init__(self, n_classes: int = 10, in_channels: int = 1,
-                 channels: tuple[int, int, int] | list[int] = (16, 32, 64),
-                 hidden: int = 64, dropout: float = 0.3) -> None:
+    def __init__(
+        self,
+        n_classes: int = 10,
+        in_channels: int = 1,
+        channels: tuple[int, int, int] | list[int] = (16, 32, 64),
+        hidden: int = 64,
+        dropout: float = 0.3,
+    ) -> None:
         super().__init__()
         n_classes = _positive_int(n_classes, "n_classes", "DigitCNN")
         in_channels = _positive_int(in_channels, "in_channels", "DigitCNN")
@@ -244,8 +279,14 @@ class DigitCNN(nn.Module):
         if not isinstance(channels, tuple | list) or len(channels) != 3:
             raise ValueError(f"DigitCNN: `channels` must be three ints, got {channels!r}")
         c1, c2, c3 = (_positive_int(c, "channels", "DigitCNN") for c in channels)
-        if not isinstance(dropout, int | float | np.integer | np.floating) or isinstance(dropout, bool) or not 0.0 <= dropout < 1.0:
-            raise ValueError(f"DigitCNN: `dropout` must be a probability in [0, 1), got {dropout!r}")
+        if (
+            not isinstance(dropout, int | float | np.integer | np.floating)
+            or isinstance(dropout, bool)
+            or not 0.0 <= dropout < 1.0
+        ):
+            raise ValueError(
+                f"DigitCNN: `dropout` must be a probability in [0, 1), got {dropout!r}"
+            )
         self.conv1 = nn.Conv2d(in_channels, c1, 5, padding=2, bias=False)
         self.bn1 = nn.BatchNorm2d(c1)
         self.conv2 = nn.Conv2d(c1, c2, 3, padding=1, bias=False)
@@ -259,11 +300,11 @@ class DigitCNN(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The penultimate features `(N, hidden)`: what `fc2` turns into logits (chapter 08)."""
-        x = self.pool(F.relu(self.bn1(self.conv1(x))))   # (N, 16, 14, 14)
-        x = self.pool(F.relu(self.bn2(self.conv2(x))))   # (N, 32, 7, 7)
-        x = self.pool(F.relu(self.bn3(self.conv3(x))))   # (N, 64, 3, 3)
-        x = self.dropout(torch.flatten(x, 1))            # (N, 576)
-        return F.relu(self.fc1(x))                       # (N, 64)
+        x = self.pool(F.relu(self.bn1(self.conv1(x))))  # (N, 16, 14, 14)
+        x = self.pool(F.relu(self.bn2(self.conv2(x))))  # (N, 32, 7, 7)
+        x = self.pool(F.relu(self.bn3(self.conv3(x))))  # (N, 64, 3, 3)
+        x = self.dropout(torch.flatten(x, 1))  # (N, 576)
+        return F.relu(self.fc1(x))  # (N, 64)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits `(N, n_classes)` for a batch `(N, in_channels, 28, 28)` (chapter 07)."""
@@ -271,8 +312,10 @@ class DigitCNN(nn.Module):
             raise TypeError(f"DigitCNN: `x` must be a torch.Tensor, got {type(x).__name__}")
         if x.ndim != 4 or x.shape[1] != self.conv1.in_channels or tuple(x.shape[2:]) != (28, 28):
             hint = " (add a batch axis with x.unsqueeze(0))" if x.ndim == 3 else ""
-            raise ValueError(f"DigitCNN: `x` must have shape (N, {self.conv1.in_channels}, 28, 28), "
-                             f"got {tuple(x.shape)}{hint}")
+            raise ValueError(
+                f"DigitCNN: `x` must have shape (N, {self.conv1.in_channels}, 28, 28), "
+                f"got {tuple(x.shape)}{hint}"
+            )
         _check_dtype(x, self.conv1.weight, "DigitCNN")
         return self.fc2(self.dropout(self.features(x)))
 
@@ -286,11 +329,14 @@ def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np
 
     if labels is None:
         _, labels = load_mnist_5k()
-    return stratified_split(labels, test_size=CLASSIFIER_RECIPE["test_size"],
-                            seed=CLASSIFIER_RECIPE["split_seed"])
+    return stratified_split(
+        labels, test_size=CLASSIFIER_RECIPE["test_size"], seed=CLASSIFIER_RECIPE["split_seed"]
+    )
 
 
-def classifier_data() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+def classifier_data() -> tuple[
+    tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]
+]:
     """`((train_images, train_labels), (test_images, test_labels))` of `trained_classifier` (chapters 07-09).
 
     Images are (N, 1, 28, 28) float32 in [0, 1]; the 1,000 test digits (100 per class) were
@@ -329,8 +375,12 @@ def _weights_digest(model: nn.Module) -> str:
     from course_utils.data import content_digest
 
     state = model.state_dict()
-    return content_digest([np.frombuffer("\n".join(state).encode(), dtype=np.uint8),
-                           *(t.detach().cpu().numpy() for t in state.values())])
+    return content_digest(
+        [
+            np.frombuffer("\n".join(state).encode(), dtype=np.uint8),
+            *(t.detach().cpu().numpy() for t in state.values()),
+        ]
+    )
 
 
 def classifier_cache_path() -> Path:
@@ -341,8 +391,9 @@ def classifier_cache_path() -> Path:
     return data_dir() / f"digit_cnn-{_classifier_key(train_images, train_labels)}.pt"
 
 
-def _train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor,
-                      show_progress: bool = False) -> DigitCNN:
+def _train_classifier(
+    train_images: torch.Tensor, train_labels: torch.Tensor, show_progress: bool = False
+) -> DigitCNN:
     """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (chapter 07)."""
     import contextlib
     import io
@@ -357,30 +408,56 @@ def _train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor,
     try:
         layout = torch.channels_last if recipe["channels_last"] else torch.contiguous_format
         generator = seed_everything(recipe["seed"])
-        model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+        model = DigitCNN(
+            channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
+        )
         model = model.to(memory_format=layout)
-        loader = DataLoader(TensorDataset(train_images, train_labels), batch_size=recipe["batch_size"],
-                            shuffle=True, generator=generator, num_workers=0)
-        optimizer = torch.optim.Adam(model.parameters(), lr=recipe["max_lr"],
-                                     weight_decay=recipe["weight_decay"])
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe["max_lr"],
-                                                        epochs=recipe["epochs"], steps_per_epoch=len(loader))
+        loader = DataLoader(
+            TensorDataset(train_images, train_labels),
+            batch_size=recipe["batch_size"],
+            shuffle=True,
+            generator=generator,
+            num_workers=0,
+        )
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"]
+        )
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=recipe["max_lr"], epochs=recipe["epochs"], steps_per_epoch=len(loader)
+        )
         augment_generator = torch.Generator().manual_seed(recipe["seed"])
 
         def augment(images: torch.Tensor) -> torch.Tensor:
-            shifted = random_affine(images, recipe["degrees"], recipe["scale"], recipe["shift"], augment_generator)
+            shifted = random_affine(
+                images, recipe["degrees"], recipe["scale"], recipe["shift"], augment_generator
+            )
             return shifted.contiguous(memory_format=layout)
 
-        quiet = contextlib.nullcontext() if show_progress else contextlib.redirect_stderr(io.StringIO())
+        quiet = (
+            contextlib.nullcontext() if show_progress else contextlib.redirect_stderr(io.StringIO())
+        )
         with quiet:
-            fit(model, loader, None, optimizer, recipe["epochs"], device="cpu", scheduler=scheduler,
-                augment=augment, desc="training the chapter-07 classifier")
+            fit(
+                model,
+                loader,
+                None,
+                optimizer,
+                recipe["epochs"],
+                device="cpu",
+                scheduler=scheduler,
+                augment=augment,
+                desc="training the chapter-07 classifier",
+            )
     finally:
         torch.set_num_threads(threads)
-    return model.to(memory_format=torch.contiguous_format).eval()  # the usual layout for later chapters
+    return model.to(
+        memory_format=torch.contiguous_format
+    ).eval()  # the usual layout for later chapters
 
 
-REFERENCE_WEIGHTS = Path(__file__).with_name("assets") / f"digit_cnn_v{CLASSIFIER_RECIPE_VERSION}.pt"
+REFERENCE_WEIGHTS = (
+    Path(__file__).with_name("assets") / f"digit_cnn_v{CLASSIFIER_RECIPE_VERSION}.pt"
+)
 """Chapter 07's recipe trained once and shipped with the course, so chapters 08-09 agree everywhere."""
 REFERENCE_SHA256 = "b77ecf2c5016a0988b4c49f5da7925b2164e6a2e0fa8502e9aafd0f1be89bb72"
 """The SHA-256 of `REFERENCE_WEIGHTS`, checked at every load."""
@@ -396,15 +473,21 @@ def _reference_classifier() -> DigitCNN | None:
     try:
         digest = hashlib.sha256(REFERENCE_WEIGHTS.read_bytes()).hexdigest()
     except OSError:
-        notice(f"the course's reference classifier {REFERENCE_WEIGHTS.name} is missing "
-               "(reinstall the course); training one here instead")
+        notice(
+            f"the course's reference classifier {REFERENCE_WEIGHTS.name} is missing "
+            "(reinstall the course); training one here instead"
+        )
         return None
     if digest != REFERENCE_SHA256:
-        notice(f"the course's reference classifier {REFERENCE_WEIGHTS.name} is damaged (its "
-               "checksum does not match; reinstall the course); training one here instead")
+        notice(
+            f"the course's reference classifier {REFERENCE_WEIGHTS.name} is damaged (its "
+            "checksum does not match; reinstall the course); training one here instead"
+        )
         return None
     with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
-        model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+        model = DigitCNN(
+            channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
+        )
     model.load_state_dict(torch.load(REFERENCE_WEIGHTS, map_location="cpu", weights_only=True))
     return model.eval()
 
@@ -455,7 +538,9 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
     if not isinstance(retrain, bool):
         raise TypeError(f"trained_classifier: `retrain` must be True or False, got {retrain!r}")
     if show_progress is not None and not isinstance(show_progress, bool):
-        raise TypeError(f"trained_classifier: `show_progress` must be True, False or None, got {show_progress!r}")
+        raise TypeError(
+            f"trained_classifier: `show_progress` must be True, False or None, got {show_progress!r}"
+        )
     if not retrain:
         reference = _reference_classifier()
         if reference is not None:
@@ -471,8 +556,12 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
     deterministic = torch.are_deterministic_algorithms_enabled()
     benchmark = torch.backends.cudnn.benchmark
     try:
-        with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
-            model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+        with (
+            torch.random.fork_rng()
+        ):  # building a model draws random weights: keep the caller's state
+            model = DigitCNN(
+                channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
+            )
             memory_key = f"digit_cnn-{key}"
             if memory_key in _IN_MEMORY and not retrain:  # the folder could not be written earlier
                 model.load_state_dict(_IN_MEMORY[memory_key])
@@ -480,12 +569,20 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
             if path is not None and path.exists() and not retrain:
                 try:
                     metadata = load_checkpoint(model, path)
-                    if metadata.get("key") == key and metadata.get("sha256") == _weights_digest(model):
+                    if metadata.get("key") == key and metadata.get("sha256") == _weights_digest(
+                        model
+                    ):
                         return model.eval()
-                    reason = "its checksum does not match" if metadata.get("key") == key else "another recipe"
+                    reason = (
+                        "its checksum does not match"
+                        if metadata.get("key") == key
+                        else "another recipe"
+                    )
                 except (ValueError, OSError) as exc:  # damaged, foreign, or not a file at all
                     reason = str(exc).split(": ", 1)[-1][:120]
-                model = DigitCNN(channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"])
+                model = DigitCNN(
+                    channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
+                )
                 notice(f"{path} is damaged ({reason}); retraining the classifier")
             model = _train_classifier(train_images, train_labels, show_progress=show_progress)
     finally:
@@ -493,9 +590,15 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
         np.random.set_state(numpy_state)
         torch.use_deterministic_algorithms(deterministic)
         torch.backends.cudnn.benchmark = benchmark
-    metadata = dict(key=key, recipe=dict(recipe), recipe_version=CLASSIFIER_RECIPE_VERSION,
-                    torch_version=torch.__version__, sha256=_weights_digest(model))
-    if path is None or not write_atomically(path, lambda tmp: save_checkpoint(model, tmp, **metadata),
-                                            "the trained classifier"):
+    metadata = dict(
+        key=key,
+        recipe=dict(recipe),
+        recipe_version=CLASSIFIER_RECIPE_VERSION,
+        torch_version=torch.__version__,
+        sha256=_weights_digest(model),
+    )
+    if path is None or not write_atomically(
+        path, lambda tmp: save_checkpoint(model, tmp, **metadata), "the trained classifier"
+    ):
         _IN_MEMORY[memory_key] = {k: v.clone() for k, v in model.state_dict().items()}
     return model

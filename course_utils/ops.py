@@ -15,8 +15,12 @@ from course_utils._validate import as_float_array, as_pair
 
 def output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
     """Spatial output size of a convolution or pooling window (chapter 01)."""
-    for name, value, minimum in (("size", size, 1), ("kernel", kernel, 1), ("stride", stride, 1),
-                                 ("padding", padding, 0)):
+    for name, value, minimum in (
+        ("size", size, 1),
+        ("kernel", kernel, 1),
+        ("stride", stride, 1),
+        ("padding", padding, 0),
+    ):
         if not isinstance(value, int | np.integer) or isinstance(value, bool):
             raise TypeError(f"output_size: `{name}` must be an int, got {value!r}")
         if value < minimum:
@@ -40,8 +44,13 @@ def _pad(x: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndar
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
-def _windows(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], func: str,
-             arg: str = "kernel_size") -> np.ndarray:
+def _windows(
+    x: np.ndarray,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    func: str,
+    arg: str = "kernel_size",
+) -> np.ndarray:
     """All kernel-sized windows of a padded (N, C, H, W) array: shape (N, C, oh, ow, kh, kw)."""
     kh, kw = kernel
     if kh > x.shape[2] or kw > x.shape[3]:
@@ -131,7 +140,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
     return out[0] if added else out
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool = True) -> np.ndarray:
+def avg_pool2d(
+    x, kernel_size, stride=None, padding=0, count_include_pad: bool = True
+) -> np.ndarray:
     """Average pooling, the same computation as `torch.nn.functional.avg_pool2d` (chapter 02).
 
     Arguments as in `max_pool2d`; padded cells hold 0. With `count_include_pad=True` (PyTorch's
@@ -139,7 +150,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad: bool =
     """
     array, kernel, step, pad = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
     if not isinstance(count_include_pad, bool | np.bool_):
-        raise TypeError(f"avg_pool2d: `count_include_pad` must be a bool, got {count_include_pad!r}")
+        raise TypeError(
+            f"avg_pool2d: `count_include_pad` must be a bool, got {count_include_pad!r}"
+        )
     batch, added = _batched(array)
     windows = _windows(_pad(batch, pad, 0.0), kernel, step, "avg_pool2d")
     sums = windows.sum(axis=(-2, -1))
@@ -160,7 +173,9 @@ def global_avg_pool2d(x) -> np.ndarray:
     """
     array = as_float_array(x, "x", (3, 4), "global_avg_pool2d")
     if array.shape[-1] == 0 or array.shape[-2] == 0:
-        raise ValueError(f"global_avg_pool2d: `x` has an empty spatial size, shape {tuple(array.shape)}")
+        raise ValueError(
+            f"global_avg_pool2d: `x` has an empty spatial size, shape {tuple(array.shape)}"
+        )
     return array.mean(axis=(-2, -1), keepdims=True)
 
 
@@ -177,7 +192,9 @@ def _softmax_args(x, axis, func: str) -> tuple[np.ndarray, int]:
             f"(valid: {-array.ndim} to {array.ndim - 1})"
         )
     if array.shape[int(axis)] == 0:
-        raise ValueError(f"{func}: `x` has no values along `axis` {axis} (shape {tuple(array.shape)})")
+        raise ValueError(
+            f"{func}: `x` has no values along `axis` {axis} (shape {tuple(array.shape)})"
+        )
     return array, int(axis) % array.ndim
 
 
@@ -207,8 +224,9 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
 # --- Chapter 04: dropout and batch normalization ----------------------------------------------
 
 
-def dropout(x, p: float = 0.5, training: bool = True,
-            generator: np.random.Generator | None = None) -> np.ndarray:
+def dropout(
+    x, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None
+) -> np.ndarray:
     """Inverted dropout, the meaning of `torch.nn.functional.dropout` (chapter 04).
 
     In training, each value is zeroed with probability `p` and every survivor is multiplied by
@@ -231,7 +249,11 @@ def dropout(x, p: float = 0.5, training: bool = True,
         )
     if not training or p == 0:
         return array.copy()
-    uniform = generator.random(array.shape) if generator is not None else np.random.random_sample(array.shape)
+    uniform = (
+        generator.random(array.shape)
+        if generator is not None
+        else np.random.random_sample(array.shape)
+    )
     keep = uniform >= p  # True with probability 1 - p
     return (array * keep / (1.0 - float(p))).astype(array.dtype, copy=False)
 
@@ -246,8 +268,16 @@ def _channel_vector(value, name: str, channels: int) -> np.ndarray:
     return vector
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+def batch_norm(
+    x,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Batch normalization with the meaning of `torch.nn.functional.batch_norm` (chapter 04).
 
     Args:
@@ -284,8 +314,12 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: give both `running_mean` and `running_var`, or neither")
     if running_mean is None and not training:
-        raise ValueError("batch_norm: `running_mean` and `running_var` are needed when training=False")
-    mean_r = None if running_mean is None else _channel_vector(running_mean, "running_mean", channels)
+        raise ValueError(
+            "batch_norm: `running_mean` and `running_var` are needed when training=False"
+        )
+    mean_r = (
+        None if running_mean is None else _channel_vector(running_mean, "running_mean", channels)
+    )
     var_r = None if running_var is None else _channel_vector(running_var, "running_var", channels)
     gamma = np.ones(channels) if weight is None else _channel_vector(weight, "weight", channels)
     beta = np.zeros(channels) if bias is None else _channel_vector(bias, "bias", channels)

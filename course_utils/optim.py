@@ -44,22 +44,32 @@ def _number(value, name: str, func: str) -> float:
 def _parameters(params, func: str) -> list[torch.Tensor]:
     """The tensors to optimize as a list, or a clear error about `params`."""
     if isinstance(params, torch.Tensor):
-        raise TypeError(f"{func}: `params` must be an iterable of tensors, such as "
-                        "model.parameters() or [x], not a single tensor")
+        raise TypeError(
+            f"{func}: `params` must be an iterable of tensors, such as "
+            "model.parameters() or [x], not a single tensor"
+        )
     try:
         tensors = list(params)
     except TypeError:
-        raise TypeError(f"{func}: `params` must be an iterable of tensors, got {type(params).__name__}") from None
+        raise TypeError(
+            f"{func}: `params` must be an iterable of tensors, got {type(params).__name__}"
+        ) from None
     if not tensors:
         raise ValueError(f"{func}: `params` is empty: there is nothing to optimize")
     for i, tensor in enumerate(tensors):
         if not isinstance(tensor, torch.Tensor):
-            raise TypeError(f"{func}: `params` must hold tensors, item {i} is {type(tensor).__name__}")
+            raise TypeError(
+                f"{func}: `params` must hold tensors, item {i} is {type(tensor).__name__}"
+            )
         if not tensor.is_floating_point():
-            raise TypeError(f"{func}: `params` must hold floating-point tensors, item {i} is {tensor.dtype}")
+            raise TypeError(
+                f"{func}: `params` must hold floating-point tensors, item {i} is {tensor.dtype}"
+            )
         if not tensor.is_leaf:
-            raise ValueError(f"{func}: `params` item {i} is not a leaf tensor (it is computed from "
-                             "others), so it cannot be updated in place")
+            raise ValueError(
+                f"{func}: `params` item {i} is not a leaf tensor (it is computed from "
+                "others), so it cannot be updated in place"
+            )
     return tensors
 
 
@@ -104,8 +114,13 @@ class SGD(_Optimizer):
     each parameter's velocity.
     """
 
-    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1e-3, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
         lr = _number(lr, "lr", "SGD")
         momentum = _number(momentum, "momentum", "SGD")
         weight_decay = _number(weight_decay, "weight_decay", "SGD")
@@ -147,9 +162,14 @@ class Adam(_Optimizer):
     `state[p]` holds "t", "m" and "v" for each parameter.
     """
 
-    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         lr = _number(lr, "lr", "Adam")
         if isinstance(betas, str) or not isinstance(betas, Iterable) or len(tuple(betas)) != 2:
             raise TypeError(f"Adam: `betas` must be a pair (beta1, beta2), got {betas!r}")
@@ -209,15 +229,21 @@ class Surface:
         raise NotImplementedError
 
     def __call__(self, point: torch.Tensor) -> torch.Tensor:
+        """The loss at `point`, a tensor of shape (..., 2) holding (x, y) pairs."""
         if not isinstance(point, torch.Tensor):
-            raise TypeError(f"{self.name}: `point` must be a tensor of shape (..., 2), got {type(point).__name__}")
+            raise TypeError(
+                f"{self.name}: `point` must be a tensor of shape (..., 2), got {type(point).__name__}"
+            )
         if point.shape[-1:] != (2,):
-            raise ValueError(f"{self.name}: `point` must have shape (..., 2), got {tuple(point.shape)}")
+            raise ValueError(
+                f"{self.name}: `point` must have shape (..., 2), got {tuple(point.shape)}"
+            )
         return self.formula(point[..., 0], point[..., 1])
 
     def _points(self, points) -> torch.Tensor:
-        array = np.asarray(points.detach().cpu() if isinstance(points, torch.Tensor) else points,
-                           dtype=np.float64)
+        array = np.asarray(
+            points.detach().cpu() if isinstance(points, torch.Tensor) else points, dtype=np.float64
+        )
         if array.shape[-1:] != (2,):
             raise ValueError(f"{self.name}: `points` must have shape (..., 2), got {array.shape}")
         return torch.from_numpy(array.copy())
@@ -256,7 +282,9 @@ class IllConditionedBowl(Surface):
         self.a = _number(a, "a", "IllConditionedBowl")
         self.b = _number(b, "b", "IllConditionedBowl")
         if self.a <= 0 or self.b <= 0:
-            raise ValueError(f"IllConditionedBowl: curvatures `a` and `b` must be > 0, got {a}, {b}")
+            raise ValueError(
+                f"IllConditionedBowl: curvatures `a` and `b` must be > 0, got {a}, {b}"
+            )
 
     def formula(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """0.5 * (a x^2 + b y^2)."""
@@ -319,15 +347,22 @@ class PlateauSurface(Surface):
         """The minimum of the x-profile (at y = 0) nearest `x0`, by Newton's method."""
         x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
         for _ in range(iterations):
-            (slope,) = torch.autograd.grad(self.formula(x, torch.zeros_like(x)), x, create_graph=True)
+            (slope,) = torch.autograd.grad(
+                self.formula(x, torch.zeros_like(x)), x, create_graph=True
+            )
             (curvature,) = torch.autograd.grad(slope, x)
             with torch.no_grad():
                 x -= slope / curvature
         return float(x.detach())
 
 
-def run_optimizer(surface: Surface, optimizer_class: type, steps: int,
-                  start: tuple[float, float] | None = None, **hyperparameters) -> np.ndarray:
+def run_optimizer(
+    surface: Surface,
+    optimizer_class: type,
+    steps: int,
+    start: tuple[float, float] | None = None,
+    **hyperparameters,
+) -> np.ndarray:
     """Follow `optimizer_class(**hyperparameters)` for `steps` steps on `surface` (chapter 06).
 
     `optimizer_class` is `SGD`, `Adam`, or any class built like `torch.optim` optimizers
@@ -337,7 +372,9 @@ def run_optimizer(surface: Surface, optimizer_class: type, steps: int,
     if not isinstance(surface, Surface):
         raise TypeError(f"run_optimizer: `surface` must be a Surface, got {type(surface).__name__}")
     if not callable(optimizer_class):
-        raise TypeError(f"run_optimizer: `optimizer_class` must be an optimizer class, got {optimizer_class!r}")
+        raise TypeError(
+            f"run_optimizer: `optimizer_class` must be an optimizer class, got {optimizer_class!r}"
+        )
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
         raise TypeError(f"run_optimizer: `steps` must be an int, got {steps!r}")
     if steps < 1:

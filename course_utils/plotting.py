@@ -7,6 +7,8 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 __all__ = ["COLUMN_PX", "use_course_style", "to_numpy_image", "show_images", "show_feature_maps"]
 
@@ -24,20 +26,22 @@ def use_course_style() -> None:
     # Load the backend now: Jupyter's inline backend resets rcParams and figure formatters when
     # it loads, which would otherwise happen at the first figure, after these settings.
     plt.switch_backend(plt.get_backend())
-    plt.rcParams.update({
-        "figure.dpi": DISPLAY_DPI,
-        "savefig.dpi": 2 * DISPLAY_DPI,
-        "figure.figsize": (6, 3.5),
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.labelsize": 10,
-        "xtick.labelsize": MIN_FONT_PT,
-        "ytick.labelsize": MIN_FONT_PT,
-        "legend.fontsize": MIN_FONT_PT,
-        "legend.title_fontsize": MIN_FONT_PT,
-        "figure.titlesize": 11,
-        "image.interpolation": "nearest",
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": DISPLAY_DPI,
+            "savefig.dpi": 2 * DISPLAY_DPI,
+            "figure.figsize": (6, 3.5),
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.labelsize": 10,
+            "xtick.labelsize": MIN_FONT_PT,
+            "ytick.labelsize": MIN_FONT_PT,
+            "legend.fontsize": MIN_FONT_PT,
+            "legend.title_fontsize": MIN_FONT_PT,
+            "figure.titlesize": 11,
+            "image.interpolation": "nearest",
+        }
+    )
     try:  # inline figures: one PNG each, at 2x, shown at 1x (see _png_2x)
         from IPython import get_ipython
         from matplotlib.figure import Figure
@@ -55,8 +59,14 @@ def _png_2x(fig) -> tuple[bytes, dict] | None:
     if not fig.axes and not fig.lines:
         return None  # an empty figure shows nothing, as IPython's own formatter does
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=2 * fig.dpi, bbox_inches="tight",
-                facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=2 * fig.dpi,
+        bbox_inches="tight",
+        facecolor=fig.get_facecolor(),
+        edgecolor=fig.get_edgecolor(),
+    )
     return _small_png(buffer.getvalue())
 
 
@@ -100,8 +110,9 @@ def _grid(n: int, ncols: int, size: float, suptitle: str | None):
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     size = min(size, MAX_WIDTH_IN / ncols)  # the whole grid fits the column, so text is not shrunk
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     if suptitle:
@@ -109,8 +120,16 @@ def _grid(n: int, ncols: int, size: float, suptitle: str | None):
     return fig, axes.flat
 
 
-def show_images(images, titles=None, ncols: int = 8, cmap: str = "gray", size: float = 1.4,
-                suptitle: str | None = None, vmin: float | None = None, vmax: float | None = None):
+def show_images(
+    images,
+    titles=None,
+    ncols: int = 8,
+    cmap: str = "gray",
+    size: float = 1.4,
+    suptitle: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> Figure:
     """Show a list or batch of images in a grid, with optional titles (chapter 01).
 
     Accepts a tensor or array batch (N, C, H, W), (N, H, W) or (N, H, W, C), or a list of images.
@@ -132,8 +151,15 @@ def show_images(images, titles=None, ncols: int = 8, cmap: str = "gray", size: f
     return fig
 
 
-def show_feature_maps(maps, titles=None, ncols: int = 8, size: float = 1.4, suptitle: str | None = None,
-                      symmetric: bool = True, colorbar: bool = True):
+def show_feature_maps(
+    maps,
+    titles=None,
+    ncols: int = 8,
+    size: float = 1.4,
+    suptitle: str | None = None,
+    symmetric: bool = True,
+    colorbar: bool = True,
+) -> Figure:
     """Show the channels of one feature map (C, H, W) side by side (chapter 01).
 
     With `symmetric=True` each panel uses a diverging colour map centred on 0, so positive and
@@ -149,7 +175,11 @@ def show_feature_maps(maps, titles=None, ncols: int = 8, size: float = 1.4, supt
     if titles is not None and len(titles) != len(maps):
         raise ValueError(f"show_feature_maps: got {len(titles)} `titles` for {len(maps)} maps")
     limit = float(np.abs(maps).max()) or 1.0
-    vmin, vmax, cmap = (-limit, limit, "RdBu_r") if symmetric else (float(maps.min()), float(maps.max()), "viridis")
+    vmin, vmax, cmap = (
+        (-limit, limit, "RdBu_r")
+        if symmetric
+        else (float(maps.min()), float(maps.max()), "viridis")
+    )
     fig, axes = _grid(len(maps), ncols, size, suptitle)
     shown = None
     for i, (ax, fmap) in enumerate(zip(axes, maps, strict=False)):
@@ -167,9 +197,17 @@ def show_feature_maps(maps, titles=None, ncols: int = 8, size: float = 1.4, supt
 __all__ += ["show_heatmap_overlay"]
 
 
-def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alpha: float = 0.6,
-                         symmetric: bool | None = None, cmap: str | None = None,
-                         colorbar: bool = True, label: str = "attribution"):
+def show_heatmap_overlay(
+    image,
+    heatmap,
+    ax=None,
+    title: str | None = None,
+    alpha: float = 0.6,
+    symmetric: bool | None = None,
+    cmap: str | None = None,
+    colorbar: bool = True,
+    label: str = "attribution",
+) -> Axes:
     """Draw a heat map (H, W) semi-transparently over a grayscale image (chapter 09).
 
     With `symmetric=True` (the default when the map has negative values) the colours are a
@@ -180,13 +218,19 @@ def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alph
     if hasattr(heatmap, "detach"):
         heatmap = heatmap.detach().cpu().numpy()
     heat = np.asarray(heatmap, dtype=np.float32)
-    heat = heat.reshape(heat.shape[-2:]) if heat.ndim > 2 and np.prod(heat.shape[:-2]) == 1 else heat
+    heat = (
+        heat.reshape(heat.shape[-2:]) if heat.ndim > 2 and np.prod(heat.shape[:-2]) == 1 else heat
+    )
     if heat.ndim != 2:
-        raise ValueError(f"show_heatmap_overlay: `heatmap` must be (H, W), got shape {heat.shape}; "
-                         "reduce the channels first (for example .sum(0) or .abs().max(0))")
+        raise ValueError(
+            f"show_heatmap_overlay: `heatmap` must be (H, W), got shape {heat.shape}; "
+            "reduce the channels first (for example .sum(0) or .abs().max(0))"
+        )
     if heat.shape != picture.shape[:2]:
-        raise ValueError(f"show_heatmap_overlay: `heatmap` shape {heat.shape} does not match the "
-                         f"image's {picture.shape[:2]}")
+        raise ValueError(
+            f"show_heatmap_overlay: `heatmap` shape {heat.shape} does not match the "
+            f"image's {picture.shape[:2]}"
+        )
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"show_heatmap_overlay: `alpha` must be in [0, 1], got {alpha}")
     if ax is None:
@@ -194,10 +238,13 @@ def show_heatmap_overlay(image, heatmap, ax=None, title: str | None = None, alph
     if symmetric is None:
         symmetric = bool((heat < 0).any())
     limit = float(np.abs(heat).max()) or 1.0
-    vmin, vmax = (-limit, limit) if symmetric else (0.0 if heat.min() >= 0 else float(heat.min()), limit)
+    vmin, vmax = (
+        (-limit, limit) if symmetric else (0.0 if heat.min() >= 0 else float(heat.min()), limit)
+    )
     ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
-    shown = ax.imshow(heat, cmap=cmap or ("RdBu_r" if symmetric else "inferno"), vmin=vmin, vmax=vmax,
-                      alpha=alpha)
+    shown = ax.imshow(
+        heat, cmap=cmap or ("RdBu_r" if symmetric else "inferno"), vmin=vmin, vmax=vmax, alpha=alpha
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
@@ -232,5 +279,7 @@ def animation_html(animation, **kwargs):
         html = animation.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html)
     width = round(fig.get_figwidth() * fig.dpi)
-    html = re.sub(r'<img id="(_anim_img\w+)">', rf'<img id="\1" width="{width}" alt="animation frame">', html)
+    html = re.sub(
+        r'<img id="(_anim_img\w+)">', rf'<img id="\1" width="{width}" alt="animation frame">', html
+    )
     return HTML(f'<div class="course-animation">{_ANIMATION_CSS}{html}</div>')

@@ -20,8 +20,9 @@ def plain_mode() -> bool:
     return os.environ.get("COURSE_PLAIN_PROGRESS", "") not in ("", "0")
 
 
-def progress(iterable=None, total: int | None = None, desc: str | None = None,
-             leave: bool = True, **kwargs) -> auto_tqdm:
+def progress(
+    iterable=None, total: int | None = None, desc: str | None = None, leave: bool = True, **kwargs
+) -> auto_tqdm:
     """A tqdm progress bar: a widget in Jupyter, nothing at all in plain mode (chapter 03)."""
     if plain_mode():
         kwargs["disable"] = True

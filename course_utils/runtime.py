@@ -70,7 +70,9 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     A GPU is used only when asked for, so that a notebook's outputs do not depend on what
     hardware happens to be present. Asking for a device that is not available is an error.
     """
-    choice = prefer if prefer is not None else (os.environ.get("COURSE_DEVICE", "").strip() or "cpu")
+    choice = (
+        prefer if prefer is not None else (os.environ.get("COURSE_DEVICE", "").strip() or "cpu")
+    )
     if isinstance(choice, torch.device):
         choice = choice.type
     if not isinstance(choice, str) or choice not in DEVICES:
@@ -78,8 +80,11 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
             f"pick_device: `prefer` (or COURSE_DEVICE) must be one of {', '.join(DEVICES)}, "
             f"got {choice!r}"
         )
-    available = {"cpu": True, "cuda": torch.cuda.is_available(),
-                 "mps": torch.backends.mps.is_available()}
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available(),
+        "mps": torch.backends.mps.is_available(),
+    }
     if not available[choice]:
         raise ValueError(
             f"pick_device: device {choice!r} was asked for but is not available on this "
@@ -88,8 +93,7 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     return torch.device(choice)
 
 
-def setup(seed: int = 0, device: str | torch.device | None = None,
-          precision: int = 3) -> Runtime:
+def setup(seed: int = 0, device: str | torch.device | None = None, precision: int = 3) -> Runtime:
     """The one setup call of every chapter: seeds, thread policy, device and figure style.
 
     `precision` is the number of decimals NumPy prints. Returns `Runtime(device, generator)`.

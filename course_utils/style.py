@@ -52,6 +52,7 @@ DEFAULT_LAYERS = {
 
 # --- the three losses --------------------------------------------------------------------------
 
+
 def _check_features(f, name: str, func: str) -> torch.Tensor:
     if not isinstance(f, torch.Tensor):
         raise TypeError(f"{func}: `{name}` must be a torch.Tensor, got {type(f).__name__}")
@@ -75,13 +76,18 @@ def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     features = _check_features(features, "features", "content_loss")
     target = _check_features(target, "target", "content_loss")
     if features.shape != target.shape:
-        raise ValueError(f"content_loss: `features` has shape {tuple(features.shape)} but `target` "
-                         f"has shape {tuple(target.shape)}; they must match")
+        raise ValueError(
+            f"content_loss: `features` has shape {tuple(features.shape)} but `target` "
+            f"has shape {tuple(target.shape)}; they must match"
+        )
     return ((features - target) ** 2).mean()
 
 
-def style_loss(features: Mapping[str, torch.Tensor], target_grams: Mapping[str, torch.Tensor],
-               weights: Mapping[str, float] | None = None) -> torch.Tensor:
+def style_loss(
+    features: Mapping[str, torch.Tensor],
+    target_grams: Mapping[str, torch.Tensor],
+    weights: Mapping[str, float] | None = None,
+) -> torch.Tensor:
     """Weighted sum over layers of the mean squared difference of Gram matrices (chapter 10).
 
     `features` maps layer names to activations (N, C, H, W) of the image being made;
@@ -90,14 +96,20 @@ def style_loss(features: Mapping[str, torch.Tensor], target_grams: Mapping[str, 
     of them to its weight.
     """
     if not isinstance(features, Mapping):
-        raise TypeError(f"style_loss: `features` must map layer names to tensors, got {type(features).__name__}")
+        raise TypeError(
+            f"style_loss: `features` must map layer names to tensors, got {type(features).__name__}"
+        )
     if not isinstance(target_grams, Mapping) or not target_grams:
-        raise ValueError("style_loss: `target_grams` must be a non-empty mapping of layer names to Gram matrices")
+        raise ValueError(
+            "style_loss: `target_grams` must be a non-empty mapping of layer names to Gram matrices"
+        )
     if weights is None:
         weights = {name: 1.0 / len(target_grams) for name in target_grams}
     missing = [name for name in target_grams if name not in features]
     if missing:
-        raise ValueError(f"style_loss: `features` lacks the layers {missing} that `target_grams` has")
+        raise ValueError(
+            f"style_loss: `features` lacks the layers {missing} that `target_grams` has"
+        )
     missing = [name for name in target_grams if name not in weights]
     if missing:
         raise ValueError(f"style_loss: `weights` lacks the layers {missing}")
@@ -105,8 +117,10 @@ def style_loss(features: Mapping[str, torch.Tensor], target_grams: Mapping[str, 
     for name, target in target_grams.items():
         gram = gram_matrix(features[name])
         if gram.shape[-2:] != target.shape[-2:]:
-            raise ValueError(f"style_loss: layer {name!r} gives Gram matrices {tuple(gram.shape)} but "
-                             f"`target_grams[{name!r}]` is {tuple(target.shape)}")
+            raise ValueError(
+                f"style_loss: layer {name!r} gives Gram matrices {tuple(gram.shape)} but "
+                f"`target_grams[{name!r}]` is {tuple(target.shape)}"
+            )
         term = float(weights[name]) * ((gram - target) ** 2).mean()
         total = term if total is None else total + term
     return total
@@ -116,7 +130,9 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
     """Mean squared difference between vertically and horizontally adjacent pixels, summed (chapter 10)."""
     image = _check_features(image, "image", "total_variation")
     if image.shape[-2] < 2 and image.shape[-1] < 2:
-        raise ValueError(f"total_variation: `image` needs at least 2 pixels along one axis, got {tuple(image.shape)}")
+        raise ValueError(
+            f"total_variation: `image` needs at least 2 pixels along one axis, got {tuple(image.shape)}"
+        )
     loss = image.new_zeros(())
     if image.shape[-2] > 1:
         loss = loss + ((image[..., 1:, :] - image[..., :-1, :]) ** 2).mean()
@@ -126,6 +142,7 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
 
 
 # --- images in, images out ---------------------------------------------------------------------
+
 
 def as_image_tensor(image, name: str = "image") -> torch.Tensor:
     """Any photo as a float32 tensor (1, 3, H, W) in [0, 1] (chapter 10).
@@ -141,35 +158,47 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
         tensor = image.detach().cpu()
         if tensor.ndim == 4:
             if tensor.shape[0] != 1:
-                raise ValueError(f"{func}: `{name}` must hold one image, got a batch of {tensor.shape[0]}")
+                raise ValueError(
+                    f"{func}: `{name}` must hold one image, got a batch of {tensor.shape[0]}"
+                )
             tensor = tensor[0]
         if tensor.ndim == 2:
             tensor = tensor[None]
         if tensor.ndim != 3 or tensor.shape[0] not in (1, 3, 4):
-            raise ValueError(f"{func}: a tensor `{name}` must be (H, W), (C, H, W) or (1, C, H, W) with "
-                             f"C in 1, 3, 4, got shape {tuple(image.shape)}")
+            raise ValueError(
+                f"{func}: a tensor `{name}` must be (H, W), (C, H, W) or (1, C, H, W) with "
+                f"C in 1, 3, 4, got shape {tuple(image.shape)}"
+            )
         array = tensor.numpy()
         channels_first = True
     else:
         try:
             array = np.asarray(image)
         except Exception as exc:  # pragma: no cover - exotic inputs
-            raise TypeError(f"{func}: `{name}` must be an image array, got {type(image).__name__}") from exc
+            raise TypeError(
+                f"{func}: `{name}` must be an image array, got {type(image).__name__}"
+            ) from exc
         if array.dtype.kind in "USOV":
-            raise TypeError(f"{func}: `{name}` must be an image array of numbers, got {type(image).__name__} "
-                            f"with dtype {array.dtype}")
+            raise TypeError(
+                f"{func}: `{name}` must be an image array of numbers, got {type(image).__name__} "
+                f"with dtype {array.dtype}"
+            )
         if array.ndim == 2:
             array = array[..., None]
         if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
-            raise ValueError(f"{func}: `{name}` must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), "
-                             f"got shape {array.shape}")
+            raise ValueError(
+                f"{func}: `{name}` must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), "
+                f"got shape {array.shape}"
+            )
         channels_first = False
     if array.dtype == bool:
         array = array.astype(np.float32)
     elif np.issubdtype(array.dtype, np.integer):  # pixel values 0-255, whatever the integer type
         if array.size and (array.min() < 0 or array.max() > 255):
-            raise ValueError(f"{func}: integer `{name}` must hold 0-255 pixel values, got values in "
-                             f"[{array.min()}, {array.max()}]")
+            raise ValueError(
+                f"{func}: integer `{name}` must hold 0-255 pixel values, got values in "
+                f"[{array.min()}, {array.max()}]"
+            )
         array = array.astype(np.float32) / 255.0
     elif np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float32)
@@ -177,8 +206,10 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
             raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
         low, high = float(array.min()), float(array.max())
         if low < -1e-3 or high > 1 + 1e-3:
-            raise ValueError(f"{func}: float `{name}` must lie in [0, 1], got values in [{low:.3g}, {high:.3g}]"
-                             " (divide 0-255 values by 255)")
+            raise ValueError(
+                f"{func}: float `{name}` must lie in [0, 1], got values in [{low:.3g}, {high:.3g}]"
+                " (divide 0-255 values by 255)"
+            )
         array = np.clip(array, 0.0, 1.0)
     elif np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{func}: `{name}` must hold real numbers, got dtype {array.dtype}")
@@ -200,10 +231,13 @@ def as_image_tensor(image, name: str = "image") -> torch.Tensor:
 def _resize(image: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
     if tuple(image.shape[-2:]) == tuple(shape):
         return image
-    return F.interpolate(image, size=shape, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+    return F.interpolate(
+        image, size=shape, mode="bilinear", align_corners=False, antialias=True
+    ).clamp(0, 1)
 
 
 # --- feature networks ----------------------------------------------------------------------------
+
 
 class RandomFeatureNet(nn.Module):
     """A fixed-seed random CNN: five 3x3 conv + ReLU stages, 2x2 average pooling between (chapter 10).
@@ -217,13 +251,17 @@ class RandomFeatureNet(nn.Module):
 
     def __init__(self, widths: Sequence[int] = (32, 64, 128, 256, 256), seed: int = 0):
         super().__init__()
-        if len(widths) < 1 or not all(isinstance(w, int | np.integer) and not isinstance(w, bool) and w > 0 for w in widths):
+        if len(widths) < 1 or not all(
+            isinstance(w, int | np.integer) and not isinstance(w, bool) and w > 0 for w in widths
+        ):
             raise ValueError(f"RandomFeatureNet: `widths` must be positive ints, got {widths!r}")
         generator = torch.Generator().manual_seed(seed)
         self.convs = nn.ModuleList()
         fan_in_channels = 3
         for width in widths:
-            conv = nn.Conv2d(fan_in_channels, width, kernel_size=3, padding=1, padding_mode="circular")
+            conv = nn.Conv2d(
+                fan_in_channels, width, kernel_size=3, padding=1, padding_mode="circular"
+            )
             with torch.no_grad():
                 scale = (2.0 / (fan_in_channels * 9)) ** 0.5
                 conv.weight.copy_(torch.randn(conv.weight.shape, generator=generator) * scale)
@@ -281,8 +319,10 @@ class _Sequential(nn.Module):
 
 def _output_side(layer: nn.Module, size: int) -> int:
     """Output side of a conv or pooling layer (PyTorch's formula, ceil_mode included)."""
+
     def first(v):
         return v[0] if isinstance(v, tuple) else v
+
     kernel, stride = first(layer.kernel_size), first(layer.stride)
     padding, dilation = first(layer.padding), first(getattr(layer, "dilation", 1))
     span = size + 2 * padding - dilation * (kernel - 1) - 1
@@ -297,8 +337,17 @@ def _output_side(layer: nn.Module, size: int) -> int:
 
 
 def _squeezenet_names() -> dict[int, str]:
-    return {1: "conv1", 3: "fire2", 4: "fire3", 6: "fire4", 7: "fire5",
-            9: "fire6", 10: "fire7", 11: "fire8", 12: "fire9"}
+    return {
+        1: "conv1",
+        3: "fire2",
+        4: "fire3",
+        6: "fire4",
+        7: "fire5",
+        9: "fire6",
+        10: "fire7",
+        11: "fire8",
+        12: "fire9",
+    }
 
 
 def _vgg19_names(features: nn.Sequential) -> dict[int, str]:
@@ -316,7 +365,11 @@ def _vgg19_names(features: nn.Sequential) -> dict[int, str]:
 def _weights(kind: str):
     from torchvision import models
 
-    return models.SqueezeNet1_1_Weights.DEFAULT if kind == "squeezenet" else models.VGG19_Weights.DEFAULT
+    return (
+        models.SqueezeNet1_1_Weights.DEFAULT
+        if kind == "squeezenet"
+        else models.VGG19_Weights.DEFAULT
+    )
 
 
 def _weights_path(kind: str) -> Path:
@@ -332,7 +385,9 @@ def pretrained_problem(kind: str) -> str | None:
     import re
 
     if kind not in ("squeezenet", "vgg19"):
-        raise ValueError(f"pretrained_problem: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
+        raise ValueError(
+            f"pretrained_problem: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}"
+        )
     path = _weights_path(kind)
     if not path.is_file():
         return "missing"
@@ -349,19 +404,25 @@ def pretrained_problem(kind: str) -> str | None:
 def pretrained_available(kind: str) -> bool:
     """Whether the pretrained weights of `kind` are in the torch hub cache, intact; no network (chapter 10)."""
     if kind not in ("squeezenet", "vgg19"):
-        raise ValueError(f"pretrained_available: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
+        raise ValueError(
+            f"pretrained_available: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}"
+        )
     return pretrained_problem(kind) is None
 
 
-def _pretrained(kind: str, timeout: float, download: bool, model: nn.Module | None = None) -> nn.Module:
+def _pretrained(
+    kind: str, timeout: float, download: bool, model: nn.Module | None = None
+) -> nn.Module:
     """The torchvision network of `kind` with ImageNet weights, its `features` stack only."""
     from torchvision import models
 
     if model is None:
         problem = pretrained_problem(kind)
         if problem is not None and not download:
-            raise RuntimeError(f"{'not in the torch hub cache' if problem == 'missing' else problem} "
-                               "and download=False")
+            raise RuntimeError(
+                f"{'not in the torch hub cache' if problem == 'missing' else problem} "
+                "and download=False"
+            )
         if problem is not None and problem != "missing":
             _weights_path(kind).unlink()  # torch.hub would load a damaged file without checking it
         builder = models.squeezenet1_1 if kind == "squeezenet" else models.vgg19
@@ -398,12 +459,21 @@ class FeatureExtractor(nn.Module):
     network is cut after the deepest one. `kind` afterwards tells which network is in use.
     """
 
-    def __init__(self, kind: str = "random", layers: Sequence[str] | None = None, *,
-                 download: bool = True, timeout: float = 3.0, verbose: bool = True,
-                 _model: nn.Module | None = None):
+    def __init__(
+        self,
+        kind: str = "random",
+        layers: Sequence[str] | None = None,
+        *,
+        download: bool = True,
+        timeout: float = 3.0,
+        verbose: bool = True,
+        _model: nn.Module | None = None,
+    ):
         super().__init__()
         if kind not in KINDS:
-            raise ValueError(f"FeatureExtractor: `kind` must be one of {', '.join(KINDS)}, got {kind!r}")
+            raise ValueError(
+                f"FeatureExtractor: `kind` must be one of {', '.join(KINDS)}, got {kind!r}"
+            )
         self.requested = kind
         network = None
         if kind != "random":
@@ -412,8 +482,10 @@ class FeatureExtractor(nn.Module):
             except Exception as exc:  # offline, blocked, corrupt cache: all mean "not available"
                 reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:100]
                 if verbose:
-                    print(f"Pretrained {kind} weights are not available ({reason}); "
-                          f"using the fixed-seed random network instead.")
+                    print(
+                        f"Pretrained {kind} weights are not available ({reason}); "
+                        f"using the fixed-seed random network instead."
+                    )
                 kind = "random"
                 layers = None
         if network is None:
@@ -426,18 +498,26 @@ class FeatureExtractor(nn.Module):
         if layers is None:
             layers = tuple(sorted(set(style_layers) | {content_layer}, key=network.names.index))
         if isinstance(layers, str) or not all(isinstance(n, str) for n in layers) or not layers:
-            raise TypeError(f"FeatureExtractor: `layers` must be a non-empty sequence of layer names, got {layers!r}")
+            raise TypeError(
+                f"FeatureExtractor: `layers` must be a non-empty sequence of layer names, got {layers!r}"
+            )
         unknown = [n for n in layers if n not in network.names]
         if unknown:
-            raise ValueError(f"FeatureExtractor: unknown `layers` {unknown} for {kind!r}; "
-                             f"valid names: {', '.join(network.names)}")
+            raise ValueError(
+                f"FeatureExtractor: unknown `layers` {unknown} for {kind!r}; "
+                f"valid names: {', '.join(network.names)}"
+            )
         self.layers = tuple(layers)
         self.all_layers = tuple(network.names)
         deepest = max(network.names.index(n) for n in self.layers)
         if isinstance(network, _Sequential):  # drop everything after the deepest layer used
-            last = max(i for i, n in network.index_names.items() if network.names.index(n) <= deepest)
-            network = _Sequential(network.layers[: last + 1],
-                                  {i: n for i, n in network.index_names.items() if i <= last})
+            last = max(
+                i for i, n in network.index_names.items() if network.names.index(n) <= deepest
+            )
+            network = _Sequential(
+                network.layers[: last + 1],
+                {i: n for i, n in network.index_names.items() if i <= last},
+            )
         else:
             network.convs = network.convs[: deepest + 1]
             network.names = network.names[: deepest + 1]
@@ -455,14 +535,18 @@ class FeatureExtractor(nn.Module):
             sizes = self.network.spatial_sizes(size)
             if all(sizes[name] >= 2 for name in self.layers):
                 return size
-        raise RuntimeError("FeatureExtractor: no input size up to 4096 suits the network")  # pragma: no cover
+        raise RuntimeError(
+            "FeatureExtractor: no input size up to 4096 suits the network"
+        )  # pragma: no cover
 
     def describe(self) -> str:
         """One line naming the network and whether its weights are trained (chapter 10)."""
         if self.kind == "random":
             widths = ", ".join(str(c.out_channels) for c in self.network.convs)
-            return (f"random network (fixed seed, untrained): 3x3 conv + ReLU stages with {widths} filters, "
-                    f"2x2 average pooling between them, circular padding")
+            return (
+                f"random network (fixed seed, untrained): 3x3 conv + ReLU stages with {widths} filters, "
+                f"2x2 average pooling between them, circular padding"
+            )
         name = "SqueezeNet 1.1" if self.kind == "squeezenet" else "VGG-19 (average pooling)"
         return f"{name} with ImageNet weights from torchvision"
 
@@ -470,12 +554,16 @@ class FeatureExtractor(nn.Module):
         """The activations of the requested layers, by name, for images (N, 3, H, W) in [0, 1]."""
         image = _check_features(image, "image", "FeatureExtractor")
         if image.shape[1] != 3:
-            raise ValueError(f"FeatureExtractor: `image` must have 3 channels, got {image.shape[1]}")
+            raise ValueError(
+                f"FeatureExtractor: `image` must have 3 channels, got {image.shape[1]}"
+            )
         height, width = image.shape[-2:]
         if min(height, width) < self.min_size:
-            raise ValueError(f"FeatureExtractor: `image` is {height}x{width} pixels, too small for the "
-                             f"{self.kind} network's layer {max(self.layers, key=self.all_layers.index)!r}: "
-                             f"it needs at least {self.min_size}x{self.min_size}")
+            raise ValueError(
+                f"FeatureExtractor: `image` is {height}x{width} pixels, too small for the "
+                f"{self.kind} network's layer {max(self.layers, key=self.all_layers.index)!r}: "
+                f"it needs at least {self.min_size}x{self.min_size}"
+            )
         from course_utils.interpret import evaluating
 
         with evaluating(self.network):  # frozen features, even after a stray .train()
@@ -485,18 +573,24 @@ class FeatureExtractor(nn.Module):
 
 # --- the optimisation -----------------------------------------------------------------------
 
+
 def _output_shape(size, content: torch.Tensor) -> tuple[int, int]:
     height, width = content.shape[-2:]
     if isinstance(size, int | np.integer) and not isinstance(size, bool):
         if size < 1:
             raise ValueError(f"transfer: `size` must be positive, got {size}")
         return int(size), max(1, round(int(size) * width / height))
-    if isinstance(size, tuple | list) and len(size) == 2 and all(
-            isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size):
+    if (
+        isinstance(size, tuple | list)
+        and len(size) == 2
+        and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size)
+    ):
         if min(size) < 1:
             raise ValueError(f"transfer: `size` must be positive, got {size!r}")
         return int(size[0]), int(size[1])
-    raise TypeError(f"transfer: `size` must be an int (the height) or (height, width), got {size!r}")
+    raise TypeError(
+        f"transfer: `size` must be an int (the height) or (height, width), got {size!r}"
+    )
 
 
 def _check_weight(value, name: str) -> float:
@@ -507,13 +601,26 @@ def _check_weight(value, name: str) -> float:
     return float(value)
 
 
-def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100,
-             content_weight: float = 0.05, style_weight: float = 1.0, tv_weight: float = 0.3,
-             optimizer: str = "adam", callback: Callable | None = None, *,
-             features: str | FeatureExtractor = "random", content_layer: str | None = None,
-             style_layers: Sequence[str] | None = None, init="content", lr: float | None = None,
-             seed: int = 0, device: str | torch.device | None = None,
-             desc: str = "style transfer") -> tuple[np.ndarray, dict[str, list[float]]]:
+def transfer(
+    content,
+    style,
+    size: int | tuple[int, int] = 128,
+    steps: int = 100,
+    content_weight: float = 0.05,
+    style_weight: float = 1.0,
+    tv_weight: float = 0.3,
+    optimizer: str = "adam",
+    callback: Callable | None = None,
+    *,
+    features: str | FeatureExtractor = "random",
+    content_layer: str | None = None,
+    style_layers: Sequence[str] | None = None,
+    init="content",
+    lr: float | None = None,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    desc: str = "style transfer",
+) -> tuple[np.ndarray, dict[str, list[float]]]:
     """Neural style transfer (Gatys et al., 2016) by optimising the pixels of one image (chapter 10).
 
     Minimises ``content_weight * content + style_weight * style + tv_weight * tv``, where
@@ -554,8 +661,12 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
     if callback is not None and not callable(callback):
         raise TypeError(f"transfer: `callback` must be callable, got {type(callback).__name__}")
     device = torch.device("cpu") if device is None else as_device(device, "transfer")
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating)
-                           or not np.isfinite(lr) or lr <= 0):
+    if lr is not None and (
+        isinstance(lr, bool)
+        or not isinstance(lr, int | float | np.integer | np.floating)
+        or not np.isfinite(lr)
+        or lr <= 0
+    ):
         raise ValueError(f"transfer: `lr` must be a positive number or None, got {lr!r}")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"transfer: `seed` must be an int, got {seed!r}")
@@ -565,7 +676,10 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
     shape = _output_shape(size, content_image)
     content_image = _resize(content_image, shape)
     scale = min(shape) / min(style_image.shape[-2:])
-    style_shape = (max(1, round(style_image.shape[-2] * scale)), max(1, round(style_image.shape[-1] * scale)))
+    style_shape = (
+        max(1, round(style_image.shape[-2] * scale)),
+        max(1, round(style_image.shape[-1] * scale)),
+    )
     style_image = _resize(style_image, style_shape)
 
     if isinstance(features, FeatureExtractor):
@@ -573,25 +687,38 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
     elif isinstance(features, str):
         extractor = FeatureExtractor(features)
     else:
-        raise TypeError(f"transfer: `features` must be a kind name or a FeatureExtractor, got {type(features).__name__}")
+        raise TypeError(
+            f"transfer: `features` must be a kind name or a FeatureExtractor, got {type(features).__name__}"
+        )
     if content_layer is not None and not isinstance(content_layer, str):
-        raise TypeError(f"transfer: `content_layer` must be a layer name (a str), got {content_layer!r}")
+        raise TypeError(
+            f"transfer: `content_layer` must be a layer name (a str), got {content_layer!r}"
+        )
     if isinstance(style_layers, str):
-        raise TypeError(f"transfer: `style_layers` must be a list of layer names, got the str {style_layers!r}; "
-                        f"write [{style_layers!r}]")
-    if style_layers is not None and (not isinstance(style_layers, Sequence)
-                                     or not all(isinstance(n, str) for n in style_layers)):
-        raise TypeError(f"transfer: `style_layers` must be a list of layer names, got {style_layers!r}")
+        raise TypeError(
+            f"transfer: `style_layers` must be a list of layer names, got the str {style_layers!r}; "
+            f"write [{style_layers!r}]"
+        )
+    if style_layers is not None and (
+        not isinstance(style_layers, Sequence) or not all(isinstance(n, str) for n in style_layers)
+    ):
+        raise TypeError(
+            f"transfer: `style_layers` must be a list of layer names, got {style_layers!r}"
+        )
     content_layer = content_layer or extractor.content_layer
     style_layers = tuple(style_layers or extractor.style_layers)
     unknown = [n for n in (content_layer, *style_layers) if n not in extractor.layers]
     if unknown:
-        raise ValueError(f"transfer: layers {unknown} are not among the extractor's layers {extractor.layers}")
+        raise ValueError(
+            f"transfer: layers {unknown} are not among the extractor's layers {extractor.layers}"
+        )
     needed = extractor.min_size
     for name, side in (("content", min(shape)), ("style", min(style_shape))):
         if side < needed:
-            raise ValueError(f"transfer: the {name} image would be {side} pixels on its shorter side, too small "
-                             f"for the {extractor.kind} network: `size` must give at least {needed}x{needed}")
+            raise ValueError(
+                f"transfer: the {name} image would be {side} pixels on its shorter side, too small "
+                f"for the {extractor.kind} network: `size` must give at least {needed}x{needed}"
+            )
     extractor = extractor.to(device)
     content_image, style_image = content_image.to(device), style_image.to(device)
 
@@ -599,9 +726,11 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
         target_content = extractor(content_image)[content_layer]
         style_features = extractor(style_image)
         target_grams = {n: gram_matrix(style_features[n]) for n in style_layers}
-    content_scale = 1.0 / float((target_content ** 2).mean().clamp_min(1e-12))
-    layer_weights = {n: 1.0 / (len(style_layers) * float((g ** 2).mean().clamp_min(1e-12)))
-                     for n, g in target_grams.items()}
+    content_scale = 1.0 / float((target_content**2).mean().clamp_min(1e-12))
+    layer_weights = {
+        n: 1.0 / (len(style_layers) * float((g**2).mean().clamp_min(1e-12)))
+        for n, g in target_grams.items()
+    }
 
     if isinstance(init, str) and init == "content":
         image = content_image.clone()
@@ -617,11 +746,16 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
     def losses(x: torch.Tensor) -> dict[str, torch.Tensor]:
         x = x.clamp(0, 1)  # the network sees a valid image (L-BFGS steps may leave [0, 1])
         activations = extractor(x)
-        terms = {"content": content_scale * content_loss(activations[content_layer], target_content),
-                 "style": style_loss(activations, target_grams, layer_weights),
-                 "tv": total_variation(x)}
-        terms["total"] = (content_weight * terms["content"] + style_weight * terms["style"]
-                          + tv_weight * terms["tv"])
+        terms = {
+            "content": content_scale * content_loss(activations[content_layer], target_content),
+            "style": style_loss(activations, target_grams, layer_weights),
+            "tv": total_variation(x),
+        }
+        terms["total"] = (
+            content_weight * terms["content"]
+            + style_weight * terms["style"]
+            + tv_weight * terms["tv"]
+        )
         return terms
 
     def record(values: dict[str, float]) -> None:
@@ -660,9 +794,16 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
                 with torch.no_grad():
                     image.clamp_(0, 1)
         else:  # one call: clamping between calls would break L-BFGS's picture of the curvature
-            opt = torch.optim.LBFGS([image], lr=1.0 if lr is None else lr, max_iter=steps, max_eval=steps,
-                                    history_size=50, line_search_fn="strong_wolfe",
-                                    tolerance_grad=0.0, tolerance_change=0.0)
+            opt = torch.optim.LBFGS(
+                [image],
+                lr=1.0 if lr is None else lr,
+                max_iter=steps,
+                max_eval=steps,
+                history_size=50,
+                line_search_fn="strong_wolfe",
+                tolerance_grad=0.0,
+                tolerance_change=0.0,
+            )
             opt.step(closure)
     finally:
         bar.close()
@@ -674,13 +815,24 @@ def transfer(content, style, size: int | tuple[int, int] = 128, steps: int = 100
 
 # --- a style image drawn with code ----------------------------------------------------------
 
-PAINT_PALETTE = ((0.08, 0.14, 0.38), (0.16, 0.32, 0.62), (0.36, 0.56, 0.82),
-                 (0.95, 0.80, 0.25), (0.98, 0.95, 0.75), (0.10, 0.30, 0.30))
+PAINT_PALETTE = (
+    (0.08, 0.14, 0.38),
+    (0.16, 0.32, 0.62),
+    (0.36, 0.56, 0.82),
+    (0.95, 0.80, 0.25),
+    (0.98, 0.95, 0.75),
+    (0.10, 0.30, 0.30),
+)
 
 
-def brush_stroke_painting(size: int = 256, seed: int = 0, palette: Sequence[Sequence[float]] = PAINT_PALETTE,
-                          swirls: int = 4, stroke_width: tuple[float, float] = (2.5, 6.0),
-                          density: float = 3.0) -> np.ndarray:
+def brush_stroke_painting(
+    size: int = 256,
+    seed: int = 0,
+    palette: Sequence[Sequence[float]] = PAINT_PALETTE,
+    swirls: int = 4,
+    stroke_width: tuple[float, float] = (2.5, 6.0),
+    density: float = 3.0,
+) -> np.ndarray:
     """A seeded "painting" of bold brush strokes that follow a few swirls, (size, size, 3) in [0, 1] (chapter 10).
 
     Each stroke is a thick polyline traced along a swirling flow field and painted over the
@@ -692,13 +844,19 @@ def brush_stroke_painting(size: int = 256, seed: int = 0, palette: Sequence[Sequ
     try:
         colours_in = np.asarray(palette, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"brush_stroke_painting: `palette` must be two or more RGB triples of numbers, "
-                        f"got {palette!r}") from None
+        raise TypeError(
+            f"brush_stroke_painting: `palette` must be two or more RGB triples of numbers, "
+            f"got {palette!r}"
+        ) from None
     if colours_in.ndim != 2 or colours_in.shape[1] != 3 or len(colours_in) < 2:
-        raise ValueError(f"brush_stroke_painting: `palette` must be two or more RGB triples, got shape {colours_in.shape}")
+        raise ValueError(
+            f"brush_stroke_painting: `palette` must be two or more RGB triples, got shape {colours_in.shape}"
+        )
     if not np.all(np.isfinite(colours_in)) or colours_in.min() < 0 or colours_in.max() > 1:
-        raise ValueError("brush_stroke_painting: `palette` colours must be finite RGB values in [0, 1] "
-                         "(divide 0-255 values by 255)")
+        raise ValueError(
+            "brush_stroke_painting: `palette` colours must be finite RGB values in [0, 1] "
+            "(divide 0-255 values by 255)"
+        )
     rng = np.random.default_rng(seed)
     image = np.empty((size, size, 3))
     image[:] = colours_in[0]
@@ -706,7 +864,9 @@ def brush_stroke_painting(size: int = 256, seed: int = 0, palette: Sequence[Sequ
     spins = rng.choice([-1.0, 1.0], size=swirls)
     count, length = int(density * size), 18
     radius = rng.uniform(*stroke_width, count) * size / 256
-    colours = colours_in[rng.integers(len(colours_in), size=count)] * rng.uniform(0.85, 1.1, (count, 1))
+    colours = colours_in[rng.integers(len(colours_in), size=count)] * rng.uniform(
+        0.85, 1.1, (count, 1)
+    )
     points = rng.uniform(0, 1, (count, 2))
     steps = rng.integers(8, length + 1, count)
     path = np.empty((length, count, 2))
@@ -715,7 +875,12 @@ def brush_stroke_painting(size: int = 256, seed: int = 0, palette: Sequence[Sequ
         flow = np.tile([0.09, 0.3], (count, 1))
         for centre, spin in zip(centres, spins, strict=True):
             offset = points - centre
-            flow += spin * np.stack([-offset[:, 1], offset[:, 0]], 1) / ((offset ** 2).sum(1, keepdims=True) + 0.01) * 0.05
+            flow += (
+                spin
+                * np.stack([-offset[:, 1], offset[:, 0]], 1)
+                / ((offset**2).sum(1, keepdims=True) + 0.01)
+                * 0.05
+            )
         flow /= np.linalg.norm(flow, axis=1, keepdims=True) + 1e-9
         points = points + flow * (radius[:, None] / size * 1.5)
     path *= size
@@ -730,7 +895,7 @@ def brush_stroke_painting(size: int = 256, seed: int = 0, palette: Sequence[Sequ
         start = pts[:-1].astype(np.float32)
         seg = (pts[1:] - pts[:-1]).astype(np.float32)
         dy, dx = gy - start[:, 0], gx - start[:, 1]
-        t = np.clip((dy * seg[:, 0] + dx * seg[:, 1]) / ((seg ** 2).sum(1) + 1e-9), 0, 1)
+        t = np.clip((dy * seg[:, 0] + dx * seg[:, 1]) / ((seg**2).sum(1) + 1e-9), 0, 1)
         dist = np.sqrt(((dy - t * seg[:, 0]) ** 2 + (dx - t * seg[:, 1]) ** 2).min(-1))[..., None]
         alpha = np.clip(r - dist + 0.5, 0, 1)
         image[y0:y1, x0:x1] = image[y0:y1, x0:x1] * (1 - alpha) + colours[k] * alpha

@@ -18,8 +18,17 @@ from course_utils.runtime import pick_device, seed_everything  # noqa: F401 - re
 
 # --- Chapter 07: the training loop, evaluation, prediction, checkpoints ------------------------
 
-__all__ = ["History", "fit", "evaluate", "predict", "random_shift", "random_affine",
-            "save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
+__all__ = [
+    "History",
+    "fit",
+    "evaluate",
+    "predict",
+    "random_shift",
+    "random_affine",
+    "save_checkpoint",
+    "load_checkpoint",
+    "CHECKPOINT_FORMAT",
+]
 
 CHECKPOINT_FORMAT = "course_utils.checkpoint/1"
 
@@ -46,8 +55,12 @@ class History:
 
     def as_dict(self) -> dict[str, list[float]]:
         """The history as a dict of lists (for a DataFrame or a JSON file)."""
-        return {"train_loss": list(self.train_loss), "train_acc": list(self.train_acc),
-                "val_loss": list(self.val_loss), "val_acc": list(self.val_acc)}
+        return {
+            "train_loss": list(self.train_loss),
+            "train_acc": list(self.train_acc),
+            "val_loss": list(self.val_loss),
+            "val_acc": list(self.val_acc),
+        }
 
 
 def _check_module(model, func: str) -> nn.Module:
@@ -74,27 +87,38 @@ def _resolve_device(model: nn.Module, device, func: str) -> torch.device:
 
 def _check_loader(loader, name: str, func: str) -> int | None:
     """The number of batches of a DataLoader-like iterable (None if unknown); reject empty ones."""
-    if loader is None or isinstance(loader, torch.Tensor | np.ndarray) or not hasattr(loader, "__iter__"):
-        raise TypeError(f"{func}: `{name}` must be a DataLoader (an iterable of (inputs, targets) "
-                        f"batches), got {type(loader).__name__}")
+    if (
+        loader is None
+        or isinstance(loader, torch.Tensor | np.ndarray)
+        or not hasattr(loader, "__iter__")
+    ):
+        raise TypeError(
+            f"{func}: `{name}` must be a DataLoader (an iterable of (inputs, targets) "
+            f"batches), got {type(loader).__name__}"
+        )
     try:
         length = len(loader)
     except TypeError:
         return None
     if length == 0:
-        raise ValueError(f"{func}: `{name}` is empty (0 batches); check the dataset and batch_size "
-                         "(with drop_last=True a dataset smaller than one batch gives no batch)")
+        raise ValueError(
+            f"{func}: `{name}` is empty (0 batches); check the dataset and batch_size "
+            "(with drop_last=True a dataset smaller than one batch gives no batch)"
+        )
     return length
 
 
 def _split_batch(batch, name: str, func: str) -> tuple[torch.Tensor, torch.Tensor]:
     if not isinstance(batch, list | tuple) or len(batch) < 2:
-        raise ValueError(f"{func}: each batch of `{name}` must be (inputs, targets), "
-                         f"got {type(batch).__name__}")
+        raise ValueError(
+            f"{func}: each batch of `{name}` must be (inputs, targets), got {type(batch).__name__}"
+        )
     for part, what in ((batch[0], "inputs"), (batch[1], "targets")):
         if not isinstance(part, torch.Tensor):
-            raise TypeError(f"{func}: the {what} of each batch of `{name}` must be tensors, "
-                            f"got {type(part).__name__}")
+            raise TypeError(
+                f"{func}: the {what} of each batch of `{name}` must be tensors, "
+                f"got {type(part).__name__}"
+            )
     return batch[0], batch[1]
 
 
@@ -102,28 +126,38 @@ def _first_layer(model: nn.Module) -> str:
     """What the model's first convolution or linear layer expects, in words."""
     for layer_name, module in model.named_modules():
         if isinstance(module, nn.modules.conv._ConvNd):
-            return (f"its first layer `{layer_name}` ({type(module).__name__}) expects "
-                    f"{module.in_channels} input channels, so inputs of shape (N, {module.in_channels}, H, W)")
+            return (
+                f"its first layer `{layer_name}` ({type(module).__name__}) expects "
+                f"{module.in_channels} input channels, so inputs of shape (N, {module.in_channels}, H, W)"
+            )
         if isinstance(module, nn.Linear):
-            return (f"its first layer `{layer_name}` (Linear) expects {module.in_features} "
-                    f"input features, so inputs of shape (N, {module.in_features})")
+            return (
+                f"its first layer `{layer_name}` (Linear) expects {module.in_features} "
+                f"input features, so inputs of shape (N, {module.in_features})"
+            )
     return "check the input shape its forward() expects"
 
 
 def _check_batch_inputs(model: nn.Module, inputs, func: str) -> None:
     """Refuse a batch the model cannot read with an error naming `inputs`, before running it."""
     if not isinstance(inputs, torch.Tensor):
-        raise TypeError(f"{func}: the inputs of each batch must be tensors, got {type(inputs).__name__}")
+        raise TypeError(
+            f"{func}: the inputs of each batch must be tensors, got {type(inputs).__name__}"
+        )
     parameter = next(model.parameters(), None)
     if inputs.is_complex() or inputs.dtype == torch.bool:
         raise TypeError(f"{func}: `inputs` must hold real floats, got dtype {inputs.dtype}")
     if parameter is not None and parameter.is_floating_point():
         if not inputs.is_floating_point():
-            raise TypeError(f"{func}: `inputs` must hold floats like the model's weights ({parameter.dtype}), "
-                            f"got dtype {inputs.dtype}; convert with inputs.float() (and /255 for 0-255 pixels)")
+            raise TypeError(
+                f"{func}: `inputs` must hold floats like the model's weights ({parameter.dtype}), "
+                f"got dtype {inputs.dtype}; convert with inputs.float() (and /255 for 0-255 pixels)"
+            )
         if inputs.dtype != parameter.dtype:
-            raise TypeError(f"{func}: `inputs` has dtype {inputs.dtype} but the model's weights are "
-                            f"{parameter.dtype}; convert the inputs with .to({parameter.dtype})")
+            raise TypeError(
+                f"{func}: `inputs` has dtype {inputs.dtype} but the model's weights are "
+                f"{parameter.dtype}; convert the inputs with .to({parameter.dtype})"
+            )
 
 
 def _forward(model: nn.Module, inputs: torch.Tensor, first: bool, func: str) -> torch.Tensor:
@@ -144,27 +178,42 @@ def _check_loss_fn(loss_fn, func: str):
     if loss_fn is None:
         return nn.CrossEntropyLoss()
     if isinstance(loss_fn, type):
-        raise TypeError(f"{func}: `loss_fn` must be a loss object, got the class {loss_fn.__name__}; "
-                        f"add parentheses: loss_fn={loss_fn.__name__}()")
+        raise TypeError(
+            f"{func}: `loss_fn` must be a loss object, got the class {loss_fn.__name__}; "
+            f"add parentheses: loss_fn={loss_fn.__name__}()"
+        )
     if not callable(loss_fn):
-        raise TypeError(f"{func}: `loss_fn` must be callable as loss_fn(outputs, targets), "
-                        f"got {type(loss_fn).__name__}")
+        raise TypeError(
+            f"{func}: `loss_fn` must be callable as loss_fn(outputs, targets), "
+            f"got {type(loss_fn).__name__}"
+        )
     return loss_fn
 
 
-def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, func: str) -> torch.Tensor:
+def _loss(
+    loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, func: str
+) -> torch.Tensor:
     """`loss_fn(outputs, targets)`; a failure on any batch becomes a ValueError naming the shapes."""
     if not isinstance(targets, torch.Tensor):
-        raise TypeError(f"{func}: the targets of each batch must be tensors, got {type(targets).__name__}")
+        raise TypeError(
+            f"{func}: the targets of each batch must be tensors, got {type(targets).__name__}"
+        )
     ignored = getattr(loss_fn, "ignore_index", None)  # CrossEntropyLoss skips these labels
     labels = targets if ignored is None or targets.ndim != 1 else targets[targets != ignored]
-    if (outputs.ndim == 2 and targets.ndim == 1 and not targets.is_floating_point()
-            and targets.dtype != torch.bool and labels.numel()):
+    if (
+        outputs.ndim == 2
+        and targets.ndim == 1
+        and not targets.is_floating_point()
+        and targets.dtype != torch.bool
+        and labels.numel()
+    ):
         low, high = int(labels.min()), int(labels.max())
         if low < 0 or high >= outputs.shape[1]:
-            raise ValueError(f"{func}: the loss cannot compare model outputs of shape {tuple(outputs.shape)} "
-                             f"with targets of shape {tuple(targets.shape)}: `targets` must be class indices "
-                             f"in 0..{outputs.shape[1] - 1}, got a batch with labels in [{low}, {high}]")
+            raise ValueError(
+                f"{func}: the loss cannot compare model outputs of shape {tuple(outputs.shape)} "
+                f"with targets of shape {tuple(targets.shape)}: `targets` must be class indices "
+                f"in 0..{outputs.shape[1] - 1}, got a batch with labels in [{low}, {high}]"
+            )
     try:
         loss = loss_fn(outputs, targets)
     except (RuntimeError, IndexError, ValueError) as exc:
@@ -175,8 +224,10 @@ def _loss(loss_fn, outputs: torch.Tensor, targets: torch.Tensor, first: bool, fu
             f"(PyTorch said: {reason})"
         ) from exc
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-        raise TypeError(f"{func}: `loss_fn` must return one number (a 0-d tensor), got "
-                        f"{type(loss).__name__}{'' if not isinstance(loss, torch.Tensor) else tuple(loss.shape)}")
+        raise TypeError(
+            f"{func}: `loss_fn` must return one number (a 0-d tensor), got "
+            f"{type(loss).__name__}{'' if not isinstance(loss, torch.Tensor) else tuple(loss.shape)}"
+        )
     return loss
 
 
@@ -187,8 +238,19 @@ def _correct(outputs: torch.Tensor, targets: torch.Tensor) -> int | None:
     return int((outputs.argmax(dim=1) == targets).sum())
 
 
-def _run_epoch(model, loader, loss_fn, device, optimizer=None, scheduler=None, augment=None,
-               bar=None, name: str = "loader", func: str = "fit", first: bool = True) -> tuple[float, float]:
+def _run_epoch(
+    model,
+    loader,
+    loss_fn,
+    device,
+    optimizer=None,
+    scheduler=None,
+    augment=None,
+    bar=None,
+    name: str = "loader",
+    func: str = "fit",
+    first: bool = True,
+) -> tuple[float, float]:
     """One pass over `loader`: train when an optimizer is given, else only measure. Returns (loss, acc)."""
     total_loss, total_correct, count, classified = 0.0, 0, 0, True
     for batch in loader:
@@ -219,15 +281,29 @@ def _run_epoch(model, loader, loss_fn, device, optimizer=None, scheduler=None, a
 
 
 def _postfix(history: History, epoch: int, epochs: int) -> dict[str, str]:
-    values = {"epoch": f"{epoch}/{epochs}", "loss": history.train_loss[-1], "acc": history.train_acc[-1]}
+    values = {
+        "epoch": f"{epoch}/{epochs}",
+        "loss": history.train_loss[-1],
+        "acc": history.train_acc[-1],
+    }
     if history.val_loss:
         values.update(val_loss=history.val_loss[-1], val_acc=history.val_acc[-1])
     return {k: (v if isinstance(v, str) else f"{v:.4f}") for k, v in values.items()}
 
 
-def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optimizer, epochs: int,
-        loss_fn=None, device=None, scheduler=None, scheduler_step: str = "batch", augment=None,
-        desc: str = "training") -> History:
+def fit(
+    model: nn.Module,
+    train_loader,
+    val_loader,
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    loss_fn=None,
+    device=None,
+    scheduler=None,
+    scheduler_step: str = "batch",
+    augment=None,
+    desc: str = "training",
+) -> History:
     """Train `model` for `epochs` passes over `train_loader`, validating after each (chapter 07).
 
     Each batch: forward pass, loss (default `nn.CrossEntropyLoss`, which takes logits), backward
@@ -242,11 +318,17 @@ def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optim
     if epochs < 1:
         raise ValueError(f"fit: `epochs` must be >= 1, got {epochs}")
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"fit: `optimizer` must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        raise TypeError(
+            f"fit: `optimizer` must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
     if scheduler_step not in ("batch", "epoch"):
-        raise ValueError(f"fit: `scheduler_step` must be 'batch' or 'epoch', got {scheduler_step!r}")
+        raise ValueError(
+            f"fit: `scheduler_step` must be 'batch' or 'epoch', got {scheduler_step!r}"
+        )
     if augment is not None and not callable(augment):
-        raise TypeError(f"fit: `augment` must be a function of the input batch, got {type(augment).__name__}")
+        raise TypeError(
+            f"fit: `augment` must be a function of the input batch, got {type(augment).__name__}"
+        )
     n_batches = _check_loader(train_loader, "train_loader", "fit")
     if val_loader is not None:
         _check_loader(val_loader, "val_loader", "fit")
@@ -260,9 +342,19 @@ def fit(model: nn.Module, train_loader, val_loader, optimizer: torch.optim.Optim
     try:
         for epoch in range(1, int(epochs) + 1):
             model.train()
-            loss, acc = _run_epoch(model, train_loader, loss_fn, device, optimizer,
-                                   scheduler if scheduler_step == "batch" else None, augment, bar,
-                                   "train_loader", "fit", first=epoch == 1)
+            loss, acc = _run_epoch(
+                model,
+                train_loader,
+                loss_fn,
+                device,
+                optimizer,
+                scheduler if scheduler_step == "batch" else None,
+                augment,
+                bar,
+                "train_loader",
+                "fit",
+                first=epoch == 1,
+            )
             history.train_loss.append(loss)
             history.train_acc.append(acc)
             if val_loader is not None:
@@ -299,8 +391,9 @@ def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float
         return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
 
 
-def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
-            return_logits: bool = False):
+def predict(
+    model: nn.Module, inputs, batch_size: int = 256, device=None, return_logits: bool = False
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Class probabilities (softmax of the logits) for a batch or a DataLoader, on the CPU (chapter 07).
 
     `inputs` is a tensor or array (N, ...) or a DataLoader of (inputs, targets) batches. The
@@ -308,19 +401,27 @@ def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
     the mode it was in. With `return_logits=True` it returns `(probabilities, logits)`.
     """
     model = _check_module(model, "predict")
-    if not isinstance(batch_size, int | np.integer) or isinstance(batch_size, bool) or batch_size < 1:
+    if (
+        not isinstance(batch_size, int | np.integer)
+        or isinstance(batch_size, bool)
+        or batch_size < 1
+    ):
         raise ValueError(f"predict: `batch_size` must be a positive int, got {batch_size!r}")
     device = _resolve_device(model, device, "predict")
     if isinstance(inputs, np.ndarray):
         inputs = torch.from_numpy(inputs)
     if isinstance(inputs, torch.Tensor):
         if inputs.ndim == 0 or len(inputs) == 0:
-            raise ValueError(f"predict: `inputs` must be a non-empty batch (N, ...), got shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f"predict: `inputs` must be a non-empty batch (N, ...), got shape {tuple(inputs.shape)}"
+            )
         if not inputs.is_floating_point():
             raise TypeError(f"predict: `inputs` must hold floats, got dtype {inputs.dtype}")
-        batches = (inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size))
+        batches = (inputs[i : i + batch_size] for i in range(0, len(inputs), batch_size))
     elif isinstance(inputs, str | bytes | dict) or not hasattr(inputs, "__iter__"):
-        raise TypeError(f"predict: `inputs` must be a tensor, an array or a DataLoader, got {type(inputs).__name__}")
+        raise TypeError(
+            f"predict: `inputs` must be a tensor, an array or a DataLoader, got {type(inputs).__name__}"
+        )
     else:
         _check_loader(inputs, "inputs", "predict")
         batches = (batch[0] if isinstance(batch, list | tuple) else batch for batch in inputs)
@@ -337,7 +438,9 @@ def predict(model: nn.Module, inputs, batch_size: int = 256, device=None,
     return (probabilities, logits) if return_logits else probabilities
 
 
-def random_shift(images: torch.Tensor, max_shift: int = 2, generator: torch.Generator | None = None) -> torch.Tensor:
+def random_shift(
+    images: torch.Tensor, max_shift: int = 2, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Shift each image by its own random whole-pixel offset in [-max_shift, max_shift], zero-filled (chapter 07).
 
     `images` is (N, C, H, W). Pixels shifted out are lost; pixels shifted in are 0. Offsets are
@@ -369,7 +472,9 @@ def _clean_metadata(value, key: str):
         cleaned = {}
         for k, v in value.items():
             if type(k) not in (str, int):
-                raise TypeError(f"save_checkpoint: metadata `{key}` has a key of type {type(k).__name__}")
+                raise TypeError(
+                    f"save_checkpoint: metadata `{key}` has a key of type {type(k).__name__}"
+                )
             cleaned[k] = _clean_metadata(v, f"{key}.{k}")
         return cleaned
     if isinstance(value, list | tuple):
@@ -389,8 +494,17 @@ def _state_digest(state: dict) -> str:
     from course_utils.data import content_digest
 
     names = np.frombuffer("\n".join(state).encode(), dtype=np.uint8)
-    return content_digest([names, *(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy()
-                                    if t.numel() else np.zeros(0, np.uint8) for t in state.values())])
+    return content_digest(
+        [
+            names,
+            *(
+                t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy()
+                if t.numel()
+                else np.zeros(0, np.uint8)
+                for t in state.values()
+            ),
+        ]
+    )
 
 
 def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
@@ -407,8 +521,12 @@ def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    payload = {"format": CHECKPOINT_FORMAT, "state_dict": state, "metadata": metadata,
-               "sha256": _state_digest(state)}
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "state_dict": state,
+        "metadata": metadata,
+        "sha256": _state_digest(state),
+    }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         torch.save(payload, tmp)
@@ -438,24 +556,42 @@ def load_checkpoint(model: nn.Module, path) -> dict:
     except Exception as exc:  # corrupt or foreign files fail in many ways (pickle, zip, EOF...)
         if "weights only" in str(exc).lower() or "weights_only" in str(exc):
             # torch's message suggests weights_only=False, which would run the file's code: never that
-            raise ValueError(f"load_checkpoint: {path.name} is not a readable course checkpoint: it holds "
-                             "Python objects other than tensors and plain values, refused because loading "
-                             "them could run code") from None
+            raise ValueError(
+                f"load_checkpoint: {path.name} is not a readable course checkpoint: it holds "
+                "Python objects other than tensors and plain values, refused because loading "
+                "them could run code"
+            ) from None
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"load_checkpoint: {path.name} is not a readable PyTorch checkpoint "
-                         f"({type(exc).__name__}: {reason[:160]})") from None
+        raise ValueError(
+            f"load_checkpoint: {path.name} is not a readable PyTorch checkpoint "
+            f"({type(exc).__name__}: {reason[:160]})"
+        ) from None
     if isinstance(payload, dict) and payload.get("format") == CHECKPOINT_FORMAT:
         state, metadata = payload.get("state_dict"), payload.get("metadata", {})
         stored = payload.get("sha256")
-        if isinstance(state, dict) and stored is not None and (
-                not all(isinstance(v, torch.Tensor) for v in state.values()) or stored != _state_digest(state)):
-            raise ValueError(f"load_checkpoint: {path.name} is damaged: its weights do not match the "
-                             "checksum saved with them")
-    elif isinstance(payload, dict) and payload and all(isinstance(v, torch.Tensor) for v in payload.values()):
+        if (
+            isinstance(state, dict)
+            and stored is not None
+            and (
+                not all(isinstance(v, torch.Tensor) for v in state.values())
+                or stored != _state_digest(state)
+            )
+        ):
+            raise ValueError(
+                f"load_checkpoint: {path.name} is damaged: its weights do not match the "
+                "checksum saved with them"
+            )
+    elif (
+        isinstance(payload, dict)
+        and payload
+        and all(isinstance(v, torch.Tensor) for v in payload.values())
+    ):
         state, metadata = payload, {}
     else:
-        raise ValueError(f"load_checkpoint: {path.name} is not a checkpoint (expected the dict "
-                         f"written by save_checkpoint or a state_dict, got {type(payload).__name__})")
+        raise ValueError(
+            f"load_checkpoint: {path.name} is not a checkpoint (expected the dict "
+            f"written by save_checkpoint or a state_dict, got {type(payload).__name__})"
+        )
     if not isinstance(state, dict) or not isinstance(metadata, dict):
         raise ValueError(f"load_checkpoint: {path.name} has no state_dict")
     _check_state(model, state, path.name)  # everything is checked before the model is touched
@@ -479,18 +615,27 @@ def _check_state(model: nn.Module, state: dict, name: str) -> None:
         if not isinstance(value, torch.Tensor):
             problems.append(f"{key} is a {type(value).__name__}, not a tensor")
         elif tuple(value.shape) != tuple(expected[key].shape):
-            problems.append(f"{key} has shape {tuple(value.shape)}, the model needs {tuple(expected[key].shape)}")
+            problems.append(
+                f"{key} has shape {tuple(value.shape)}, the model needs {tuple(expected[key].shape)}"
+            )
         elif value.is_floating_point() != expected[key].is_floating_point():
             problems.append(f"{key} has dtype {value.dtype}, the model needs {expected[key].dtype}")
         elif value.is_floating_point() and not bool(torch.isfinite(value).all()):
             problems.append(f"{key} holds NaN or infinite values")
     if problems:
-        raise ValueError(f"load_checkpoint: the weights in {name} do not fit this "
-                         f"{type(model).__name__} (it is unchanged): {'; '.join(problems)[:300]}")
+        raise ValueError(
+            f"load_checkpoint: the weights in {name} do not fit this "
+            f"{type(model).__name__} (it is unchanged): {'; '.join(problems)[:300]}"
+        )
 
 
-def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.1, shift: float = 2.0,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
+def random_affine(
+    images: torch.Tensor,
+    degrees: float = 10.0,
+    scale: float = 0.1,
+    shift: float = 2.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Rotate, zoom and shift each image by its own small random amount, zero-filled (chapter 07).
 
     Per image: an angle uniform in [-degrees, degrees], a zoom factor uniform in
@@ -500,10 +645,21 @@ def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.
     """
     if not isinstance(images, torch.Tensor) or images.ndim != 4 or not images.is_floating_point():
         shape = tuple(images.shape) if hasattr(images, "shape") else type(images).__name__
-        raise ValueError(f"random_affine: `images` must be a float tensor (N, C, H, W), got {shape}")
-    for name, value, upper in (("degrees", degrees, 180.0), ("scale", scale, 1.0), ("shift", shift, None)):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
-                or not np.isfinite(value) or value < 0 or (upper is not None and value >= upper):
+        raise ValueError(
+            f"random_affine: `images` must be a float tensor (N, C, H, W), got {shape}"
+        )
+    for name, value, upper in (
+        ("degrees", degrees, 180.0),
+        ("scale", scale, 1.0),
+        ("shift", shift, None),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float | np.integer | np.floating)
+            or not np.isfinite(value)
+            or value < 0
+            or (upper is not None and value >= upper)
+        ):
             bound = f" and < {upper:g}" if upper is not None else ""
             raise ValueError(f"random_affine: `{name}` must be a number >= 0{bound}, got {value!r}")
     n, _, h, w = images.shape
@@ -517,9 +673,13 @@ def random_affine(images: torch.Tensor, degrees: float = 10.0, scale: float = 0.
     # affine_grid maps each output position to the input position it reads, in coordinates
     # from -1 to 1: undo the zoom and the rotation, and read from (x - dx, y - dy).
     cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.stack([torch.stack([cos, -sin, -dx * 2 / w], dim=1),
-                         torch.stack([sin, cos, -dy * 2 / h], dim=1)], dim=1)
-    grid = torch.nn.functional.affine_grid(theta.to(images.dtype).to(images.device), list(images.shape),
-                                           align_corners=False)
-    return torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros",
-                                           align_corners=False)
+    theta = torch.stack(
+        [torch.stack([cos, -sin, -dx * 2 / w], dim=1), torch.stack([sin, cos, -dy * 2 / h], dim=1)],
+        dim=1,
+    )
+    grid = torch.nn.functional.affine_grid(
+        theta.to(images.dtype).to(images.device), list(images.shape), align_corners=False
+    )
+    return torch.nn.functional.grid_sample(
+        images, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )

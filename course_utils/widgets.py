@@ -41,7 +41,9 @@ def _as_gray(image, func: str) -> np.ndarray:
                 f"got shape {tuple(array.shape)}"
             )
     if min(array.shape) < 3:
-        raise ValueError(f"{func}: `image` must be at least 3x3 pixels, got shape {tuple(array.shape)}")
+        raise ValueError(
+            f"{func}: `image` must be at least 3x3 pixels, got shape {tuple(array.shape)}"
+        )
     return array
 
 
@@ -73,7 +75,9 @@ def kernel_explorer(image, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
     """
     gray = _as_gray(image, "kernel_explorer")
     if not isinstance(kernel, str) or kernel not in kernel_names():
-        raise ValueError(f"kernel_explorer: `kernel` must be one of {kernel_names()}, got {kernel!r}")
+        raise ValueError(
+            f"kernel_explorer: `kernel` must be one of {kernel_names()}, got {kernel!r}"
+        )
     if plain_mode():
         # a stored output is read in the book: say what to do, not why (no test plumbing)
         print("The kernel explorer needs a live Jupyter kernel: run this notebook in JupyterLab.")
@@ -87,17 +91,36 @@ class _KernelExplorer:
     def __init__(self, gray: np.ndarray, kernel: str):
         self.gray = gray
         self._syncing = False
-        self.preset = ipywidgets.Dropdown(options=[*kernel_names(), CUSTOM], value=kernel,
-                                       description="preset", layout=ipywidgets.Layout(width="220px"))
-        self.entries = [ipywidgets.FloatText(value=0.0, step=0.1, continuous_update=False,
-                                          layout=ipywidgets.Layout(width="70px")) for _ in range(9)]
-        self.relu = ipywidgets.Checkbox(value=False, description="apply ReLU, max(0, x)", indent=False)
+        self.preset = ipywidgets.Dropdown(
+            options=[*kernel_names(), CUSTOM],
+            value=kernel,
+            description="preset",
+            layout=ipywidgets.Layout(width="220px"),
+        )
+        self.entries = [
+            ipywidgets.FloatText(
+                value=0.0, step=0.1, continuous_update=False, layout=ipywidgets.Layout(width="70px")
+            )
+            for _ in range(9)
+        ]
+        self.relu = ipywidgets.Checkbox(
+            value=False, description="apply ReLU, max(0, x)", indent=False
+        )
         self.info = ipywidgets.HTML()
         self.picture = ipywidgets.Image(format="png", width=FIGURE_SIZE[0] * DISPLAY_DPI)
-        grid = ipywidgets.GridBox(self.entries, layout=ipywidgets.Layout(
-            grid_template_columns="repeat(3, 76px)", grid_gap="4px"))
-        controls = ipywidgets.VBox([self.preset, ipywidgets.HTML("<b>kernel</b> (press Enter after editing)"),
-                                 grid, self.relu, self.info])
+        grid = ipywidgets.GridBox(
+            self.entries,
+            layout=ipywidgets.Layout(grid_template_columns="repeat(3, 76px)", grid_gap="4px"),
+        )
+        controls = ipywidgets.VBox(
+            [
+                self.preset,
+                ipywidgets.HTML("<b>kernel</b> (press Enter after editing)"),
+                grid,
+                self.relu,
+                self.info,
+            ]
+        )
         self.widget = ipywidgets.HBox([controls, self.picture])
         self.preset.observe(self._on_preset, names="value")
         for entry in self.entries:

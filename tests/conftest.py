@@ -31,8 +31,10 @@ BROWSER_HINT = "apt-get install chromium chromium-driver"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: builds the book, drives a browser or starts processes "
-                                       "(not in `make check`)")
+    config.addinivalue_line(
+        "markers",
+        "slow: builds the book, drives a browser or starts processes (not in `make check`)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -45,14 +47,20 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     """One clear line when the browser tests could not run, so nobody mistakes a skip for a pass."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "chromium" in str(getattr(r, "longrepr", "")).lower()]
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "chromium" in str(getattr(r, "longrepr", "")).lower()
+    ]
     if skipped:
         names = sorted({r.nodeid.split("::")[0] for r in skipped})
         terminalreporter.write_line(
             f"NOTE: {len(skipped)} browser tests did NOT run ({', '.join(names)}): Chromium or its "
             f"driver is missing. Install them with `{BROWSER_HINT}` (as root), then run `make test` "
-            "again.", yellow=True, bold=True)
+            "again.",
+            yellow=True,
+            bold=True,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -68,10 +76,15 @@ def built_book(tmp_path_factory) -> Path:
     exe = Path(sys.executable).with_name("jupyter-book")
     result = subprocess.run(
         [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     if result.returncode != 0:
-        pytest.fail(f"book build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n"
-                    f"{result.stderr[-4000:]}")
+        pytest.fail(
+            f"book build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n"
+            f"{result.stderr[-4000:]}"
+        )
     return out / "_build" / "html"

@@ -41,7 +41,9 @@ def tolerance_of(metadata) -> tuple[float, float] | None:
     rtol, atol = spec.get("rtol", 0.0), spec.get("atol", 0.0)
     for name, value in (("rtol", rtol), ("atol", atol)):
         if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-            raise ValueError(f"cell metadata 'tolerance': {name} must be a number >= 0, got {value!r}")
+            raise ValueError(
+                f"cell metadata 'tolerance': {name} must be a number >= 0, got {value!r}"
+            )
     return float(rtol), float(atol)
 
 
@@ -73,8 +75,9 @@ def texts_agree(fresh: str, stored: str, rtol: float, atol: float) -> bool:
     stored_words, stored_numbers = _split(stored)
     if fresh_words != stored_words or len(fresh_numbers) != len(stored_numbers):
         return False
-    return all(numbers_close(a, b, rtol, atol) for a, b in zip(fresh_numbers, stored_numbers,
-                                                                strict=True))
+    return all(
+        numbers_close(a, b, rtol, atol) for a, b in zip(fresh_numbers, stored_numbers, strict=True)
+    )
 
 
 def _text_fields(output) -> Iterable[tuple[object, str]]:
@@ -93,7 +96,9 @@ def align_within_tolerance(fresh_outputs, stored_outputs, rtol, atol, sanitize) 
     but the value of their numbers, is left as it is, for nbval to report.
     """
     for fresh, stored in zip(fresh_outputs, stored_outputs, strict=False):
-        if fresh.get("output_type") != stored.get("output_type") or fresh.get("name") != stored.get("name"):
+        if fresh.get("output_type") != stored.get("output_type") or fresh.get("name") != stored.get(
+            "name"
+        ):
             continue
         stored_fields = dict((key, box) for box, key in _text_fields(stored))
         for box, key in _text_fields(fresh):

@@ -72,11 +72,19 @@ def outcome(case: Case) -> tuple[str, str]:
 
 # --- tiny fixtures ------------------------------------------------------------------------------
 
+
 def tiny_cnn(classes: int = 3) -> nn.Module:
     """A 1-channel 8x8 CNN with batch norm and dropout: small, and it has state to corrupt."""
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Dropout(0.2), nn.Linear(4 * 4 * 4, classes))
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.2),
+        nn.Linear(4 * 4 * 4, classes),
+    )
 
 
 def tiny_loader(n: int = 8, classes: int = 3, dtype=torch.float32, labels=None) -> DataLoader:
@@ -85,168 +93,641 @@ def tiny_loader(n: int = 8, classes: int = 3, dtype=torch.float32, labels=None) 
     return DataLoader(TensorDataset(x, y), batch_size=4)
 
 
-IMG = np.random.default_rng(0).random((2, 6, 6))       # (C, H, W) for ops
-KER = np.random.default_rng(1).random((3, 2, 3, 3))    # (O, C, kh, kw)
+IMG = np.random.default_rng(0).random((2, 6, 6))  # (C, H, W) for ops
+KER = np.random.default_rng(1).random((3, 2, 3, 3))  # (O, C, kh, kw)
 X8 = torch.rand(2, 1, 8, 8, generator=torch.Generator().manual_seed(2))
 
 # generic bad values, each with the error kind it should raise
-BAD_ARRAYS = [("None", None, TypeError), ("a str", "abc", TypeError), ("objects", [[1, "a"]], TypeError),
-              ("complex", np.ones((2, 3, 3)) * 1j, TypeError), ("a dict", {"a": 1}, TypeError)]
-BAD_INTS = [("None", None, TypeError), ("a str", "2", TypeError), ("a float", 2.5, TypeError),
-            ("a bool", True, TypeError), ("a triple", (1, 2, 3), TypeError), ("a set", {2}, TypeError)]
-BAD_PROBS = [("negative", -0.1, ValueError), ("one", 1.0, ValueError), ("NaN", NAN, ValueError),
-             ("a str", "0.5", TypeError), ("None", None, TypeError), ("a bool", True, TypeError)]
-BAD_DEVICES = [("unknown name", "gpu0", ValueError), ("an int list", [0], TypeError),
-               ("a missing GPU", "cuda:7", ValueError), ("a float", 1.5, TypeError)]
+BAD_ARRAYS = [
+    ("None", None, TypeError),
+    ("a str", "abc", TypeError),
+    ("objects", [[1, "a"]], TypeError),
+    ("complex", np.ones((2, 3, 3)) * 1j, TypeError),
+    ("a dict", {"a": 1}, TypeError),
+]
+BAD_INTS = [
+    ("None", None, TypeError),
+    ("a str", "2", TypeError),
+    ("a float", 2.5, TypeError),
+    ("a bool", True, TypeError),
+    ("a triple", (1, 2, 3), TypeError),
+    ("a set", {2}, TypeError),
+]
+BAD_PROBS = [
+    ("negative", -0.1, ValueError),
+    ("one", 1.0, ValueError),
+    ("NaN", NAN, ValueError),
+    ("a str", "0.5", TypeError),
+    ("None", None, TypeError),
+    ("a bool", True, TypeError),
+]
+BAD_DEVICES = [
+    ("unknown name", "gpu0", ValueError),
+    ("an int list", [0], TypeError),
+    ("a missing GPU", "cuda:7", ValueError),
+    ("a float", 1.5, TypeError),
+]
 
 
 def _ops_cases() -> list[Case]:
     c: list[Case] = []
     for bad, value, error in BAD_ARRAYS:
-        c.append(Case("ops.conv2d", f"input {bad}", error, "input", lambda v=value: ops.conv2d(v, KER)))
-        c.append(Case("ops.conv2d", f"weight {bad}", error, "weight", lambda v=value: ops.conv2d(IMG, v)))
+        c.append(
+            Case("ops.conv2d", f"input {bad}", error, "input", lambda v=value: ops.conv2d(v, KER))
+        )
+        c.append(
+            Case("ops.conv2d", f"weight {bad}", error, "weight", lambda v=value: ops.conv2d(IMG, v))
+        )
         c.append(Case("ops.relu", f"x {bad}", error, "x", lambda v=value: ops.relu(v)))
-        c.append(Case("ops.max_pool2d", f"x {bad}", error, "x", lambda v=value: ops.max_pool2d(v, 2)))
-        c.append(Case("ops.avg_pool2d", f"x {bad}", error, "x", lambda v=value: ops.avg_pool2d(v, 2)))
-        c.append(Case("ops.global_avg_pool2d", f"x {bad}", error, "x", lambda v=value: ops.global_avg_pool2d(v)))
+        c.append(
+            Case("ops.max_pool2d", f"x {bad}", error, "x", lambda v=value: ops.max_pool2d(v, 2))
+        )
+        c.append(
+            Case("ops.avg_pool2d", f"x {bad}", error, "x", lambda v=value: ops.avg_pool2d(v, 2))
+        )
+        c.append(
+            Case(
+                "ops.global_avg_pool2d",
+                f"x {bad}",
+                error,
+                "x",
+                lambda v=value: ops.global_avg_pool2d(v),
+            )
+        )
         c.append(Case("ops.softmax", f"x {bad}", error, "x", lambda v=value: ops.softmax(v)))
-        c.append(Case("ops.log_softmax", f"x {bad}", error, "x", lambda v=value: ops.log_softmax(v)))
+        c.append(
+            Case("ops.log_softmax", f"x {bad}", error, "x", lambda v=value: ops.log_softmax(v))
+        )
         c.append(Case("ops.dropout", f"x {bad}", error, "x", lambda v=value: ops.dropout(v)))
-        c.append(Case("ops.batch_norm", f"x {bad}", error, "x",
-                      lambda v=value: ops.batch_norm(v, np.zeros(2), np.ones(2))))
+        c.append(
+            Case(
+                "ops.batch_norm",
+                f"x {bad}",
+                error,
+                "x",
+                lambda v=value: ops.batch_norm(v, np.zeros(2), np.ones(2)),
+            )
+        )
     for bad, value, error in BAD_INTS:
-        c.append(Case("ops.conv2d", f"stride {bad}", error, "stride", lambda v=value: ops.conv2d(IMG, KER, stride=v)))
-        c.append(Case("ops.conv2d", f"padding {bad}", error, "padding", lambda v=value: ops.conv2d(IMG, KER, padding=v)))
-        c.append(Case("ops.max_pool2d", f"kernel_size {bad}", error, "kernel_size",
-                      lambda v=value: ops.max_pool2d(IMG, v)))
-        c.append(Case("ops.max_pool2d", f"padding {bad}", error, "padding", lambda v=value: ops.max_pool2d(IMG, 2, 2, v)))
-        c.append(Case("ops.avg_pool2d", f"kernel_size {bad}", error, "kernel_size",
-                      lambda v=value: ops.avg_pool2d(IMG, v)))
-        c.append(Case("ops.avg_pool2d", f"stride {bad}", error, "stride", lambda v=value: ops.avg_pool2d(IMG, 2, v)
-                      if v is not None else ops.avg_pool2d(IMG, 2, "x")))
-        c.append(Case("ops.output_size", f"size {bad}", error, "size", lambda v=value: ops.output_size(v, 3)))
-        c.append(Case("ops.output_size", f"kernel {bad}", error, "kernel", lambda v=value: ops.output_size(8, v)))
-        c.append(Case("ops.softmax", f"axis {bad}", error, "axis", lambda v=value: ops.softmax(IMG, axis=v)
-                      if v is not None else ops.softmax(IMG, axis="x")))
+        c.append(
+            Case(
+                "ops.conv2d",
+                f"stride {bad}",
+                error,
+                "stride",
+                lambda v=value: ops.conv2d(IMG, KER, stride=v),
+            )
+        )
+        c.append(
+            Case(
+                "ops.conv2d",
+                f"padding {bad}",
+                error,
+                "padding",
+                lambda v=value: ops.conv2d(IMG, KER, padding=v),
+            )
+        )
+        c.append(
+            Case(
+                "ops.max_pool2d",
+                f"kernel_size {bad}",
+                error,
+                "kernel_size",
+                lambda v=value: ops.max_pool2d(IMG, v),
+            )
+        )
+        c.append(
+            Case(
+                "ops.max_pool2d",
+                f"padding {bad}",
+                error,
+                "padding",
+                lambda v=value: ops.max_pool2d(IMG, 2, 2, v),
+            )
+        )
+        c.append(
+            Case(
+                "ops.avg_pool2d",
+                f"kernel_size {bad}",
+                error,
+                "kernel_size",
+                lambda v=value: ops.avg_pool2d(IMG, v),
+            )
+        )
+        c.append(
+            Case(
+                "ops.avg_pool2d",
+                f"stride {bad}",
+                error,
+                "stride",
+                lambda v=value: (
+                    ops.avg_pool2d(IMG, 2, v) if v is not None else ops.avg_pool2d(IMG, 2, "x")
+                ),
+            )
+        )
+        c.append(
+            Case(
+                "ops.output_size",
+                f"size {bad}",
+                error,
+                "size",
+                lambda v=value: ops.output_size(v, 3),
+            )
+        )
+        c.append(
+            Case(
+                "ops.output_size",
+                f"kernel {bad}",
+                error,
+                "kernel",
+                lambda v=value: ops.output_size(8, v),
+            )
+        )
+        c.append(
+            Case(
+                "ops.softmax",
+                f"axis {bad}",
+                error,
+                "axis",
+                lambda v=value: (
+                    ops.softmax(IMG, axis=v) if v is not None else ops.softmax(IMG, axis="x")
+                ),
+            )
+        )
     for bad, value, error in BAD_PROBS:
         c.append(Case("ops.dropout", f"p {bad}", error, "p", lambda v=value: ops.dropout(IMG, v)))
-        c.append(Case("ops.batch_norm", f"momentum {bad}", error if bad != "one" else None, "momentum",
-                      lambda v=value: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), momentum=v)))
+        c.append(
+            Case(
+                "ops.batch_norm",
+                f"momentum {bad}",
+                error if bad != "one" else None,
+                "momentum",
+                lambda v=value: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), momentum=v),
+            )
+        )
     c = [case for case in c if case.error is not None]  # momentum = 1 is valid
     c += [
-        Case("ops.conv2d", "stride 0", ValueError, "stride", lambda: ops.conv2d(IMG, KER, stride=0)),
-        Case("ops.conv2d", "padding -1", ValueError, "padding", lambda: ops.conv2d(IMG, KER, padding=-1)),
+        Case(
+            "ops.conv2d", "stride 0", ValueError, "stride", lambda: ops.conv2d(IMG, KER, stride=0)
+        ),
+        Case(
+            "ops.conv2d",
+            "padding -1",
+            ValueError,
+            "padding",
+            lambda: ops.conv2d(IMG, KER, padding=-1),
+        ),
         Case("ops.conv2d", "2-D input", ValueError, "input", lambda: ops.conv2d(IMG[0], KER)),
         Case("ops.conv2d", "3-D weight", ValueError, "weight", lambda: ops.conv2d(IMG, KER[0])),
-        Case("ops.conv2d", "channel mismatch", ValueError, "weight", lambda: ops.conv2d(IMG[:1], KER)),
-        Case("ops.conv2d", "kernel larger than input", ValueError, "weight",
-             lambda: ops.conv2d(IMG, np.ones((1, 2, 9, 9)))),
-        Case("ops.conv2d", "bias of wrong length", ValueError, "bias", lambda: ops.conv2d(IMG, KER, np.ones(2))),
-        Case("ops.conv2d", "2-D bias", ValueError, "bias", lambda: ops.conv2d(IMG, KER, np.ones((3, 1)))),
+        Case(
+            "ops.conv2d", "channel mismatch", ValueError, "weight", lambda: ops.conv2d(IMG[:1], KER)
+        ),
+        Case(
+            "ops.conv2d",
+            "kernel larger than input",
+            ValueError,
+            "weight",
+            lambda: ops.conv2d(IMG, np.ones((1, 2, 9, 9))),
+        ),
+        Case(
+            "ops.conv2d",
+            "bias of wrong length",
+            ValueError,
+            "bias",
+            lambda: ops.conv2d(IMG, KER, np.ones(2)),
+        ),
+        Case(
+            "ops.conv2d",
+            "2-D bias",
+            ValueError,
+            "bias",
+            lambda: ops.conv2d(IMG, KER, np.ones((3, 1))),
+        ),
         Case("ops.conv2d", "bias a str", TypeError, "bias", lambda: ops.conv2d(IMG, KER, "b")),
-        Case("ops.max_pool2d", "kernel_size 0", ValueError, "kernel_size", lambda: ops.max_pool2d(IMG, 0)),
+        Case(
+            "ops.max_pool2d",
+            "kernel_size 0",
+            ValueError,
+            "kernel_size",
+            lambda: ops.max_pool2d(IMG, 0),
+        ),
         Case("ops.max_pool2d", "stride 0", ValueError, "stride", lambda: ops.max_pool2d(IMG, 2, 0)),
-        Case("ops.max_pool2d", "padding over half the window", ValueError, "padding",
-             lambda: ops.max_pool2d(IMG, 2, 2, 2)),
-        Case("ops.max_pool2d", "window larger than input", ValueError, "kernel_size", lambda: ops.max_pool2d(IMG, 7)),
+        Case(
+            "ops.max_pool2d",
+            "padding over half the window",
+            ValueError,
+            "padding",
+            lambda: ops.max_pool2d(IMG, 2, 2, 2),
+        ),
+        Case(
+            "ops.max_pool2d",
+            "window larger than input",
+            ValueError,
+            "kernel_size",
+            lambda: ops.max_pool2d(IMG, 7),
+        ),
         Case("ops.max_pool2d", "1-D x", ValueError, "x", lambda: ops.max_pool2d(np.ones(5), 2)),
-        Case("ops.avg_pool2d", "count_include_pad a str", TypeError, "count_include_pad",
-             lambda: ops.avg_pool2d(IMG, 2, count_include_pad="yes")),
-        Case("ops.global_avg_pool2d", "empty map", ValueError, "x", lambda: ops.global_avg_pool2d(np.ones((2, 0, 3)))),
+        Case(
+            "ops.avg_pool2d",
+            "count_include_pad a str",
+            TypeError,
+            "count_include_pad",
+            lambda: ops.avg_pool2d(IMG, 2, count_include_pad="yes"),
+        ),
+        Case(
+            "ops.global_avg_pool2d",
+            "empty map",
+            ValueError,
+            "x",
+            lambda: ops.global_avg_pool2d(np.ones((2, 0, 3))),
+        ),
         Case("ops.softmax", "empty array", ValueError, "x", lambda: ops.softmax(np.array([]))),
-        Case("ops.log_softmax", "empty array", ValueError, "x", lambda: ops.log_softmax(np.zeros((2, 0)))),
+        Case(
+            "ops.log_softmax",
+            "empty array",
+            ValueError,
+            "x",
+            lambda: ops.log_softmax(np.zeros((2, 0))),
+        ),
         Case("ops.softmax", "scalar", ValueError, "x", lambda: ops.softmax(3.0)),
-        Case("ops.softmax", "axis out of range", ValueError, "axis", lambda: ops.softmax(IMG, axis=3)),
-        Case("ops.log_softmax", "axis a float", TypeError, "axis", lambda: ops.log_softmax(IMG, axis=1.0)),
-        Case("ops.output_size", "kernel too large", ValueError, "kernel", lambda: ops.output_size(4, 7)),
+        Case(
+            "ops.softmax", "axis out of range", ValueError, "axis", lambda: ops.softmax(IMG, axis=3)
+        ),
+        Case(
+            "ops.log_softmax",
+            "axis a float",
+            TypeError,
+            "axis",
+            lambda: ops.log_softmax(IMG, axis=1.0),
+        ),
+        Case(
+            "ops.output_size",
+            "kernel too large",
+            ValueError,
+            "kernel",
+            lambda: ops.output_size(4, 7),
+        ),
         Case("ops.output_size", "stride 0", ValueError, "stride", lambda: ops.output_size(8, 3, 0)),
-        Case("ops.output_size", "padding -1", ValueError, "padding", lambda: ops.output_size(8, 3, 1, -1)),
-        Case("ops.dropout", "training a str", TypeError, "training", lambda: ops.dropout(IMG, 0.5, "yes")),
-        Case("ops.dropout", "generator an int", TypeError, "generator", lambda: ops.dropout(IMG, 0.5, True, 3)),
-        Case("ops.batch_norm", "running_mean wrong length", ValueError, "running_mean",
-             lambda: ops.batch_norm(IMG[None], np.zeros(3), np.ones(2))),
-        Case("ops.batch_norm", "running_var wrong length", ValueError, "running_var",
-             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(5))),
-        Case("ops.batch_norm", "weight wrong length", ValueError, "weight",
-             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), np.ones(3))),
-        Case("ops.batch_norm", "bias wrong length", ValueError, "bias",
-             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), None, np.ones(3))),
-        Case("ops.batch_norm", "eps 0", ValueError, "eps", lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), eps=0)),
-        Case("ops.batch_norm", "eps a str", TypeError, "eps",
-             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), eps="x")),
-        Case("ops.batch_norm", "only running_mean", ValueError, "running_var",
-             lambda: ops.batch_norm(IMG[None], np.zeros(2), None, training=True)),
-        Case("ops.batch_norm", "no running stats in eval", ValueError, "running_mean",
-             lambda: ops.batch_norm(IMG[None], None, None)),
-        Case("ops.batch_norm", "one value per channel in training", ValueError, "x",
-             lambda: ops.batch_norm(np.ones((1, 2)), None, None, training=True)),
-        Case("ops.batch_norm", "training a str", TypeError, "training",
-             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), training="no")),
-        Case("ops.batch_norm", "1-D x", ValueError, "x", lambda: ops.batch_norm(np.ones(3), np.zeros(3), np.ones(3))),
+        Case(
+            "ops.output_size",
+            "padding -1",
+            ValueError,
+            "padding",
+            lambda: ops.output_size(8, 3, 1, -1),
+        ),
+        Case(
+            "ops.dropout",
+            "training a str",
+            TypeError,
+            "training",
+            lambda: ops.dropout(IMG, 0.5, "yes"),
+        ),
+        Case(
+            "ops.dropout",
+            "generator an int",
+            TypeError,
+            "generator",
+            lambda: ops.dropout(IMG, 0.5, True, 3),
+        ),
+        Case(
+            "ops.batch_norm",
+            "running_mean wrong length",
+            ValueError,
+            "running_mean",
+            lambda: ops.batch_norm(IMG[None], np.zeros(3), np.ones(2)),
+        ),
+        Case(
+            "ops.batch_norm",
+            "running_var wrong length",
+            ValueError,
+            "running_var",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(5)),
+        ),
+        Case(
+            "ops.batch_norm",
+            "weight wrong length",
+            ValueError,
+            "weight",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), np.ones(3)),
+        ),
+        Case(
+            "ops.batch_norm",
+            "bias wrong length",
+            ValueError,
+            "bias",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), None, np.ones(3)),
+        ),
+        Case(
+            "ops.batch_norm",
+            "eps 0",
+            ValueError,
+            "eps",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), eps=0),
+        ),
+        Case(
+            "ops.batch_norm",
+            "eps a str",
+            TypeError,
+            "eps",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), eps="x"),
+        ),
+        Case(
+            "ops.batch_norm",
+            "only running_mean",
+            ValueError,
+            "running_var",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), None, training=True),
+        ),
+        Case(
+            "ops.batch_norm",
+            "no running stats in eval",
+            ValueError,
+            "running_mean",
+            lambda: ops.batch_norm(IMG[None], None, None),
+        ),
+        Case(
+            "ops.batch_norm",
+            "one value per channel in training",
+            ValueError,
+            "x",
+            lambda: ops.batch_norm(np.ones((1, 2)), None, None, training=True),
+        ),
+        Case(
+            "ops.batch_norm",
+            "training a str",
+            TypeError,
+            "training",
+            lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), training="no"),
+        ),
+        Case(
+            "ops.batch_norm",
+            "1-D x",
+            ValueError,
+            "x",
+            lambda: ops.batch_norm(np.ones(3), np.zeros(3), np.ones(3)),
+        ),
     ]
     return c
 
 
 def _simple_module_cases() -> list[Case]:
     c = [
-        Case("filters.get_kernel", "unknown name", ValueError, "name", lambda: filters.get_kernel("sobel_z")),
+        Case(
+            "filters.get_kernel",
+            "unknown name",
+            ValueError,
+            "name",
+            lambda: filters.get_kernel("sobel_z"),
+        ),
         Case("filters.get_kernel", "None", ValueError, "name", lambda: filters.get_kernel(None)),
         Case("filters.get_kernel", "an int", ValueError, "name", lambda: filters.get_kernel(3)),
-        Case("filters.describe_kernel", "unknown name", ValueError, "name", lambda: filters.describe_kernel("blurry")),
-        Case("widgets.filter_image", "1-D image", ValueError, "image", lambda: widgets.filter_image(np.ones(5), np.ones((3, 3)))),
-        Case("widgets.filter_image", "tiny image", ValueError, "image", lambda: widgets.filter_image(np.ones((2, 2)), np.ones((1, 1)))),
-        Case("widgets.filter_image", "3-D kernel", ValueError, "kernel",
-             lambda: widgets.filter_image(np.ones((8, 8)), np.ones((1, 3, 3)))),
-        Case("widgets.filter_image", "kernel larger than image", ValueError, "kernel",
-             lambda: widgets.filter_image(np.ones((4, 4)), np.ones((5, 5)))),
-        Case("widgets.filter_image", "4-channel image", ValueError, "image",
-             lambda: widgets.filter_image(np.ones((8, 8, 4)), np.ones((3, 3)))),
-        Case("widgets.filter_image", "complex image", TypeError, "image",
-             lambda: widgets.filter_image(np.ones((8, 8)) * 1j, np.ones((3, 3)))),
-        Case("data.sample_image", "unknown name", ValueError, "name", lambda: data.sample_image("lena")),
-        Case("data.sample_image", "size a str", TypeError, "size", lambda: data.sample_image("camera", size="big")),
-        Case("data.sample_image", "size 0", ValueError, "size", lambda: data.sample_image("camera", size=0)),
-        Case("data.sample_image", "size a triple", TypeError, "size", lambda: data.sample_image("camera", size=(3, 4, 5))),
-        Case("data.stratified_split", "2-D labels", ValueError, "labels", lambda: data.stratified_split(np.zeros((5, 2)))),
-        Case("data.stratified_split", "test_size 0", ValueError, "test_size", lambda: data.stratified_split(np.arange(20) % 2, 0)),
-        Case("data.stratified_split", "test_size 1.5", ValueError, "test_size",
-             lambda: data.stratified_split(np.arange(20) % 2, 1.5)),
-        Case("data.stratified_split", "test_size a str", ValueError, "test_size",
-             lambda: data.stratified_split(np.arange(20) % 2, "10")),
-        Case("data.load_fashion_mnist", "train a str", TypeError, "train", lambda: data.load_fashion_mnist("yes")),
-        Case("data.load_fashion_mnist", "download a str", TypeError, "download",
-             lambda: data.load_fashion_mnist(True, "no")),
-        Case("data.load_fashion_mnist", "timeout 0", ValueError, "timeout",
-             lambda: data.load_fashion_mnist(True, False, 0)),
-        Case("data.load_fashion_mnist", "timeout NaN", ValueError, "timeout",
-             lambda: data.load_fashion_mnist(True, False, NAN)),
+        Case(
+            "filters.describe_kernel",
+            "unknown name",
+            ValueError,
+            "name",
+            lambda: filters.describe_kernel("blurry"),
+        ),
+        Case(
+            "widgets.filter_image",
+            "1-D image",
+            ValueError,
+            "image",
+            lambda: widgets.filter_image(np.ones(5), np.ones((3, 3))),
+        ),
+        Case(
+            "widgets.filter_image",
+            "tiny image",
+            ValueError,
+            "image",
+            lambda: widgets.filter_image(np.ones((2, 2)), np.ones((1, 1))),
+        ),
+        Case(
+            "widgets.filter_image",
+            "3-D kernel",
+            ValueError,
+            "kernel",
+            lambda: widgets.filter_image(np.ones((8, 8)), np.ones((1, 3, 3))),
+        ),
+        Case(
+            "widgets.filter_image",
+            "kernel larger than image",
+            ValueError,
+            "kernel",
+            lambda: widgets.filter_image(np.ones((4, 4)), np.ones((5, 5))),
+        ),
+        Case(
+            "widgets.filter_image",
+            "4-channel image",
+            ValueError,
+            "image",
+            lambda: widgets.filter_image(np.ones((8, 8, 4)), np.ones((3, 3))),
+        ),
+        Case(
+            "widgets.filter_image",
+            "complex image",
+            TypeError,
+            "image",
+            lambda: widgets.filter_image(np.ones((8, 8)) * 1j, np.ones((3, 3))),
+        ),
+        Case(
+            "data.sample_image",
+            "unknown name",
+            ValueError,
+            "name",
+            lambda: data.sample_image("lena"),
+        ),
+        Case(
+            "data.sample_image",
+            "size a str",
+            TypeError,
+            "size",
+            lambda: data.sample_image("camera", size="big"),
+        ),
+        Case(
+            "data.sample_image",
+            "size 0",
+            ValueError,
+            "size",
+            lambda: data.sample_image("camera", size=0),
+        ),
+        Case(
+            "data.sample_image",
+            "size a triple",
+            TypeError,
+            "size",
+            lambda: data.sample_image("camera", size=(3, 4, 5)),
+        ),
+        Case(
+            "data.stratified_split",
+            "2-D labels",
+            ValueError,
+            "labels",
+            lambda: data.stratified_split(np.zeros((5, 2))),
+        ),
+        Case(
+            "data.stratified_split",
+            "test_size 0",
+            ValueError,
+            "test_size",
+            lambda: data.stratified_split(np.arange(20) % 2, 0),
+        ),
+        Case(
+            "data.stratified_split",
+            "test_size 1.5",
+            ValueError,
+            "test_size",
+            lambda: data.stratified_split(np.arange(20) % 2, 1.5),
+        ),
+        Case(
+            "data.stratified_split",
+            "test_size a str",
+            ValueError,
+            "test_size",
+            lambda: data.stratified_split(np.arange(20) % 2, "10"),
+        ),
+        Case(
+            "data.load_fashion_mnist",
+            "train a str",
+            TypeError,
+            "train",
+            lambda: data.load_fashion_mnist("yes"),
+        ),
+        Case(
+            "data.load_fashion_mnist",
+            "download a str",
+            TypeError,
+            "download",
+            lambda: data.load_fashion_mnist(True, "no"),
+        ),
+        Case(
+            "data.load_fashion_mnist",
+            "timeout 0",
+            ValueError,
+            "timeout",
+            lambda: data.load_fashion_mnist(True, False, 0),
+        ),
+        Case(
+            "data.load_fashion_mnist",
+            "timeout NaN",
+            ValueError,
+            "timeout",
+            lambda: data.load_fashion_mnist(True, False, NAN),
+        ),
     ]
-    for bad, value, error in [("a str", "0.1", TypeError), ("NaN", NAN, ValueError), ("inf", INF, ValueError),
-                              ("None", None, TypeError), ("zero", 0.0, ValueError), ("negative", -1.0, ValueError)]:
-        c.append(Case("optim.SGD", f"lr {bad}", error, "lr", lambda v=value: optim.SGD([torch.zeros(2, requires_grad=True)], lr=v)))
-        c.append(Case("optim.Adam", f"lr {bad}", error, "lr",
-                      lambda v=value: optim.Adam([torch.zeros(2, requires_grad=True)], lr=v)))
+    for bad, value, error in [
+        ("a str", "0.1", TypeError),
+        ("NaN", NAN, ValueError),
+        ("inf", INF, ValueError),
+        ("None", None, TypeError),
+        ("zero", 0.0, ValueError),
+        ("negative", -1.0, ValueError),
+    ]:
+        c.append(
+            Case(
+                "optim.SGD",
+                f"lr {bad}",
+                error,
+                "lr",
+                lambda v=value: optim.SGD([torch.zeros(2, requires_grad=True)], lr=v),
+            )
+        )
+        c.append(
+            Case(
+                "optim.Adam",
+                f"lr {bad}",
+                error,
+                "lr",
+                lambda v=value: optim.Adam([torch.zeros(2, requires_grad=True)], lr=v),
+            )
+        )
     c += [
-        Case("optim.SGD", "momentum -1", ValueError, "momentum", lambda: optim.SGD([torch.zeros(2, requires_grad=True)], 0.1, -1)),
-        Case("optim.SGD", "params a tensor", TypeError, "params", lambda: optim.SGD(torch.zeros(2, requires_grad=True), 0.1)),
+        Case(
+            "optim.SGD",
+            "momentum -1",
+            ValueError,
+            "momentum",
+            lambda: optim.SGD([torch.zeros(2, requires_grad=True)], 0.1, -1),
+        ),
+        Case(
+            "optim.SGD",
+            "params a tensor",
+            TypeError,
+            "params",
+            lambda: optim.SGD(torch.zeros(2, requires_grad=True), 0.1),
+        ),
         Case("optim.SGD", "params empty", ValueError, "params", lambda: optim.SGD([], 0.1)),
-        Case("optim.SGD", "params ints", TypeError, "params", lambda: optim.SGD([torch.zeros(2, dtype=torch.int64)], 0.1)),
-        Case("optim.SGD", "params not a leaf", ValueError, "params",
-             lambda: optim.SGD([torch.zeros(2, requires_grad=True) * 2], 0.1)),
+        Case(
+            "optim.SGD",
+            "params ints",
+            TypeError,
+            "params",
+            lambda: optim.SGD([torch.zeros(2, dtype=torch.int64)], 0.1),
+        ),
+        Case(
+            "optim.SGD",
+            "params not a leaf",
+            ValueError,
+            "params",
+            lambda: optim.SGD([torch.zeros(2, requires_grad=True) * 2], 0.1),
+        ),
         Case("optim.SGD", "params a number", TypeError, "params", lambda: optim.SGD(3, 0.1)),
-        Case("optim.Adam", "betas a str", TypeError, "betas", lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas="ab")),
-        Case("optim.Adam", "betas a triple", TypeError, "betas",
-             lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas=(0.9, 0.9, 0.9))),
-        Case("optim.Adam", "beta NaN", ValueError, "betas",
-             lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas=(NAN, 0.9))),
-        Case("optim.Adam", "eps a str", TypeError, "eps", lambda: optim.Adam([torch.zeros(2, requires_grad=True)], eps="e")),
-        Case("optim.run_optimizer", "surface a str", TypeError, "surface", lambda: optim.run_optimizer("bowl", optim.SGD, 5)),
-        Case("optim.run_optimizer", "steps 0", ValueError, "steps",
-             lambda: optim.run_optimizer(optim.IllConditionedBowl(), optim.SGD, 0, lr=0.1)),
-        Case("optim.run_optimizer", "steps a float", TypeError, "steps",
-             lambda: optim.run_optimizer(optim.IllConditionedBowl(), optim.SGD, 2.5, lr=0.1)),
-        Case("optim.run_optimizer", "optimizer_class a str", TypeError, "optimizer_class",
-             lambda: optim.run_optimizer(optim.IllConditionedBowl(), "sgd", 5)),
+        Case(
+            "optim.Adam",
+            "betas a str",
+            TypeError,
+            "betas",
+            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas="ab"),
+        ),
+        Case(
+            "optim.Adam",
+            "betas a triple",
+            TypeError,
+            "betas",
+            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas=(0.9, 0.9, 0.9)),
+        ),
+        Case(
+            "optim.Adam",
+            "beta NaN",
+            ValueError,
+            "betas",
+            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas=(NAN, 0.9)),
+        ),
+        Case(
+            "optim.Adam",
+            "eps a str",
+            TypeError,
+            "eps",
+            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], eps="e"),
+        ),
+        Case(
+            "optim.run_optimizer",
+            "surface a str",
+            TypeError,
+            "surface",
+            lambda: optim.run_optimizer("bowl", optim.SGD, 5),
+        ),
+        Case(
+            "optim.run_optimizer",
+            "steps 0",
+            ValueError,
+            "steps",
+            lambda: optim.run_optimizer(optim.IllConditionedBowl(), optim.SGD, 0, lr=0.1),
+        ),
+        Case(
+            "optim.run_optimizer",
+            "steps a float",
+            TypeError,
+            "steps",
+            lambda: optim.run_optimizer(optim.IllConditionedBowl(), optim.SGD, 2.5, lr=0.1),
+        ),
+        Case(
+            "optim.run_optimizer",
+            "optimizer_class a str",
+            TypeError,
+            "optimizer_class",
+            lambda: optim.run_optimizer(optim.IllConditionedBowl(), "sgd", 5),
+        ),
     ]
     return c
 
@@ -258,38 +739,159 @@ def _model_cases() -> list[Case]:
         for bad, value, error in BAD_INTS:
             if bad == "a triple":
                 continue
-            c.append(Case(name, f"n_classes {bad}", error, "n_classes", lambda v=value, k=cls: k(v)))
-            c.append(Case(name, f"in_channels {bad}", error, "in_channels",
-                          lambda v=value, k=cls: k(10, in_channels=v)))
+            c.append(
+                Case(name, f"n_classes {bad}", error, "n_classes", lambda v=value, k=cls: k(v))
+            )
+            c.append(
+                Case(
+                    name,
+                    f"in_channels {bad}",
+                    error,
+                    "in_channels",
+                    lambda v=value, k=cls: k(10, in_channels=v),
+                )
+            )
         c.append(Case(name, "n_classes 0", ValueError, "n_classes", lambda k=cls: k(0)))
         model = cls(10)
         c += [
-            Case(f"{name}.forward", "a NumPy array", TypeError, "x", lambda m=model: m(np.zeros((1, 1, 28, 28), np.float32))),
-            Case(f"{name}.forward", "no batch axis", ValueError, "x", lambda m=model: m(torch.zeros(1, 28, 28))),
-            Case(f"{name}.forward", "float64", TypeError, "x", lambda m=model: m(torch.zeros(1, 1, 28, 28, dtype=torch.float64))),
-            Case(f"{name}.forward", "uint8", TypeError, "x", lambda m=model: m(torch.zeros(1, 1, 28, 28, dtype=torch.uint8))),
-            Case(f"{name}.forward", "3 channels", ValueError, "x", lambda m=model: m(torch.zeros(1, 3, 28, 28))),
-            Case(f"{name}.forward", "32x32", ValueError, "x", lambda m=model: m(torch.zeros(1, 1, 32, 32))),
+            Case(
+                f"{name}.forward",
+                "a NumPy array",
+                TypeError,
+                "x",
+                lambda m=model: m(np.zeros((1, 1, 28, 28), np.float32)),
+            ),
+            Case(
+                f"{name}.forward",
+                "no batch axis",
+                ValueError,
+                "x",
+                lambda m=model: m(torch.zeros(1, 28, 28)),
+            ),
+            Case(
+                f"{name}.forward",
+                "float64",
+                TypeError,
+                "x",
+                lambda m=model: m(torch.zeros(1, 1, 28, 28, dtype=torch.float64)),
+            ),
+            Case(
+                f"{name}.forward",
+                "uint8",
+                TypeError,
+                "x",
+                lambda m=model: m(torch.zeros(1, 1, 28, 28, dtype=torch.uint8)),
+            ),
+            Case(
+                f"{name}.forward",
+                "3 channels",
+                ValueError,
+                "x",
+                lambda m=model: m(torch.zeros(1, 3, 28, 28)),
+            ),
+            Case(
+                f"{name}.forward",
+                "32x32",
+                ValueError,
+                "x",
+                lambda m=model: m(torch.zeros(1, 1, 32, 32)),
+            ),
         ]
     c += [
-        Case("models.NotesNet", "input_size too small", ValueError, "input_size", lambda: models.NotesNet(10, input_size=4)),
-        Case("models.NotesNet", "input_size None", TypeError, "input_size", lambda: models.NotesNet(10, input_size=None)),
-        Case("models.NotesNet", "kernel_size 0", ValueError, "kernel_size", lambda: models.NotesNet(10, kernel_size=0)),
-        Case("models.NotesNet", "conv_channels a str", TypeError, "conv_channels",
-             lambda: models.NotesNet(10, conv_channels="32")),
-        Case("models.DigitCNN", "two channels", ValueError, "channels", lambda: models.DigitCNN(channels=(8, 16))),
-        Case("models.DigitCNN", "dropout 1", ValueError, "dropout", lambda: models.DigitCNN(dropout=1.0)),
-        Case("models.DigitCNN", "dropout a str", ValueError, "dropout", lambda: models.DigitCNN(dropout="0.3")),
-        Case("models.DigitCNN", "hidden 0", ValueError, "hidden", lambda: models.DigitCNN(hidden=0)),
-        Case("models.describe", "model a str", TypeError, "model", lambda: models.describe("net", (1, 1, 28, 28))),
-        Case("models.describe", "input_shape an int", ValueError, "input_shape", lambda: models.describe(models.NotesNet(10), 28)),
-        Case("models.describe", "input_shape with 0", ValueError, "input_shape",
-             lambda: models.describe(models.NotesNet(10), (0, 1, 28, 28))),
-        Case("models.describe", "input_shape of floats", ValueError, "input_shape",
-             lambda: models.describe(models.NotesNet(10), (1.0, 1, 28, 28))),
-        Case("models.trained_classifier", "retrain a str", TypeError, "retrain", lambda: models.trained_classifier("yes")),
-        Case("models.trained_classifier", "show_progress a str", TypeError, "show_progress",
-             lambda: models.trained_classifier(False, "no")),
+        Case(
+            "models.NotesNet",
+            "input_size too small",
+            ValueError,
+            "input_size",
+            lambda: models.NotesNet(10, input_size=4),
+        ),
+        Case(
+            "models.NotesNet",
+            "input_size None",
+            TypeError,
+            "input_size",
+            lambda: models.NotesNet(10, input_size=None),
+        ),
+        Case(
+            "models.NotesNet",
+            "kernel_size 0",
+            ValueError,
+            "kernel_size",
+            lambda: models.NotesNet(10, kernel_size=0),
+        ),
+        Case(
+            "models.NotesNet",
+            "conv_channels a str",
+            TypeError,
+            "conv_channels",
+            lambda: models.NotesNet(10, conv_channels="32"),
+        ),
+        Case(
+            "models.DigitCNN",
+            "two channels",
+            ValueError,
+            "channels",
+            lambda: models.DigitCNN(channels=(8, 16)),
+        ),
+        Case(
+            "models.DigitCNN",
+            "dropout 1",
+            ValueError,
+            "dropout",
+            lambda: models.DigitCNN(dropout=1.0),
+        ),
+        Case(
+            "models.DigitCNN",
+            "dropout a str",
+            ValueError,
+            "dropout",
+            lambda: models.DigitCNN(dropout="0.3"),
+        ),
+        Case(
+            "models.DigitCNN", "hidden 0", ValueError, "hidden", lambda: models.DigitCNN(hidden=0)
+        ),
+        Case(
+            "models.describe",
+            "model a str",
+            TypeError,
+            "model",
+            lambda: models.describe("net", (1, 1, 28, 28)),
+        ),
+        Case(
+            "models.describe",
+            "input_shape an int",
+            ValueError,
+            "input_shape",
+            lambda: models.describe(models.NotesNet(10), 28),
+        ),
+        Case(
+            "models.describe",
+            "input_shape with 0",
+            ValueError,
+            "input_shape",
+            lambda: models.describe(models.NotesNet(10), (0, 1, 28, 28)),
+        ),
+        Case(
+            "models.describe",
+            "input_shape of floats",
+            ValueError,
+            "input_shape",
+            lambda: models.describe(models.NotesNet(10), (1.0, 1, 28, 28)),
+        ),
+        Case(
+            "models.trained_classifier",
+            "retrain a str",
+            TypeError,
+            "retrain",
+            lambda: models.trained_classifier("yes"),
+        ),
+        Case(
+            "models.trained_classifier",
+            "show_progress a str",
+            TypeError,
+            "show_progress",
+            lambda: models.trained_classifier(False, "no"),
+        ),
     ]
     return c
 
@@ -297,80 +899,350 @@ def _model_cases() -> list[Case]:
 def _training_cases() -> list[Case]:
     def fit(**kw):
         model = kw.pop("model", None) or tiny_cnn()
-        args = dict(train_loader=tiny_loader(), val_loader=None,
-                    optimizer=torch.optim.SGD(model.parameters(), lr=0.01), epochs=1)
+        args = dict(
+            train_loader=tiny_loader(),
+            val_loader=None,
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.01),
+            epochs=1,
+        )
         args.update(kw)
         return training.fit(model, **args)
 
     c = [
-        Case("training.fit", "model a str", TypeError, "model", lambda: training.fit("m", tiny_loader(), None, None, 1)),
+        Case(
+            "training.fit",
+            "model a str",
+            TypeError,
+            "model",
+            lambda: training.fit("m", tiny_loader(), None, None, 1),
+        ),
         Case("training.fit", "epochs 0", ValueError, "epochs", lambda: fit(epochs=0)),
         Case("training.fit", "epochs a float", TypeError, "epochs", lambda: fit(epochs=1.5)),
         Case("training.fit", "epochs None", TypeError, "epochs", lambda: fit(epochs=None)),
-        Case("training.fit", "optimizer a str", TypeError, "optimizer", lambda: fit(optimizer="adam")),
-        Case("training.fit", "optimizer the class", TypeError, "optimizer", lambda: fit(optimizer=torch.optim.SGD)),
-        Case("training.fit", "train_loader a tensor", TypeError, "train_loader", lambda: fit(train_loader=torch.zeros(4))),
-        Case("training.fit", "train_loader None", TypeError, "train_loader", lambda: fit(train_loader=None)),
-        Case("training.fit", "train_loader empty", ValueError, "train_loader", lambda: fit(train_loader=[])),
-        Case("training.fit", "val_loader an array", TypeError, "val_loader", lambda: fit(val_loader=np.zeros(3))),
-        Case("training.fit", "scheduler_step a typo", ValueError, "scheduler_step", lambda: fit(scheduler_step="batches")),
+        Case(
+            "training.fit", "optimizer a str", TypeError, "optimizer", lambda: fit(optimizer="adam")
+        ),
+        Case(
+            "training.fit",
+            "optimizer the class",
+            TypeError,
+            "optimizer",
+            lambda: fit(optimizer=torch.optim.SGD),
+        ),
+        Case(
+            "training.fit",
+            "train_loader a tensor",
+            TypeError,
+            "train_loader",
+            lambda: fit(train_loader=torch.zeros(4)),
+        ),
+        Case(
+            "training.fit",
+            "train_loader None",
+            TypeError,
+            "train_loader",
+            lambda: fit(train_loader=None),
+        ),
+        Case(
+            "training.fit",
+            "train_loader empty",
+            ValueError,
+            "train_loader",
+            lambda: fit(train_loader=[]),
+        ),
+        Case(
+            "training.fit",
+            "val_loader an array",
+            TypeError,
+            "val_loader",
+            lambda: fit(val_loader=np.zeros(3)),
+        ),
+        Case(
+            "training.fit",
+            "scheduler_step a typo",
+            ValueError,
+            "scheduler_step",
+            lambda: fit(scheduler_step="batches"),
+        ),
         Case("training.fit", "augment not callable", TypeError, "augment", lambda: fit(augment=3)),
-        Case("training.fit", "loss_fn the class", TypeError, "loss_fn", lambda: fit(loss_fn=nn.CrossEntropyLoss)),
+        Case(
+            "training.fit",
+            "loss_fn the class",
+            TypeError,
+            "loss_fn",
+            lambda: fit(loss_fn=nn.CrossEntropyLoss),
+        ),
         Case("training.fit", "loss_fn a str", TypeError, "loss_fn", lambda: fit(loss_fn="ce")),
-        Case("training.fit", "float64 inputs", TypeError, "inputs", lambda: fit(train_loader=tiny_loader(dtype=torch.float64))),
-        Case("training.fit", "uint8 inputs", TypeError, "inputs", lambda: fit(train_loader=tiny_loader(dtype=torch.uint8))),
-        Case("training.fit", "bad label in batch 1", ValueError, "targets",
-             lambda: fit(train_loader=tiny_loader(labels=torch.tensor([0, 1, 2, 0, 1, 2, 9, 0])))),
-        Case("training.fit", "negative label in batch 2", ValueError, "targets",
-             lambda: fit(train_loader=tiny_loader(labels=torch.tensor([0, 1, 2, 0, 1, 2, -1, 0])))),
-        Case("training.fit", "batches of lists", TypeError, "inputs",
-             lambda: fit(train_loader=[([0.0] * 4, torch.zeros(4, dtype=torch.int64))])),
-        Case("training.fit", "batches without targets", ValueError, "train_loader",
-             lambda: fit(train_loader=[torch.zeros(4, 1, 8, 8)])),
+        Case(
+            "training.fit",
+            "float64 inputs",
+            TypeError,
+            "inputs",
+            lambda: fit(train_loader=tiny_loader(dtype=torch.float64)),
+        ),
+        Case(
+            "training.fit",
+            "uint8 inputs",
+            TypeError,
+            "inputs",
+            lambda: fit(train_loader=tiny_loader(dtype=torch.uint8)),
+        ),
+        Case(
+            "training.fit",
+            "bad label in batch 1",
+            ValueError,
+            "targets",
+            lambda: fit(train_loader=tiny_loader(labels=torch.tensor([0, 1, 2, 0, 1, 2, 9, 0]))),
+        ),
+        Case(
+            "training.fit",
+            "negative label in batch 2",
+            ValueError,
+            "targets",
+            lambda: fit(train_loader=tiny_loader(labels=torch.tensor([0, 1, 2, 0, 1, 2, -1, 0]))),
+        ),
+        Case(
+            "training.fit",
+            "batches of lists",
+            TypeError,
+            "inputs",
+            lambda: fit(train_loader=[([0.0] * 4, torch.zeros(4, dtype=torch.int64))]),
+        ),
+        Case(
+            "training.fit",
+            "batches without targets",
+            ValueError,
+            "train_loader",
+            lambda: fit(train_loader=[torch.zeros(4, 1, 8, 8)]),
+        ),
     ]
     for bad, value, error in BAD_DEVICES:
-        c.append(Case("training.fit", f"device {bad}", error, "device", lambda v=value: fit(device=v)))
-        c.append(Case("training.evaluate", f"device {bad}", error, "device",
-                      lambda v=value: training.evaluate(tiny_cnn(), tiny_loader(), device=v)))
-        c.append(Case("training.predict", f"device {bad}", error, "device",
-                      lambda v=value: training.predict(tiny_cnn(), X8, device=v)))
-        c.append(Case("style.transfer", f"device {bad}", error, "device",
-                      lambda v=value: style.transfer(np.ones((16, 16, 3)) * 0.5, np.ones((16, 16, 3)) * 0.5,
-                                                     size=16, steps=1, device=v)))
+        c.append(
+            Case("training.fit", f"device {bad}", error, "device", lambda v=value: fit(device=v))
+        )
+        c.append(
+            Case(
+                "training.evaluate",
+                f"device {bad}",
+                error,
+                "device",
+                lambda v=value: training.evaluate(tiny_cnn(), tiny_loader(), device=v),
+            )
+        )
+        c.append(
+            Case(
+                "training.predict",
+                f"device {bad}",
+                error,
+                "device",
+                lambda v=value: training.predict(tiny_cnn(), X8, device=v),
+            )
+        )
+        c.append(
+            Case(
+                "style.transfer",
+                f"device {bad}",
+                error,
+                "device",
+                lambda v=value: style.transfer(
+                    np.ones((16, 16, 3)) * 0.5,
+                    np.ones((16, 16, 3)) * 0.5,
+                    size=16,
+                    steps=1,
+                    device=v,
+                ),
+            )
+        )
     c += [
-        Case("training.evaluate", "model None", TypeError, "model", lambda: training.evaluate(None, tiny_loader())),
-        Case("training.evaluate", "loader a tensor", TypeError, "loader", lambda: training.evaluate(tiny_cnn(), X8)),
-        Case("training.evaluate", "loss_fn the class", TypeError, "loss_fn",
-             lambda: training.evaluate(tiny_cnn(), tiny_loader(), nn.CrossEntropyLoss)),
-        Case("training.evaluate", "float64 inputs", TypeError, "inputs",
-             lambda: training.evaluate(tiny_cnn(), tiny_loader(dtype=torch.float64))),
-        Case("training.evaluate", "label 7 for 3 classes", ValueError, "targets",
-             lambda: training.evaluate(tiny_cnn(), tiny_loader(labels=torch.full((8,), 7)))),
-        Case("training.predict", "float64 inputs", TypeError, "inputs", lambda: training.predict(tiny_cnn(), X8.double())),
-        Case("training.predict", "int inputs", TypeError, "inputs", lambda: training.predict(tiny_cnn(), X8.long())),
-        Case("training.predict", "empty inputs", ValueError, "inputs", lambda: training.predict(tiny_cnn(), X8[:0])),
-        Case("training.predict", "batch_size 0", ValueError, "batch_size", lambda: training.predict(tiny_cnn(), X8, 0)),
-        Case("training.predict", "batch_size a float", ValueError, "batch_size", lambda: training.predict(tiny_cnn(), X8, 2.5)),
-        Case("training.predict", "wrong shape", ValueError, "inputs", lambda: training.predict(tiny_cnn(), torch.rand(2, 3, 8, 8))),
-        Case("training.predict", "inputs a str", TypeError, "inputs", lambda: training.predict(tiny_cnn(), "images")),
-        Case("training.save_checkpoint", "model a dict", TypeError, "model", lambda: training.save_checkpoint({}, "/tmp/x.pt")),
-        Case("training.save_checkpoint", "path an int", TypeError, "path", lambda: training.save_checkpoint(tiny_cnn(), 3)),
-        Case("training.save_checkpoint", "metadata a NumPy float", TypeError, "acc",
-             lambda: training.save_checkpoint(tiny_cnn(), "/tmp/never.pt", acc=np.float32(0.9))),
-        Case("training.save_checkpoint", "metadata an object", TypeError, "note",
-             lambda: training.save_checkpoint(tiny_cnn(), "/tmp/never.pt", note=object())),
-        Case("training.load_checkpoint", "missing file", FileNotFoundError, "no checkpoint file",
-             lambda: training.load_checkpoint(tiny_cnn(), "/nonexistent/x.pt")),
-        Case("training.load_checkpoint", "path None", TypeError, "path", lambda: training.load_checkpoint(tiny_cnn(), None)),
-        Case("training.load_checkpoint", "model a str", TypeError, "model", lambda: training.load_checkpoint("m", "/tmp/x.pt")),
-        Case("training.random_shift", "images an array", ValueError, "images", lambda: training.random_shift(np.zeros((1, 1, 4, 4)))),
-        Case("training.random_shift", "3-D images", ValueError, "images", lambda: training.random_shift(torch.zeros(1, 4, 4))),
-        Case("training.random_shift", "max_shift -1", ValueError, "max_shift", lambda: training.random_shift(X8, -1)),
-        Case("training.random_shift", "max_shift a float", ValueError, "max_shift", lambda: training.random_shift(X8, 1.5)),
-        Case("training.random_affine", "degrees NaN", ValueError, "degrees", lambda: training.random_affine(X8, NAN)),
-        Case("training.random_affine", "shift inf", ValueError, "shift", lambda: training.random_affine(X8, 5, 0.1, INF)),
-        Case("training.random_affine", "scale 1", ValueError, "scale", lambda: training.random_affine(X8, 5, 1.0)),
-        Case("training.random_affine", "int images", ValueError, "images", lambda: training.random_affine(X8.long())),
+        Case(
+            "training.evaluate",
+            "model None",
+            TypeError,
+            "model",
+            lambda: training.evaluate(None, tiny_loader()),
+        ),
+        Case(
+            "training.evaluate",
+            "loader a tensor",
+            TypeError,
+            "loader",
+            lambda: training.evaluate(tiny_cnn(), X8),
+        ),
+        Case(
+            "training.evaluate",
+            "loss_fn the class",
+            TypeError,
+            "loss_fn",
+            lambda: training.evaluate(tiny_cnn(), tiny_loader(), nn.CrossEntropyLoss),
+        ),
+        Case(
+            "training.evaluate",
+            "float64 inputs",
+            TypeError,
+            "inputs",
+            lambda: training.evaluate(tiny_cnn(), tiny_loader(dtype=torch.float64)),
+        ),
+        Case(
+            "training.evaluate",
+            "label 7 for 3 classes",
+            ValueError,
+            "targets",
+            lambda: training.evaluate(tiny_cnn(), tiny_loader(labels=torch.full((8,), 7))),
+        ),
+        Case(
+            "training.predict",
+            "float64 inputs",
+            TypeError,
+            "inputs",
+            lambda: training.predict(tiny_cnn(), X8.double()),
+        ),
+        Case(
+            "training.predict",
+            "int inputs",
+            TypeError,
+            "inputs",
+            lambda: training.predict(tiny_cnn(), X8.long()),
+        ),
+        Case(
+            "training.predict",
+            "empty inputs",
+            ValueError,
+            "inputs",
+            lambda: training.predict(tiny_cnn(), X8[:0]),
+        ),
+        Case(
+            "training.predict",
+            "batch_size 0",
+            ValueError,
+            "batch_size",
+            lambda: training.predict(tiny_cnn(), X8, 0),
+        ),
+        Case(
+            "training.predict",
+            "batch_size a float",
+            ValueError,
+            "batch_size",
+            lambda: training.predict(tiny_cnn(), X8, 2.5),
+        ),
+        Case(
+            "training.predict",
+            "wrong shape",
+            ValueError,
+            "inputs",
+            lambda: training.predict(tiny_cnn(), torch.rand(2, 3, 8, 8)),
+        ),
+        Case(
+            "training.predict",
+            "inputs a str",
+            TypeError,
+            "inputs",
+            lambda: training.predict(tiny_cnn(), "images"),
+        ),
+        Case(
+            "training.save_checkpoint",
+            "model a dict",
+            TypeError,
+            "model",
+            lambda: training.save_checkpoint({}, "/tmp/x.pt"),
+        ),
+        Case(
+            "training.save_checkpoint",
+            "path an int",
+            TypeError,
+            "path",
+            lambda: training.save_checkpoint(tiny_cnn(), 3),
+        ),
+        Case(
+            "training.save_checkpoint",
+            "metadata a NumPy float",
+            TypeError,
+            "acc",
+            lambda: training.save_checkpoint(tiny_cnn(), "/tmp/never.pt", acc=np.float32(0.9)),
+        ),
+        Case(
+            "training.save_checkpoint",
+            "metadata an object",
+            TypeError,
+            "note",
+            lambda: training.save_checkpoint(tiny_cnn(), "/tmp/never.pt", note=object()),
+        ),
+        Case(
+            "training.load_checkpoint",
+            "missing file",
+            FileNotFoundError,
+            "no checkpoint file",
+            lambda: training.load_checkpoint(tiny_cnn(), "/nonexistent/x.pt"),
+        ),
+        Case(
+            "training.load_checkpoint",
+            "path None",
+            TypeError,
+            "path",
+            lambda: training.load_checkpoint(tiny_cnn(), None),
+        ),
+        Case(
+            "training.load_checkpoint",
+            "model a str",
+            TypeError,
+            "model",
+            lambda: training.load_checkpoint("m", "/tmp/x.pt"),
+        ),
+        Case(
+            "training.random_shift",
+            "images an array",
+            ValueError,
+            "images",
+            lambda: training.random_shift(np.zeros((1, 1, 4, 4))),
+        ),
+        Case(
+            "training.random_shift",
+            "3-D images",
+            ValueError,
+            "images",
+            lambda: training.random_shift(torch.zeros(1, 4, 4)),
+        ),
+        Case(
+            "training.random_shift",
+            "max_shift -1",
+            ValueError,
+            "max_shift",
+            lambda: training.random_shift(X8, -1),
+        ),
+        Case(
+            "training.random_shift",
+            "max_shift a float",
+            ValueError,
+            "max_shift",
+            lambda: training.random_shift(X8, 1.5),
+        ),
+        Case(
+            "training.random_affine",
+            "degrees NaN",
+            ValueError,
+            "degrees",
+            lambda: training.random_affine(X8, NAN),
+        ),
+        Case(
+            "training.random_affine",
+            "shift inf",
+            ValueError,
+            "shift",
+            lambda: training.random_affine(X8, 5, 0.1, INF),
+        ),
+        Case(
+            "training.random_affine",
+            "scale 1",
+            ValueError,
+            "scale",
+            lambda: training.random_affine(X8, 5, 1.0),
+        ),
+        Case(
+            "training.random_affine",
+            "int images",
+            ValueError,
+            "images",
+            lambda: training.random_affine(X8.long()),
+        ),
     ]
     return c
 
@@ -381,15 +1253,32 @@ def _interpret_cases() -> list[Case]:
     attributions = {
         "interpret.saliency": lambda x=X8, t=0, m=model: interpret.saliency(m, x, t),
         "interpret.guided_backprop": lambda x=X8, t=0, m=model: interpret.guided_backprop(m, x, t),
-        "interpret.occlusion": lambda x=X8, t=0, m=model: interpret.occlusion(m, x, t, window=2, stride=2),
+        "interpret.occlusion": lambda x=X8, t=0, m=model: interpret.occlusion(
+            m, x, t, window=2, stride=2
+        ),
     }
-    bad_x = [("a NumPy array", np.zeros((1, 1, 8, 8)), TypeError), ("no batch axis", X8[0], ValueError),
-             ("batch of 0", X8[:0], ValueError), ("float64", X8.double(), TypeError),
-             ("int beyond 255", torch.full((1, 1, 8, 8), 300), ValueError), ("NaN pixels", X8 * NAN, ValueError),
-             ("complex", X8.to(torch.complex64), TypeError), ("bool", X8 > 0.5, TypeError), ("None", None, TypeError)]
-    bad_target = [("a str", "3", TypeError), ("None", None, TypeError), ("a bool", True, TypeError),
-                  ("out of range", 5, ValueError), ("negative", -1, ValueError), ("floats", [0.0, 1.0], TypeError),
-                  ("wrong length", [0, 1, 2], ValueError), ("a dict", {0: 1}, TypeError), ("list of str", ["1", "2"], TypeError)]
+    bad_x = [
+        ("a NumPy array", np.zeros((1, 1, 8, 8)), TypeError),
+        ("no batch axis", X8[0], ValueError),
+        ("batch of 0", X8[:0], ValueError),
+        ("float64", X8.double(), TypeError),
+        ("int beyond 255", torch.full((1, 1, 8, 8), 300), ValueError),
+        ("NaN pixels", X8 * NAN, ValueError),
+        ("complex", X8.to(torch.complex64), TypeError),
+        ("bool", X8 > 0.5, TypeError),
+        ("None", None, TypeError),
+    ]
+    bad_target = [
+        ("a str", "3", TypeError),
+        ("None", None, TypeError),
+        ("a bool", True, TypeError),
+        ("out of range", 5, ValueError),
+        ("negative", -1, ValueError),
+        ("floats", [0.0, 1.0], TypeError),
+        ("wrong length", [0, 1, 2], ValueError),
+        ("a dict", {0: 1}, TypeError),
+        ("list of str", ["1", "2"], TypeError),
+    ]
     for call, run in attributions.items():
         for bad, value, error in bad_x:
             c.append(Case(call, f"x {bad}", error, "x", lambda r=run, v=value: r(x=v)))
@@ -397,48 +1286,188 @@ def _interpret_cases() -> list[Case]:
             c.append(Case(call, f"target {bad}", error, "target", lambda r=run, v=value: r(t=v)))
         c.append(Case(call, "model a str", TypeError, "model", lambda r=run: r(m="model")))
     for bad, value, error in BAD_INTS:
-        c.append(Case("interpret.occlusion", f"window {bad}", error, "window",
-                      lambda v=value: interpret.occlusion(model, X8, 0, window=v)))
-        c.append(Case("interpret.occlusion", f"stride {bad}", error, "stride",
-                      lambda v=value: interpret.occlusion(model, X8, 0, window=2, stride=v)))
+        c.append(
+            Case(
+                "interpret.occlusion",
+                f"window {bad}",
+                error,
+                "window",
+                lambda v=value: interpret.occlusion(model, X8, 0, window=v),
+            )
+        )
+        c.append(
+            Case(
+                "interpret.occlusion",
+                f"stride {bad}",
+                error,
+                "stride",
+                lambda v=value: interpret.occlusion(model, X8, 0, window=2, stride=v),
+            )
+        )
     c += [
-        Case("interpret.occlusion", "window larger than image", ValueError, "window",
-             lambda: interpret.occlusion(model, X8, 0, window=9)),
-        Case("interpret.occlusion", "stride over window", ValueError, "stride",
-             lambda: interpret.occlusion(model, X8, 0, window=2, stride=3)),
-        Case("interpret.occlusion", "baseline a str", TypeError, "baseline",
-             lambda: interpret.occlusion(model, X8, 0, window=2, baseline="black")),
-        Case("interpret.occlusion", "baseline of wrong shape", ValueError, "baseline",
-             lambda: interpret.occlusion(model, X8, 0, window=2, baseline=torch.zeros(3, 5))),
-        Case("interpret.occlusion", "max_batch 0", ValueError, "max_batch",
-             lambda: interpret.occlusion(model, X8, 0, window=2, max_batch=0)),
-        Case("interpret.guided_backprop", "LeakyReLU model", ValueError, "ReLU",
-             lambda: interpret.guided_backprop(nn.Sequential(nn.Flatten(), nn.Linear(64, 3), nn.LeakyReLU()), X8, 0)),
-        Case("interpret.activations", "model a str", TypeError, "model", lambda: interpret.activations("m", X8, "0")),
-        Case("interpret.activations", "inputs an array", TypeError, "inputs",
-             lambda: interpret.activations(model, np.zeros((1, 1, 8, 8)), "0")),
-        Case("interpret.activations", "inputs float64", TypeError, "inputs",
-             lambda: interpret.activations(model, X8.double(), "0")),
-        Case("interpret.activations", "inputs int beyond 255", ValueError, "inputs",
-             lambda: interpret.activations(model, torch.full((1, 1, 8, 8), 1000), "0")),
-        Case("interpret.activations", "layer unknown", ValueError, "layer", lambda: interpret.activations(model, X8, "conv9")),
-        Case("interpret.activations", "layer an int", TypeError, "layer", lambda: interpret.activations(model, X8, 0)),
-        Case("interpret.activations", "layer of another model", ValueError, "layer",
-             lambda: interpret.activations(model, X8, nn.ReLU())),
-        Case("interpret.embed", "features None", TypeError, "features", lambda: interpret.embed(None)),
-        Case("interpret.embed", "features 1-D", ValueError, "features", lambda: interpret.embed(np.ones(5))),
-        Case("interpret.embed", "two vectors", ValueError, "features", lambda: interpret.embed(np.ones((2, 4)))),
-        Case("interpret.embed", "NaN features", ValueError, "features", lambda: interpret.embed(np.full((5, 4), NAN))),
-        Case("interpret.embed", "complex features", TypeError, "features", lambda: interpret.embed(np.ones((5, 4)) * 1j)),
-        Case("interpret.embed", "method a typo", ValueError, "method",
-             lambda: interpret.embed(np.random.default_rng(0).random((6, 4)), "tnse")),
-        Case("interpret.embed", "seed -1", ValueError, "seed", lambda: interpret.embed(np.ones((5, 4)), seed=-1)),
-        Case("interpret.embed", "perplexity too large", ValueError, "perplexity",
-             lambda: interpret.embed(np.random.default_rng(0).random((6, 4)), "tsne", perplexity=10)),
-        Case("interpret.embed", "max_iter 10", ValueError, "max_iter",
-             lambda: interpret.embed(np.random.default_rng(0).random((6, 4)), "tsne", perplexity=2, max_iter=10)),
-        Case("interpret.embed", "pca_dims 1", ValueError, "pca_dims",
-             lambda: interpret.embed(np.random.default_rng(0).random((6, 4)), "tsne", perplexity=2, pca_dims=1)),
+        Case(
+            "interpret.occlusion",
+            "window larger than image",
+            ValueError,
+            "window",
+            lambda: interpret.occlusion(model, X8, 0, window=9),
+        ),
+        Case(
+            "interpret.occlusion",
+            "stride over window",
+            ValueError,
+            "stride",
+            lambda: interpret.occlusion(model, X8, 0, window=2, stride=3),
+        ),
+        Case(
+            "interpret.occlusion",
+            "baseline a str",
+            TypeError,
+            "baseline",
+            lambda: interpret.occlusion(model, X8, 0, window=2, baseline="black"),
+        ),
+        Case(
+            "interpret.occlusion",
+            "baseline of wrong shape",
+            ValueError,
+            "baseline",
+            lambda: interpret.occlusion(model, X8, 0, window=2, baseline=torch.zeros(3, 5)),
+        ),
+        Case(
+            "interpret.occlusion",
+            "max_batch 0",
+            ValueError,
+            "max_batch",
+            lambda: interpret.occlusion(model, X8, 0, window=2, max_batch=0),
+        ),
+        Case(
+            "interpret.guided_backprop",
+            "LeakyReLU model",
+            ValueError,
+            "ReLU",
+            lambda: interpret.guided_backprop(
+                nn.Sequential(nn.Flatten(), nn.Linear(64, 3), nn.LeakyReLU()), X8, 0
+            ),
+        ),
+        Case(
+            "interpret.activations",
+            "model a str",
+            TypeError,
+            "model",
+            lambda: interpret.activations("m", X8, "0"),
+        ),
+        Case(
+            "interpret.activations",
+            "inputs an array",
+            TypeError,
+            "inputs",
+            lambda: interpret.activations(model, np.zeros((1, 1, 8, 8)), "0"),
+        ),
+        Case(
+            "interpret.activations",
+            "inputs float64",
+            TypeError,
+            "inputs",
+            lambda: interpret.activations(model, X8.double(), "0"),
+        ),
+        Case(
+            "interpret.activations",
+            "inputs int beyond 255",
+            ValueError,
+            "inputs",
+            lambda: interpret.activations(model, torch.full((1, 1, 8, 8), 1000), "0"),
+        ),
+        Case(
+            "interpret.activations",
+            "layer unknown",
+            ValueError,
+            "layer",
+            lambda: interpret.activations(model, X8, "conv9"),
+        ),
+        Case(
+            "interpret.activations",
+            "layer an int",
+            TypeError,
+            "layer",
+            lambda: interpret.activations(model, X8, 0),
+        ),
+        Case(
+            "interpret.activations",
+            "layer of another model",
+            ValueError,
+            "layer",
+            lambda: interpret.activations(model, X8, nn.ReLU()),
+        ),
+        Case(
+            "interpret.embed", "features None", TypeError, "features", lambda: interpret.embed(None)
+        ),
+        Case(
+            "interpret.embed",
+            "features 1-D",
+            ValueError,
+            "features",
+            lambda: interpret.embed(np.ones(5)),
+        ),
+        Case(
+            "interpret.embed",
+            "two vectors",
+            ValueError,
+            "features",
+            lambda: interpret.embed(np.ones((2, 4))),
+        ),
+        Case(
+            "interpret.embed",
+            "NaN features",
+            ValueError,
+            "features",
+            lambda: interpret.embed(np.full((5, 4), NAN)),
+        ),
+        Case(
+            "interpret.embed",
+            "complex features",
+            TypeError,
+            "features",
+            lambda: interpret.embed(np.ones((5, 4)) * 1j),
+        ),
+        Case(
+            "interpret.embed",
+            "method a typo",
+            ValueError,
+            "method",
+            lambda: interpret.embed(np.random.default_rng(0).random((6, 4)), "tnse"),
+        ),
+        Case(
+            "interpret.embed",
+            "seed -1",
+            ValueError,
+            "seed",
+            lambda: interpret.embed(np.ones((5, 4)), seed=-1),
+        ),
+        Case(
+            "interpret.embed",
+            "perplexity too large",
+            ValueError,
+            "perplexity",
+            lambda: interpret.embed(np.random.default_rng(0).random((6, 4)), "tsne", perplexity=10),
+        ),
+        Case(
+            "interpret.embed",
+            "max_iter 10",
+            ValueError,
+            "max_iter",
+            lambda: interpret.embed(
+                np.random.default_rng(0).random((6, 4)), "tsne", perplexity=2, max_iter=10
+            ),
+        ),
+        Case(
+            "interpret.embed",
+            "pca_dims 1",
+            ValueError,
+            "pca_dims",
+            lambda: interpret.embed(
+                np.random.default_rng(0).random((6, 4)), "tsne", perplexity=2, pca_dims=1
+            ),
+        ),
     ]
     return c
 
@@ -446,142 +1475,549 @@ def _interpret_cases() -> list[Case]:
 def _style_cases() -> list[Case]:
     photo = np.full((16, 16, 3), 0.5)
     c: list[Case] = []
-    bad_images = [("None", None, TypeError), ("a str", "photo.jpg", TypeError), ("1-D", np.ones(5), ValueError),
-                  ("5 channels", np.ones((8, 8, 5)), ValueError), ("0-255 floats", np.full((8, 8, 3), 200.0), ValueError),
-                  ("NaN", np.full((8, 8, 3), NAN), ValueError), ("int beyond 255", np.full((8, 8, 3), 1000), ValueError),
-                  ("negative ints", np.full((8, 8, 3), -3), ValueError), ("complex", np.ones((8, 8, 3)) * 1j, TypeError),
-                  ("a batch of 2", torch.rand(2, 3, 8, 8), ValueError), ("objects", np.array([[None]]), TypeError)]
+    bad_images = [
+        ("None", None, TypeError),
+        ("a str", "photo.jpg", TypeError),
+        ("1-D", np.ones(5), ValueError),
+        ("5 channels", np.ones((8, 8, 5)), ValueError),
+        ("0-255 floats", np.full((8, 8, 3), 200.0), ValueError),
+        ("NaN", np.full((8, 8, 3), NAN), ValueError),
+        ("int beyond 255", np.full((8, 8, 3), 1000), ValueError),
+        ("negative ints", np.full((8, 8, 3), -3), ValueError),
+        ("complex", np.ones((8, 8, 3)) * 1j, TypeError),
+        ("a batch of 2", torch.rand(2, 3, 8, 8), ValueError),
+        ("objects", np.array([[None]]), TypeError),
+    ]
     for bad, value, error in bad_images:
-        c.append(Case("style.as_image_tensor", f"image {bad}", error, "image", lambda v=value: style.as_image_tensor(v)))
-        c.append(Case("style.transfer", f"content {bad}", error, "content",
-                      lambda v=value: style.transfer(v, photo, size=16, steps=1)))
-        c.append(Case("style.transfer", f"style {bad}", error, "style",
-                      lambda v=value: style.transfer(photo, v, size=16, steps=1)))
+        c.append(
+            Case(
+                "style.as_image_tensor",
+                f"image {bad}",
+                error,
+                "image",
+                lambda v=value: style.as_image_tensor(v),
+            )
+        )
+        c.append(
+            Case(
+                "style.transfer",
+                f"content {bad}",
+                error,
+                "content",
+                lambda v=value: style.transfer(v, photo, size=16, steps=1),
+            )
+        )
+        c.append(
+            Case(
+                "style.transfer",
+                f"style {bad}",
+                error,
+                "style",
+                lambda v=value: style.transfer(photo, v, size=16, steps=1),
+            )
+        )
     for name in ("content_weight", "style_weight", "tv_weight"):
-        for bad, value, error in [("negative", -1.0, ValueError), ("NaN", NAN, ValueError), ("a str", "1", TypeError),
-                                  ("None", None, TypeError)]:
-            c.append(Case("style.transfer", f"{name} {bad}", error, name,
-                          lambda n=name, v=value: style.transfer(photo, photo, size=16, steps=1, **{n: v})))
+        for bad, value, error in [
+            ("negative", -1.0, ValueError),
+            ("NaN", NAN, ValueError),
+            ("a str", "1", TypeError),
+            ("None", None, TypeError),
+        ]:
+            c.append(
+                Case(
+                    "style.transfer",
+                    f"{name} {bad}",
+                    error,
+                    name,
+                    lambda n=name, v=value: style.transfer(
+                        photo, photo, size=16, steps=1, **{n: v}
+                    ),
+                )
+            )
     c += [
-        Case("style.transfer", "steps 0", ValueError, "steps", lambda: style.transfer(photo, photo, size=16, steps=0)),
-        Case("style.transfer", "steps a float", ValueError, "steps", lambda: style.transfer(photo, photo, size=16, steps=1.5)),
-        Case("style.transfer", "optimizer a typo", ValueError, "optimizer",
-             lambda: style.transfer(photo, photo, size=16, steps=1, optimizer="sgd")),
-        Case("style.transfer", "init a typo", ValueError, "init", lambda: style.transfer(photo, photo, size=16, steps=1, init="zeros")),
-        Case("style.transfer", "size 0", ValueError, "size", lambda: style.transfer(photo, photo, size=0, steps=1)),
-        Case("style.transfer", "size a str", TypeError, "size", lambda: style.transfer(photo, photo, size="big", steps=1)),
-        Case("style.transfer", "size too small", ValueError, "size", lambda: style.transfer(photo, photo, size=4, steps=1)),
-        Case("style.transfer", "style_layers a str", TypeError, "style_layers",
-             lambda: style.transfer(photo, photo, size=16, steps=1, style_layers="conv1")),
-        Case("style.transfer", "style_layers unknown", ValueError, "layers",
-             lambda: style.transfer(photo, photo, size=16, steps=1, style_layers=["conv9"])),
-        Case("style.transfer", "content_layer an int", TypeError, "content_layer",
-             lambda: style.transfer(photo, photo, size=16, steps=1, content_layer=3)),
-        Case("style.transfer", "callback not callable", TypeError, "callback",
-             lambda: style.transfer(photo, photo, size=16, steps=1, callback=3)),
-        Case("style.transfer", "features a number", TypeError, "features",
-             lambda: style.transfer(photo, photo, size=16, steps=1, features=3)),
-        Case("style.transfer", "lr negative", ValueError, "lr", lambda: style.transfer(photo, photo, size=16, steps=1, lr=-1)),
-        Case("style.transfer", "lr NaN", ValueError, "lr", lambda: style.transfer(photo, photo, size=16, steps=1, lr=NAN)),
-        Case("style.transfer", "seed a str", TypeError, "seed", lambda: style.transfer(photo, photo, size=16, steps=1, seed="0")),
-        Case("style.gram_matrix", "3-D features", ValueError, "f", lambda: style.gram_matrix(torch.zeros(2, 3, 3))),
-        Case("style.gram_matrix", "an array", TypeError, "f", lambda: style.gram_matrix(np.zeros((1, 2, 3, 3)))),
-        Case("style.gram_matrix", "ints", TypeError, "f", lambda: style.gram_matrix(torch.zeros(1, 2, 3, 3, dtype=torch.int64))),
-        Case("style.content_loss", "shape mismatch", ValueError, "target",
-             lambda: style.content_loss(torch.zeros(1, 2, 3, 3), torch.zeros(1, 2, 4, 4))),
-        Case("style.content_loss", "features None", TypeError, "features", lambda: style.content_loss(None, torch.zeros(1, 2, 3, 3))),
-        Case("style.style_loss", "features a list", TypeError, "features", lambda: style.style_loss([], {"a": torch.zeros(1, 2, 2)})),
-        Case("style.style_loss", "empty target_grams", ValueError, "target_grams", lambda: style.style_loss({}, {})),
-        Case("style.style_loss", "missing layer", ValueError, "features",
-             lambda: style.style_loss({}, {"a": torch.zeros(1, 2, 2)})),
-        Case("style.style_loss", "weights missing a layer", ValueError, "weights",
-             lambda: style.style_loss({"a": torch.zeros(1, 2, 3, 3)}, {"a": torch.zeros(1, 2, 2)}, {})),
-        Case("style.total_variation", "1x1 image", ValueError, "image", lambda: style.total_variation(torch.zeros(1, 3, 1, 1))),
-        Case("style.total_variation", "an array", TypeError, "image", lambda: style.total_variation(np.zeros((1, 3, 4, 4)))),
-        Case("style.FeatureExtractor", "kind a typo", ValueError, "kind", lambda: style.FeatureExtractor("resnet")),
-        Case("style.FeatureExtractor", "layers a str", TypeError, "layers", lambda: style.FeatureExtractor("random", "conv1")),
-        Case("style.FeatureExtractor", "layers unknown", ValueError, "layers", lambda: style.FeatureExtractor("random", ["conv9"])),
-        Case("style.FeatureExtractor.forward", "2 channels", ValueError, "image",
-             lambda: style.FeatureExtractor("random")(torch.zeros(1, 2, 32, 32))),
-        Case("style.FeatureExtractor.forward", "too small", ValueError, "image",
-             lambda: style.FeatureExtractor("random")(torch.zeros(1, 3, 4, 4))),
-        Case("style.pretrained_available", "kind a typo", ValueError, "kind", lambda: style.pretrained_available("vgg16")),
-        Case("style.brush_stroke_painting", "size 4", ValueError, "size", lambda: style.brush_stroke_painting(4)),
-        Case("style.brush_stroke_painting", "size a str", ValueError, "size", lambda: style.brush_stroke_painting("64")),
-        Case("style.brush_stroke_painting", "0-255 palette", ValueError, "palette",
-             lambda: style.brush_stroke_painting(16, palette=[(20, 40, 200), (250, 200, 60)])),
-        Case("style.brush_stroke_painting", "one colour", ValueError, "palette",
-             lambda: style.brush_stroke_painting(16, palette=[(0.1, 0.2, 0.3)])),
-        Case("style.brush_stroke_painting", "palette of names", TypeError, "palette",
-             lambda: style.brush_stroke_painting(16, palette=["red", "blue"])),
-        Case("style.brush_stroke_painting", "NaN colour", ValueError, "palette",
-             lambda: style.brush_stroke_painting(16, palette=[(NAN, 0, 0), (0, 0, 0)])),
+        Case(
+            "style.transfer",
+            "steps 0",
+            ValueError,
+            "steps",
+            lambda: style.transfer(photo, photo, size=16, steps=0),
+        ),
+        Case(
+            "style.transfer",
+            "steps a float",
+            ValueError,
+            "steps",
+            lambda: style.transfer(photo, photo, size=16, steps=1.5),
+        ),
+        Case(
+            "style.transfer",
+            "optimizer a typo",
+            ValueError,
+            "optimizer",
+            lambda: style.transfer(photo, photo, size=16, steps=1, optimizer="sgd"),
+        ),
+        Case(
+            "style.transfer",
+            "init a typo",
+            ValueError,
+            "init",
+            lambda: style.transfer(photo, photo, size=16, steps=1, init="zeros"),
+        ),
+        Case(
+            "style.transfer",
+            "size 0",
+            ValueError,
+            "size",
+            lambda: style.transfer(photo, photo, size=0, steps=1),
+        ),
+        Case(
+            "style.transfer",
+            "size a str",
+            TypeError,
+            "size",
+            lambda: style.transfer(photo, photo, size="big", steps=1),
+        ),
+        Case(
+            "style.transfer",
+            "size too small",
+            ValueError,
+            "size",
+            lambda: style.transfer(photo, photo, size=4, steps=1),
+        ),
+        Case(
+            "style.transfer",
+            "style_layers a str",
+            TypeError,
+            "style_layers",
+            lambda: style.transfer(photo, photo, size=16, steps=1, style_layers="conv1"),
+        ),
+        Case(
+            "style.transfer",
+            "style_layers unknown",
+            ValueError,
+            "layers",
+            lambda: style.transfer(photo, photo, size=16, steps=1, style_layers=["conv9"]),
+        ),
+        Case(
+            "style.transfer",
+            "content_layer an int",
+            TypeError,
+            "content_layer",
+            lambda: style.transfer(photo, photo, size=16, steps=1, content_layer=3),
+        ),
+        Case(
+            "style.transfer",
+            "callback not callable",
+            TypeError,
+            "callback",
+            lambda: style.transfer(photo, photo, size=16, steps=1, callback=3),
+        ),
+        Case(
+            "style.transfer",
+            "features a number",
+            TypeError,
+            "features",
+            lambda: style.transfer(photo, photo, size=16, steps=1, features=3),
+        ),
+        Case(
+            "style.transfer",
+            "lr negative",
+            ValueError,
+            "lr",
+            lambda: style.transfer(photo, photo, size=16, steps=1, lr=-1),
+        ),
+        Case(
+            "style.transfer",
+            "lr NaN",
+            ValueError,
+            "lr",
+            lambda: style.transfer(photo, photo, size=16, steps=1, lr=NAN),
+        ),
+        Case(
+            "style.transfer",
+            "seed a str",
+            TypeError,
+            "seed",
+            lambda: style.transfer(photo, photo, size=16, steps=1, seed="0"),
+        ),
+        Case(
+            "style.gram_matrix",
+            "3-D features",
+            ValueError,
+            "f",
+            lambda: style.gram_matrix(torch.zeros(2, 3, 3)),
+        ),
+        Case(
+            "style.gram_matrix",
+            "an array",
+            TypeError,
+            "f",
+            lambda: style.gram_matrix(np.zeros((1, 2, 3, 3))),
+        ),
+        Case(
+            "style.gram_matrix",
+            "ints",
+            TypeError,
+            "f",
+            lambda: style.gram_matrix(torch.zeros(1, 2, 3, 3, dtype=torch.int64)),
+        ),
+        Case(
+            "style.content_loss",
+            "shape mismatch",
+            ValueError,
+            "target",
+            lambda: style.content_loss(torch.zeros(1, 2, 3, 3), torch.zeros(1, 2, 4, 4)),
+        ),
+        Case(
+            "style.content_loss",
+            "features None",
+            TypeError,
+            "features",
+            lambda: style.content_loss(None, torch.zeros(1, 2, 3, 3)),
+        ),
+        Case(
+            "style.style_loss",
+            "features a list",
+            TypeError,
+            "features",
+            lambda: style.style_loss([], {"a": torch.zeros(1, 2, 2)}),
+        ),
+        Case(
+            "style.style_loss",
+            "empty target_grams",
+            ValueError,
+            "target_grams",
+            lambda: style.style_loss({}, {}),
+        ),
+        Case(
+            "style.style_loss",
+            "missing layer",
+            ValueError,
+            "features",
+            lambda: style.style_loss({}, {"a": torch.zeros(1, 2, 2)}),
+        ),
+        Case(
+            "style.style_loss",
+            "weights missing a layer",
+            ValueError,
+            "weights",
+            lambda: style.style_loss(
+                {"a": torch.zeros(1, 2, 3, 3)}, {"a": torch.zeros(1, 2, 2)}, {}
+            ),
+        ),
+        Case(
+            "style.total_variation",
+            "1x1 image",
+            ValueError,
+            "image",
+            lambda: style.total_variation(torch.zeros(1, 3, 1, 1)),
+        ),
+        Case(
+            "style.total_variation",
+            "an array",
+            TypeError,
+            "image",
+            lambda: style.total_variation(np.zeros((1, 3, 4, 4))),
+        ),
+        Case(
+            "style.FeatureExtractor",
+            "kind a typo",
+            ValueError,
+            "kind",
+            lambda: style.FeatureExtractor("resnet"),
+        ),
+        Case(
+            "style.FeatureExtractor",
+            "layers a str",
+            TypeError,
+            "layers",
+            lambda: style.FeatureExtractor("random", "conv1"),
+        ),
+        Case(
+            "style.FeatureExtractor",
+            "layers unknown",
+            ValueError,
+            "layers",
+            lambda: style.FeatureExtractor("random", ["conv9"]),
+        ),
+        Case(
+            "style.FeatureExtractor.forward",
+            "2 channels",
+            ValueError,
+            "image",
+            lambda: style.FeatureExtractor("random")(torch.zeros(1, 2, 32, 32)),
+        ),
+        Case(
+            "style.FeatureExtractor.forward",
+            "too small",
+            ValueError,
+            "image",
+            lambda: style.FeatureExtractor("random")(torch.zeros(1, 3, 4, 4)),
+        ),
+        Case(
+            "style.pretrained_available",
+            "kind a typo",
+            ValueError,
+            "kind",
+            lambda: style.pretrained_available("vgg16"),
+        ),
+        Case(
+            "style.brush_stroke_painting",
+            "size 4",
+            ValueError,
+            "size",
+            lambda: style.brush_stroke_painting(4),
+        ),
+        Case(
+            "style.brush_stroke_painting",
+            "size a str",
+            ValueError,
+            "size",
+            lambda: style.brush_stroke_painting("64"),
+        ),
+        Case(
+            "style.brush_stroke_painting",
+            "0-255 palette",
+            ValueError,
+            "palette",
+            lambda: style.brush_stroke_painting(16, palette=[(20, 40, 200), (250, 200, 60)]),
+        ),
+        Case(
+            "style.brush_stroke_painting",
+            "one colour",
+            ValueError,
+            "palette",
+            lambda: style.brush_stroke_painting(16, palette=[(0.1, 0.2, 0.3)]),
+        ),
+        Case(
+            "style.brush_stroke_painting",
+            "palette of names",
+            TypeError,
+            "palette",
+            lambda: style.brush_stroke_painting(16, palette=["red", "blue"]),
+        ),
+        Case(
+            "style.brush_stroke_painting",
+            "NaN colour",
+            ValueError,
+            "palette",
+            lambda: style.brush_stroke_painting(16, palette=[(NAN, 0, 0), (0, 0, 0)]),
+        ),
     ]
     return c
 
 
 def _check_cases() -> list[Case]:
     """Every exercise check with non-finite or unreadable answers: always "not yet"."""
+
     def arrays(shape):
         nan = np.zeros(shape)
         nan.flat[0] = NAN
         inf = np.zeros(shape)
         inf.flat[-1] = INF
-        return [("one NaN", nan), ("one inf", inf), ("all NaN", np.full(shape, NAN)),
-                ("a str", "answer"), ("complex", np.ones(shape) * 1j)]
+        return [
+            ("one NaN", nan),
+            ("one inf", inf),
+            ("all NaN", np.full(shape, NAN)),
+            ("a str", "answer"),
+            ("complex", np.ones(shape) * 1j),
+        ]
 
     shaped = {
-        "check_vertical_edge_kernel": (3, 3), "check_box_blur": (5, 5), "check_inverted_dropout": (2, 4),
-        "check_bn_eval": (2, 2, 2), "check_max_pool_by_hand": (2, 3), "check_softmax_probabilities": (3,),
-        "check_block2_maps": (8, 32, 14, 14), "check_feature_pca": (1000, 2),
-        "check_guided_tiny": (4,), "check_probability_occlusion": (28, 28), "check_gram_by_hand": (2, 2),
+        "check_vertical_edge_kernel": (3, 3),
+        "check_box_blur": (5, 5),
+        "check_inverted_dropout": (2, 4),
+        "check_bn_eval": (2, 2, 2),
+        "check_max_pool_by_hand": (2, 3),
+        "check_softmax_probabilities": (3,),
+        "check_block2_maps": (8, 32, 14, 14),
+        "check_feature_pca": (1000, 2),
+        "check_guided_tiny": (4,),
+        "check_probability_occlusion": (28, 28),
+        "check_gram_by_hand": (2, 2),
         "check_total_variation_by_hand": (),
     }
     c: list[Case] = []
     for name, shape in shaped.items():
         for bad, value in arrays(shape):
-            c.append(Case(f"checks.{name}", bad, "not yet", "", lambda n=name, v=value: getattr(checks, n)(v)))
+            c.append(
+                Case(
+                    f"checks.{name}",
+                    bad,
+                    "not yet",
+                    "",
+                    lambda n=name, v=value: getattr(checks, n)(v),
+                )
+            )
     # Checks that also take the learner's work get the right work, so that the bad answer is judged.
     work = _right_work()
     for bad, value in arrays(()):
-        c.append(Case("checks.check_cross_entropy", bad, "not yet", "",
-                      lambda v=value: checks.check_cross_entropy(v, work["losses"])))
-    pairs = {"check_running_stats": (), "check_momentum_step": (2,), "check_adam_bias_correction": ()}
+        c.append(
+            Case(
+                "checks.check_cross_entropy",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_cross_entropy(v, work["losses"]),
+            )
+        )
+    pairs = {
+        "check_running_stats": (),
+        "check_momentum_step": (2,),
+        "check_adam_bias_correction": (),
+    }
     for name, shape in pairs.items():
         extra = (work["fed_layer"],) if name == "check_running_stats" else ()
         for bad, value in arrays(shape)[:3]:
             good = np.zeros(shape) + 0.5
-            c.append(Case(f"checks.{name}", f"{bad} first", "not yet", "",
-                          lambda n=name, v=value, g=good, e=extra: getattr(checks, n)((v, g), *e)))
-            c.append(Case(f"checks.{name}", f"{bad} second", "not yet", "",
-                          lambda n=name, v=value, g=good, e=extra: getattr(checks, n)((g, v), *e)))
+            c.append(
+                Case(
+                    f"checks.{name}",
+                    f"{bad} first",
+                    "not yet",
+                    "",
+                    lambda n=name, v=value, g=good, e=extra: getattr(checks, n)((v, g), *e),
+                )
+            )
+            c.append(
+                Case(
+                    f"checks.{name}",
+                    f"{bad} second",
+                    "not yet",
+                    "",
+                    lambda n=name, v=value, g=good, e=extra: getattr(checks, n)((g, v), *e),
+                )
+            )
     for bad, value in [("NaN", NAN), ("inf", INF), ("a str", "ninety"), ("None", None)]:
-        c.append(Case("checks.check_feature_1nn", bad, "not yet", "", lambda v=value: checks.check_feature_1nn(v)))
-        c.append(Case("checks.check_top_k_accuracy", bad, "not yet", "",
-                      lambda v=value: checks.check_top_k_accuracy(v, np.eye(3), np.arange(3))))
-        c.append(Case("checks.check_bowl_learning_rate", bad, "not yet", "", lambda v=value: checks.check_bowl_learning_rate(v)))
-        c.append(Case("checks.check_flattened_size", bad, "not yet", "",
-                      lambda v=value: checks.check_flattened_size(v, work["features"])))
-        c.append(Case("checks.check_parameter_count", bad, "not yet", "",
-                      lambda v=value: checks.check_parameter_count(v, work["model"])))
-        c.append(Case("checks.check_occlusion_copies", bad, "not yet", "", lambda v=value: checks.check_occlusion_copies(v)))
+        c.append(
+            Case(
+                "checks.check_feature_1nn",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_feature_1nn(v),
+            )
+        )
+        c.append(
+            Case(
+                "checks.check_top_k_accuracy",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_top_k_accuracy(v, np.eye(3), np.arange(3)),
+            )
+        )
+        c.append(
+            Case(
+                "checks.check_bowl_learning_rate",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_bowl_learning_rate(v),
+            )
+        )
+        c.append(
+            Case(
+                "checks.check_flattened_size",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_flattened_size(v, work["features"]),
+            )
+        )
+        c.append(
+            Case(
+                "checks.check_parameter_count",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_parameter_count(v, work["model"]),
+            )
+        )
+        c.append(
+            Case(
+                "checks.check_occlusion_copies",
+                bad,
+                "not yet",
+                "",
+                lambda v=value: checks.check_occlusion_copies(v),
+            )
+        )
     c += [
-        Case("checks.check_top_k_accuracy", "NaN probabilities", "not yet", "",
-             lambda: checks.check_top_k_accuracy(1.0, np.full((3, 3), NAN), np.arange(3))),
-        Case("checks.check_confusion_matrix", "NaN matrix", "not yet", "",
-             lambda: checks.check_confusion_matrix(np.full((3, 3), NAN), np.arange(3), np.arange(3), 3)),
-        Case("checks.check_output_sizes", "NaN sizes", "not yet", "", lambda: checks.check_output_sizes([NAN, NAN, NAN], work["stack"])),
-        Case("checks.check_steps_per_epoch", "NaN pair", "not yet", "", lambda: checks.check_steps_per_epoch((NAN, NAN))),
-        Case("checks.check_head_parameters", "NaN pair", "not yet", "", lambda: checks.check_head_parameters((NAN, NAN), work["heads"])),
-        Case("checks.check_deep_layer_texture", "NaN texture", "not yet", "",
-             lambda: checks.check_deep_layer_texture(np.full((64, 64, 3), NAN))),
-        Case("checks.check_conv2d_single_channel", "returns NaN", "not yet", "",
-             lambda: checks.check_conv2d_single_channel(lambda image, kernel, stride, padding: np.full((2, 3), NAN))),
-        Case("checks.check_max_pool_function", "returns NaN", "not yet", "",
-             lambda: checks.check_max_pool_function(lambda image, k, s: np.full((2, 2), NAN))),
-        Case("checks.check_log_softmax_function", "returns NaN", "not yet", "",
-             lambda: checks.check_log_softmax_function(lambda z: z * NAN)),
-        Case("checks.check_two_conv_net", "NaN logits", "not yet", "", lambda: checks.check_two_conv_net(_nan_two_conv())),
+        Case(
+            "checks.check_top_k_accuracy",
+            "NaN probabilities",
+            "not yet",
+            "",
+            lambda: checks.check_top_k_accuracy(1.0, np.full((3, 3), NAN), np.arange(3)),
+        ),
+        Case(
+            "checks.check_confusion_matrix",
+            "NaN matrix",
+            "not yet",
+            "",
+            lambda: checks.check_confusion_matrix(
+                np.full((3, 3), NAN), np.arange(3), np.arange(3), 3
+            ),
+        ),
+        Case(
+            "checks.check_output_sizes",
+            "NaN sizes",
+            "not yet",
+            "",
+            lambda: checks.check_output_sizes([NAN, NAN, NAN], work["stack"]),
+        ),
+        Case(
+            "checks.check_steps_per_epoch",
+            "NaN pair",
+            "not yet",
+            "",
+            lambda: checks.check_steps_per_epoch((NAN, NAN)),
+        ),
+        Case(
+            "checks.check_head_parameters",
+            "NaN pair",
+            "not yet",
+            "",
+            lambda: checks.check_head_parameters((NAN, NAN), work["heads"]),
+        ),
+        Case(
+            "checks.check_deep_layer_texture",
+            "NaN texture",
+            "not yet",
+            "",
+            lambda: checks.check_deep_layer_texture(np.full((64, 64, 3), NAN)),
+        ),
+        Case(
+            "checks.check_conv2d_single_channel",
+            "returns NaN",
+            "not yet",
+            "",
+            lambda: checks.check_conv2d_single_channel(
+                lambda image, kernel, stride, padding: np.full((2, 3), NAN)
+            ),
+        ),
+        Case(
+            "checks.check_max_pool_function",
+            "returns NaN",
+            "not yet",
+            "",
+            lambda: checks.check_max_pool_function(lambda image, k, s: np.full((2, 2), NAN)),
+        ),
+        Case(
+            "checks.check_log_softmax_function",
+            "returns NaN",
+            "not yet",
+            "",
+            lambda: checks.check_log_softmax_function(lambda z: z * NAN),
+        ),
+        Case(
+            "checks.check_two_conv_net",
+            "NaN logits",
+            "not yet",
+            "",
+            lambda: checks.check_two_conv_net(_nan_two_conv()),
+        ),
     ]
     return c
 
@@ -597,8 +2033,14 @@ def _right_work() -> dict:
 
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
     losses = F.cross_entropy(logits, torch.tensor([0, 2, 1]), reduction="none")
-    return {"stack": _stack(), "heads": _heads(), "losses": losses, "fed_layer": _fed_layer(),
-            "features": _features(), "model": NotesNet(20)}
+    return {
+        "stack": _stack(),
+        "heads": _heads(),
+        "losses": losses,
+        "fed_layer": _fed_layer(),
+        "features": _features(),
+        "model": NotesNet(20),
+    }
 
 
 def _nan_two_conv():
@@ -616,5 +2058,12 @@ def _nan_two_conv():
 
 def all_cases() -> list[Case]:
     """The whole battery."""
-    return (_ops_cases() + _simple_module_cases() + _model_cases() + _training_cases() + _interpret_cases()
-            + _style_cases() + _check_cases())
+    return (
+        _ops_cases()
+        + _simple_module_cases()
+        + _model_cases()
+        + _training_cases()
+        + _interpret_cases()
+        + _style_cases()
+        + _check_cases()
+    )

@@ -31,5 +31,7 @@ def test_readme_commands_exist_in_the_makefile():
     makefile = (ROOT / "Makefile").read_text()
     readme = (ROOT / "README.md").read_text()
     for target in re.findall(r"^make (\w+)", readme, re.M):
-        assert re.search(rf"^{target}:", makefile, re.M), f"README mentions 'make {target}', Makefile lacks it"
+        assert re.search(rf"^{target}:", makefile, re.M), (
+            f"README mentions 'make {target}', Makefile lacks it"
+        )
     assert "make test" in (ROOT / ".ci" / "run").read_text()

@@ -17,7 +17,10 @@ def _sources():
         yield page.name, page.read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        yield path.name, "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        yield (
+            path.name,
+            "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"),
+        )
 
 
 def glossary_entries() -> dict[str, str]:
@@ -39,7 +42,9 @@ def test_glossary_terms_have_spanish_and_definition():
     entries = glossary_entries()
     assert len(entries) >= 10
     for term, definition in entries.items():
-        assert re.match(r"\*es: [^*]+\.\*\s+\S", definition), f"glossary '{term}': must start '*es: ...*' then a definition"
+        assert re.match(r"\*es: [^*]+\.\*\s+\S", definition), (
+            f"glossary '{term}': must start '*es: ...*' then a definition"
+        )
 
 
 def test_every_term_used_is_in_the_glossary():
@@ -57,9 +62,13 @@ def test_every_citation_is_in_the_bibliography():
     bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
     keys = set(re.findall(r"@\w+\{([^,]+),", bib))
     assert len(keys) == len(re.findall(r"@\w+\{", bib)), "a BibTeX key appears twice"
-    missing = [f"{name}: {key}" for name, text in _sources()
-               for group in CITE.findall(text) for key in (k.strip() for k in group.split(","))
-               if key not in keys]
+    missing = [
+        f"{name}: {key}"
+        for name, text in _sources()
+        for group in CITE.findall(text)
+        for key in (k.strip() for k in group.split(","))
+        if key not in keys
+    ]
     assert not missing, f"citations missing from book/references.bib: {missing}"
 
 
@@ -80,7 +89,8 @@ def test_course_map_figure_is_made_by_its_script(tmp_path):
     committed = ROOT / "book" / "images" / "course_map.png"
     current = runpy.run_path(str(script))["source_data"]()
     assert Image.open(committed).text.get("Description") == current, (
-        "course_map.png is stale: rerun book/images/make_course_map.py")
+        "course_map.png is stale: rerun book/images/make_course_map.py"
+    )
     out = tmp_path / "map.png"
     subprocess.run([sys.executable, str(script), str(out)], check=True)
     fresh, stored = imread(out), imread(committed)

@@ -22,7 +22,9 @@ pytestmark = needs_chromium
 
 WIDE, PHONE = (1280, 1657), (390, 844)
 
-IMAGES_DECODED = "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src);"
+IMAGES_DECODED = (
+    "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src);"
+)
 MATH_STATE = """
 const done = arguments[arguments.length - 1];
 const report = () => {
@@ -75,7 +77,9 @@ def browser(tmp_path_factory):
 def _wait_loaded(driver):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def _open(driver, url: str, size: tuple[int, int] = WIDE, dark: bool = False) -> None:
@@ -83,7 +87,9 @@ def _open(driver, url: str, size: tuple[int, int] = WIDE, dark: bool = False) ->
     driver.set_window_size(*size)
     driver.get(url)
     _wait_loaded(driver)
-    driver.execute_script(f"document.documentElement.dataset.theme = '{'dark' if dark else 'light'}';")
+    driver.execute_script(
+        f"document.documentElement.dataset.theme = '{'dark' if dark else 'light'}';"
+    )
 
 
 def _chapter(page: str) -> int | None:
@@ -99,20 +105,27 @@ const shown = (el) => {
     && style.visibility !== 'hidden' && !el.closest('[hidden], [aria-hidden=true]');
 };
 """
-CHAPTER_LIST_SHOWN = SHOWN + """
+CHAPTER_LIST_SHOWN = (
+    SHOWN
+    + """
 const links = [...document.querySelectorAll('dialog[open] nav a, #pst-primary-sidebar nav a')]
   .filter(a => /^\\s*\\d\\d /.test(a.textContent));
 return links.length >= 10 && links.every(shown);
 """
+)
 TOGGLES_SHOWN = SHOWN + "return [...document.querySelectorAll('.primary-toggle')].filter(shown);"
-SEARCH_ENTRIES = SHOWN + "return [...document.querySelectorAll('.search-button__button, .search-button-field')]" \
+SEARCH_ENTRIES = (
+    SHOWN + "return [...document.querySelectorAll('.search-button__button, .search-button-field')]"
     ".filter(shown).length;"
+)
 # Collapsed solutions and hidden setup cells are read too: open them all first.
 EXPAND = """
 document.querySelectorAll('details').forEach(d => d.open = true);
 document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
 """
-FIGURES = EXPAND + """
+FIGURES = (
+    EXPAND
+    + """
 const article = document.querySelector('main article') || document.querySelector('main');
 const style = getComputedStyle(article);
 const column = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
@@ -130,12 +143,18 @@ for (const img of article.querySelectorAll('img')) {
 }
 return {column: column, bad: bad};
 """
-SCROLLING = EXPAND + """
+)
+SCROLLING = (
+    EXPAND
+    + """
 return [...document.querySelectorAll('main pre')]
   .filter(pre => pre.getBoundingClientRect().width > 0 && pre.scrollWidth > pre.clientWidth + 1)
   .map(pre => pre.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '').slice(0, 70));
 """
-PLUMBING = EXPAND + """
+)
+PLUMBING = (
+    EXPAND
+    + """
 const outputs = [...document.querySelectorAll('main .cell_output')].map(o => o.textContent).join('\\n');
 const comments = [...document.querySelectorAll('main .highlight .c1, main .highlight .c, main .highlight .cm')]
   .map(c => c.textContent).filter(t => /nbval|pytest|sanitiz|test suite|\\bCI\\b/i.test(t));
@@ -143,6 +162,7 @@ return {progress: (outputs.match(/.{0,30}(█|\\d\\s*(it\\/s|s\\/it)\\b).{0,30}/
         markers: (document.querySelector('main').innerText.match(/.{0,30}NBVAL.{0,30}/g) || []).slice(0, 3),
         comments: comments.slice(0, 3)};
 """
+)
 EXERCISES = """
 const titles = [...document.querySelectorAll('main .exercise > .admonition-title .caption-number')]
   .map(t => t.textContent.trim());
@@ -198,12 +218,15 @@ def test_page_renders_offline(page, site, browser):
     math = browser.execute_async_script(MATH_STATE)
     if math["math"]:
         assert math["mathjax"], f"{page}: has math but MathJax did not load"
-        assert math["typeset"] >= math["math"], f"{page}: {math['math']} math blocks, {math['typeset']} typeset"
+        assert math["typeset"] >= math["math"], (
+            f"{page}: {math['math']} math blocks, {math['typeset']} typeset"
+        )
     assert math["raw"] == 0, f"{page}: {math['raw']} text nodes still hold raw TeX delimiters"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, f"{page}: console errors: {errors}"
     external = browser.execute_script(
-        "return performance.getEntriesByType('resource').map(r => r.name).filter(n => !n.startsWith(location.origin));")
+        "return performance.getEntriesByType('resource').map(r => r.name).filter(n => !n.startsWith(location.origin));"
+    )
     assert not external, f"{page}: external requests: {external}"
 
 
@@ -215,15 +238,21 @@ def test_navigation_opens_at_every_width(page, site, browser):
         _open(browser, url, size)
         width = size[0]
         toggles = browser.execute_script(TOGGLES_SHOWN)
-        assert len(toggles) == 1, f"{page} at {width} px: {len(toggles)} visible ☰ buttons, expected 1"
-        assert browser.execute_script(SEARCH_ENTRIES) == 1, f"{page} at {width} px: not exactly one search entry"
-        assert browser.execute_script(CHAPTER_LIST_SHOWN) == shown_at_start, \
+        assert len(toggles) == 1, (
+            f"{page} at {width} px: {len(toggles)} visible ☰ buttons, expected 1"
+        )
+        assert browser.execute_script(SEARCH_ENTRIES) == 1, (
+            f"{page} at {width} px: not exactly one search entry"
+        )
+        assert browser.execute_script(CHAPTER_LIST_SHOWN) == shown_at_start, (
             f"{page} at {width} px: chapter list {'hidden' if shown_at_start else 'shown'} before any click"
+        )
         # Wide: ☰ hides the list, then shows it again. Phone: ☰ opens the drawer.
         for click, expected in enumerate([False, True] if shown_at_start else [True], start=1):
             toggles[0].click()
-            assert _settles(browser, CHAPTER_LIST_SHOWN, expected), \
+            assert _settles(browser, CHAPTER_LIST_SHOWN, expected), (
                 f"{page} at {width} px: after {click} click(s) on ☰ the chapter list is not {'shown' if expected else 'hidden'}"
+            )
 
 
 def _settles(driver, script: str, expected, timeout: float = 5) -> bool:
@@ -243,7 +272,9 @@ def test_figures_are_crisp_and_fit_the_column(page, site, browser):
     """Item 2: every raster image has >= 1.5 image pixels per CSS pixel and is not shrunk to fit."""
     _open(browser, f"{site}/{page}.html")
     result = browser.execute_script(FIGURES)
-    assert 600 <= result["column"] <= 760, f"{page}: the text column is {result['column']} px at 1280 px"
+    assert 600 <= result["column"] <= 760, (
+        f"{page}: the text column is {result['column']} px at 1280 px"
+    )
     assert not result["bad"], f"{page}: " + "; ".join(result["bad"])
 
 
@@ -273,7 +304,9 @@ def test_exercises_numbered_per_chapter(page, site, browser):
     chapter = _chapter(page)
     expected = [f"Exercise {chapter}.{k}" for k in range(1, len(found["titles"]) + 1)]
     assert found["titles"] == expected, f"{page}: exercise titles {found['titles']}"
-    assert not found["typed"], f"{page}: exercises referred to by a typed number, not a link: {found['typed']}"
+    assert not found["typed"], (
+        f"{page}: exercises referred to by a typed number, not a link: {found['typed']}"
+    )
 
 
 @pytest.mark.parametrize("page", _pages())
@@ -293,7 +326,9 @@ def test_api_names_in_code_font(site, browser):
     _open(browser, f"{site}/book/api.html")
     italic = browser.execute_script(API_ITALICS)
     assert not italic, f"names in italics on the API page: {italic[:5]}"
-    assert browser.find_elements("css selector", "main dd code.literal"), "no code-font names on the API page"
+    assert browser.find_elements("css selector", "main dd code.literal"), (
+        "no code-font names on the API page"
+    )
 
 
 @pytest.mark.parametrize("page", [p for p in _pages() if _chapter(p) in (6, 10)])
@@ -303,7 +338,9 @@ def test_animations_have_no_light_panel_in_dark_mode(page, site, browser):
     players = browser.execute_script(DARK_PANELS)
     assert players, f"{page}: no animation player found"
     for player in players:
-        assert not player["light"], f"{page}: the animation sits on a light {player['panel']} px panel"
+        assert not player["light"], (
+            f"{page}: the animation sits on a light {player['panel']} px panel"
+        )
 
 
 def test_search_finds_softmax(site, browser):
@@ -312,10 +349,13 @@ def test_search_finds_softmax(site, browser):
     browser.get(f"{site}/search.html?q=softmax")
     _wait_loaded(browser)
     WebDriverWait(browser, 30).until(
-        lambda d: d.find_elements("css selector", "#search-results ul.search li"))
+        lambda d: d.find_elements("css selector", "#search-results ul.search li")
+    )
     results = browser.find_elements("css selector", "#search-results ul.search li")
     assert results, "search for 'softmax' found nothing"
-    WebDriverWait(browser, 30).until(lambda d: d.find_elements("css selector", "#search-results p.context"))
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements("css selector", "#search-results p.context")
+    )
     snippets = [p.text for p in browser.find_elements("css selector", "#search-results p.context")]
     tex = [s for s in snippets if re.search(r"\\[(\[]|\\[a-zA-Z]{2,}|\$\$", s)]
     assert not tex, f"search snippets show raw TeX: {tex[:2]}"
@@ -329,7 +369,11 @@ SCREENSHOTS = {  # file name: (page, window, what it shows)
     "01-390-nav.png": ("notebooks/01_convolutions", PHONE, "chapter 01, chapter list opened by ☰"),
     "06-1280-figure.png": ("notebooks/06_optimizers", WIDE, "chapter 06, first figure"),
     "06-390-figure.png": ("notebooks/06_optimizers", PHONE, "chapter 06, first figure on a phone"),
-    "06-1280-dark-animation.png": ("notebooks/06_optimizers", WIDE, "chapter 06 animation, dark mode"),
+    "06-1280-dark-animation.png": (
+        "notebooks/06_optimizers",
+        WIDE,
+        "chapter 06 animation, dark mode",
+    ),
     "10-1280.png": ("notebooks/10_style_transfer", WIDE, "chapter 10, first figure"),
     "10-390.png": ("notebooks/10_style_transfer", PHONE, "chapter 10, first figure on a phone"),
 }
@@ -348,6 +392,8 @@ def test_screenshots(site, browser):
         elif "animation" in name:
             browser.execute_script("document.querySelector('main .animation').scrollIntoView();")
         elif "figure" in name or name.startswith("10-"):
-            browser.execute_script("document.querySelector('main .cell_output img').scrollIntoView();")
+            browser.execute_script(
+                "document.querySelector('main .cell_output img').scrollIntoView();"
+            )
         target = shots / name
         assert browser.save_screenshot(str(target)) and target.stat().st_size > 10_000, name

@@ -23,12 +23,16 @@ def _loop_conv2d(image, kernel, stride=1, padding=0):
     out = np.zeros((oh, ow))
     for i in range(oh):
         for j in range(ow):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
+            out[i, j] = np.sum(
+                image[i * stride : i * stride + kh, j * stride : j * stride + kw] * kernel
+            )
     return out
 
 
-@pytest.mark.parametrize("check", [check_output_sizes, check_vertical_edge_kernel, check_box_blur,
-                                   check_conv2d_single_channel])
+@pytest.mark.parametrize(
+    "check",
+    [check_output_sizes, check_vertical_edge_kernel, check_box_blur, check_conv2d_single_channel],
+)
 def test_placeholder_none_is_not_yet(check):
     feedback = check(None, _stack()) if check is check_output_sizes else check(None)
     assert isinstance(feedback, Feedback)
@@ -38,8 +42,10 @@ def test_placeholder_none_is_not_yet(check):
 
 
 def _stack(specs=((5, 1, 0), (3, 2, 1), (3, 2, 0)), channels=(1, 1, 1, 1)):
-    return [nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
-            for (k, s, p), c_in, c_out in zip(specs, channels[:-1], channels[1:], strict=True)]
+    return [
+        nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+        for (k, s, p), c_in, c_out in zip(specs, channels[:-1], channels[1:], strict=True)
+    ]
 
 
 def test_output_sizes():
@@ -53,40 +59,52 @@ def test_output_sizes():
     assert "list" in check_output_sizes(24, _stack()).message
 
 
-@pytest.mark.parametrize("layers, hint", [
-    (None, "replace `None`"),
-    (_stack()[:2], "three nn.Conv2d"),
-    ([nn.Linear(1, 1)] * 3, "three nn.Conv2d"),
-    (_stack(specs=((5, 1, 0), (3, 2, 0), (3, 2, 0))), "layer 2 of `layers` should have"),  # padding forgotten
-    (_stack(specs=((5, 1, 0), (3, 2, 1), (3, 1, 0))), "layer 3 of `layers` should have"),
-    (5, "list of three"),
-])
+@pytest.mark.parametrize(
+    "layers, hint",
+    [
+        (None, "replace `None`"),
+        (_stack()[:2], "three nn.Conv2d"),
+        ([nn.Linear(1, 1)] * 3, "three nn.Conv2d"),
+        (
+            _stack(specs=((5, 1, 0), (3, 2, 0), (3, 2, 0))),
+            "layer 2 of `layers` should have",
+        ),  # padding forgotten
+        (_stack(specs=((5, 1, 0), (3, 2, 1), (3, 1, 0))), "layer 3 of `layers` should have"),
+        (5, "list of three"),
+    ],
+)
 def test_output_sizes_need_the_stack_built(layers, hint):
     verdict = check_output_sizes([24, 12, 5], layers)
     assert not verdict
     assert "your sizes are right" in verdict.message and hint in verdict.message, verdict.message
 
 
-@pytest.mark.parametrize("kernel", [
-    -np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),   # minus Sobel x
-    np.array([[1, 0, -1]] * 3),                      # Prewitt, flipped
-    np.array([[0, 1, -1], [0, 1, -1], [0, 1, -1]]),  # a one-sided difference
-    torch.tensor([[1.0, 0, -1]] * 3),                # a tensor works too
-])
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        -np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),  # minus Sobel x
+        np.array([[1, 0, -1]] * 3),  # Prewitt, flipped
+        np.array([[0, 1, -1], [0, 1, -1], [0, 1, -1]]),  # a one-sided difference
+        torch.tensor([[1.0, 0, -1]] * 3),  # a tensor works too
+    ],
+)
 def test_vertical_edge_accepts_any_right_kernel(kernel):
     assert check_vertical_edge_kernel(kernel)
 
 
-@pytest.mark.parametrize(("kernel", "phrase"), [
-    (np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]), "flip its sign"),
-    (np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]]), "horizontal edge"),
-    (np.ones((3, 3)), "sum to 0"),
-    (np.zeros((3, 3)), "detects nothing"),
-    (np.array([[1, -2, 1]] * 3), "positive in some places"),
-    (np.ones((5, 5)), "shape"),
-    (np.array([[np.nan, 0, 0]] * 3), "NaN"),
-    ("edge", "array of numbers"),
-])
+@pytest.mark.parametrize(
+    ("kernel", "phrase"),
+    [
+        (np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]), "flip its sign"),
+        (np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]]), "horizontal edge"),
+        (np.ones((3, 3)), "sum to 0"),
+        (np.zeros((3, 3)), "detects nothing"),
+        (np.array([[1, -2, 1]] * 3), "positive in some places"),
+        (np.ones((5, 5)), "shape"),
+        (np.array([[np.nan, 0, 0]] * 3), "NaN"),
+        ("edge", "array of numbers"),
+    ],
+)
 def test_vertical_edge_explains_wrong_kernels(kernel, phrase):
     feedback = check_vertical_edge_kernel(kernel)
     assert not feedback
@@ -125,5 +143,8 @@ def test_conv2d_single_channel_explains_wrong_functions():
     assert "shape" in check_conv2d_single_channel(no_padding).message
     assert "stride 2" in check_conv2d_single_channel(no_stride).message
     assert "IndexError: oops" in check_conv2d_single_channel(crashes).message
-    assert "returned None" in check_conv2d_single_channel(lambda image, kernel, stride=1, padding=0: None).message
+    assert (
+        "returned None"
+        in check_conv2d_single_channel(lambda image, kernel, stride=1, padding=0: None).message
+    )
     assert "function itself" in check_conv2d_single_channel(np.zeros(3)).message

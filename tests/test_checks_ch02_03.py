@@ -13,10 +13,9 @@ from course_utils.ops import log_softmax, max_pool2d
 
 # --- Chapter 02 -------------------------------------------------------------------------------
 
-GRID = np.array([[0, 3, 1, 1, 5, 2],
-                 [2, 1, 0, 4, 0, 1],
-                 [7, 2, 3, 1, 0, 0],
-                 [1, 0, 6, 2, 2, 8]], dtype=float)
+GRID = np.array(
+    [[0, 3, 1, 1, 5, 2], [2, 1, 0, 4, 0, 1], [7, 2, 3, 1, 0, 0], [1, 0, 6, 2, 2, 8]], dtype=float
+)
 
 
 def test_max_pool_by_hand_accepts_the_right_answer():
@@ -26,16 +25,19 @@ def test_max_pool_by_hand_accepts_the_right_answer():
         assert verdict and verdict.ok, verdict
 
 
-@pytest.mark.parametrize("answer, hint", [
-    (None, "replace `None`"),
-    (GRID.reshape(2, 2, 3, 2).mean(axis=(1, 3)), "average pooling"),
-    (GRID.reshape(2, 2, 3, 2).min(axis=(1, 3)), "smallest"),
-    (GRID.reshape(2, 2, 3, 2).sum(axis=(1, 3)), "sums"),
-    (GRID.reshape(2, 2, 3, 2).max(axis=(1, 3)).T, "expected (2, 3)"),
-    (max_pool2d(GRID[None], 2, stride=1)[0], "stride 1"),
-    ([[3, 4, 5], [7, 6, 9]], "values differ"),
-    ("abc", "array of numbers"),
-])
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (None, "replace `None`"),
+        (GRID.reshape(2, 2, 3, 2).mean(axis=(1, 3)), "average pooling"),
+        (GRID.reshape(2, 2, 3, 2).min(axis=(1, 3)), "smallest"),
+        (GRID.reshape(2, 2, 3, 2).sum(axis=(1, 3)), "sums"),
+        (GRID.reshape(2, 2, 3, 2).max(axis=(1, 3)).T, "expected (2, 3)"),
+        (max_pool2d(GRID[None], 2, stride=1)[0], "stride 1"),
+        ([[3, 4, 5], [7, 6, 9]], "values differ"),
+        ("abc", "array of numbers"),
+    ],
+)
 def test_max_pool_by_hand_explains_mistakes(answer, hint):
     verdict = checks.check_max_pool_by_hand(answer)
     assert not verdict
@@ -46,8 +48,17 @@ def _loop_max_pool(image, kernel_size, stride):
     image = np.asarray(image, dtype=float)
     out_h = (image.shape[0] - kernel_size) // stride + 1
     out_w = (image.shape[1] - kernel_size) // stride + 1
-    return np.array([[image[i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size].max()
-                      for j in range(out_w)] for i in range(out_h)])
+    return np.array(
+        [
+            [
+                image[
+                    i * stride : i * stride + kernel_size, j * stride : j * stride + kernel_size
+                ].max()
+                for j in range(out_w)
+            ]
+            for i in range(out_h)
+        ]
+    )
 
 
 def test_max_pool_function_accepts_a_correct_function():
@@ -82,8 +93,10 @@ def test_max_pool_function_explains_mistakes():
 
 
 def _heads(flat_inputs=128 * 4 * 4, gap_inputs=128):
-    return (nn.Sequential(nn.Flatten(), nn.Linear(flat_inputs, 10)),
-            nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(gap_inputs, 10)))
+    return (
+        nn.Sequential(nn.Flatten(), nn.Linear(flat_inputs, 10)),
+        nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(gap_inputs, 10)),
+    )
 
 
 def test_head_parameters():
@@ -111,14 +124,25 @@ def test_head_parameters_need_the_heads_built():
         (None, "replace `None`"),
         (_heads()[::-1], "should have 20,490"),  # the two heads swapped
         ((_heads()[0],), "pair of nn.Modules"),
-        ((nn.Sequential(nn.Linear(128 * 4 * 4, 10)), _heads()[1]), "raised RuntimeError"),  # flatten forgotten
-        ((nn.Sequential(nn.Flatten(), nn.Linear(2048, 10, bias=False)), _heads()[1]), "20,480 parameters"),
-        ((_heads()[0], nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Linear(1, 10))), "(2, 10)"),  # no flatten
+        (
+            (nn.Sequential(nn.Linear(128 * 4 * 4, 10)), _heads()[1]),
+            "raised RuntimeError",
+        ),  # flatten forgotten
+        (
+            (nn.Sequential(nn.Flatten(), nn.Linear(2048, 10, bias=False)), _heads()[1]),
+            "20,480 parameters",
+        ),
+        (
+            (_heads()[0], nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Linear(1, 10))),
+            "(2, 10)",
+        ),  # no flatten
         (5, "pair of nn.Modules"),
     ]
     for heads, hint in cases:
         verdict = checks.check_head_parameters((20490, 1290), heads)
-        assert not verdict and "your counts are right" in verdict.message and hint in verdict.message, verdict.message
+        assert (
+            not verdict and "your counts are right" in verdict.message and hint in verdict.message
+        ), verdict.message
 
 
 # --- Chapter 03 -------------------------------------------------------------------------------
@@ -158,7 +182,9 @@ def test_log_softmax_function_explains_mistakes():
     def naive(logits):
         return np.log(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))
 
-    with np.errstate(over="raise", divide="raise", invalid="raise"):  # the check itself must not warn
+    with np.errstate(
+        over="raise", divide="raise", invalid="raise"
+    ):  # the check itself must not warn
         verdict = checks.check_log_softmax_function(naive)
     assert not verdict and "Subtract each row's maximum" in verdict.message
     assert "replace `None`" in checks.check_log_softmax_function(None).message
@@ -206,9 +232,14 @@ def test_cross_entropy():
     for per_example, hint in [
         (None, "replace `None`"),
         (losses[:2], "3 losses"),
-        (-torch.log_softmax(logits, dim=1).max(dim=1).values, "not -log p_y"),  # the largest, not the target's
+        (
+            -torch.log_softmax(logits, dim=1).max(dim=1).values,
+            "not -log p_y",
+        ),  # the largest, not the target's
         (losses.flip(0), "not -log p_y"),
         ("x", "array of numbers"),
     ]:
         verdict = checks.check_cross_entropy(right, per_example)
-        assert not verdict and "the mean is right" in verdict.message and hint in verdict.message, verdict.message
+        assert not verdict and "the mean is right" in verdict.message and hint in verdict.message, (
+            verdict.message
+        )

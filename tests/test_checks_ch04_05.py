@@ -22,14 +22,17 @@ def test_inverted_dropout_right_answer():
     assert checks.check_inverted_dropout(torch.from_numpy(X * KEEP / 0.75))
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (X * KEEP, "not scaled"),
-    (X * KEEP * 0.75, "multiplied the survivors by 1 - p"),
-    (X * ~KEEP / 0.75, "zeroed the kept values"),
-    (X * KEEP / 0.25, "divided by p"),
-    (X / 0.75, "differ"),
-    (np.zeros((4, 2)), "shape"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (X * KEEP, "not scaled"),
+        (X * KEEP * 0.75, "multiplied the survivors by 1 - p"),
+        (X * ~KEEP / 0.75, "zeroed the kept values"),
+        (X * KEEP / 0.25, "divided by p"),
+        (X / 0.75, "differ"),
+        (np.zeros((4, 2)), "shape"),
+    ],
+)
 def test_inverted_dropout_mistakes(wrong, hint):
     verdict = checks.check_inverted_dropout(wrong)
     assert not verdict
@@ -56,34 +59,42 @@ def _torch_running_stats():
 def test_running_stats_right_answer_agrees_with_torch():
     mean, var = _torch_running_stats()
     assert checks.check_running_stats((mean, var), _fed_layer())
-    assert checks.check_running_stats([np.float32(0.5), torch.tensor(0.9 + 0.1 * 20 / 3)], _fed_layer())
+    assert checks.check_running_stats(
+        [np.float32(0.5), torch.tensor(0.9 + 0.1 * 20 / 3)], _fed_layer()
+    )
 
 
-@pytest.mark.parametrize("layer, hint", [
-    (None, "replace `None`"),
-    (nn.BatchNorm1d(1), "not seen a batch"),
-    (_fed_layer(batches=2), "seen 2 batches"),
-    (_fed_layer(values=(1.0, 2.0, 3.0, 4.0)), "did it see the batch"),
-    (nn.BatchNorm1d(2), "nn.BatchNorm1d(1)"),
-    (nn.BatchNorm1d(1, momentum=0.5), "momentum 0.1"),
-    (nn.BatchNorm2d(1), "nn.BatchNorm1d(1)"),
-])
+@pytest.mark.parametrize(
+    "layer, hint",
+    [
+        (None, "replace `None`"),
+        (nn.BatchNorm1d(1), "not seen a batch"),
+        (_fed_layer(batches=2), "seen 2 batches"),
+        (_fed_layer(values=(1.0, 2.0, 3.0, 4.0)), "did it see the batch"),
+        (nn.BatchNorm1d(2), "nn.BatchNorm1d(1)"),
+        (nn.BatchNorm1d(1, momentum=0.5), "momentum 0.1"),
+        (nn.BatchNorm2d(1), "nn.BatchNorm1d(1)"),
+    ],
+)
 def test_running_stats_need_the_layer(layer, hint):
     verdict = checks.check_running_stats(_torch_running_stats(), layer)
     assert not verdict
     assert "your pair is right" in verdict.message and hint in verdict.message, verdict.message
 
 
-@pytest.mark.parametrize("answer, hint", [
-    ((0.5, 0.9 + 0.1 * 5.0), "biased"),
-    ((4.5, 1.5667), "swapped"),
-    ((5.0, 1.5667), "batch mean itself"),
-    ((0.4, 1.5667), "0.9 * 0 + 0.1"),
-    ((0.5, 2.0), "unbiased variance"),
-    ((0.5,), "2 numbers"),
-    ("ab", "pair of numbers"),
-    (None, "replace `None`"),
-])
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        ((0.5, 0.9 + 0.1 * 5.0), "biased"),
+        ((4.5, 1.5667), "swapped"),
+        ((5.0, 1.5667), "batch mean itself"),
+        ((0.4, 1.5667), "0.9 * 0 + 0.1"),
+        ((0.5, 2.0), "unbiased variance"),
+        ((0.5,), "2 numbers"),
+        ("ab", "pair of numbers"),
+        (None, "replace `None`"),
+    ],
+)
 def test_running_stats_mistakes(answer, hint):
     verdict = checks.check_running_stats(answer, _fed_layer())
     assert not verdict
@@ -92,8 +103,14 @@ def test_running_stats_mistakes(answer, hint):
 
 def _bn_eval_expected():
     image = torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 10.0], [20.0, 30.0]]])
-    return F.batch_norm(image[None], torch.tensor([2.0, 10.0]), torch.tensor([4.0, 100.0]),
-                        torch.tensor([1.0, 0.5]), torch.tensor([0.0, 1.0]), training=False)[0]
+    return F.batch_norm(
+        image[None],
+        torch.tensor([2.0, 10.0]),
+        torch.tensor([4.0, 100.0]),
+        torch.tensor([1.0, 0.5]),
+        torch.tensor([0.0, 1.0]),
+        training=False,
+    )[0]
 
 
 def test_bn_eval_right_answer_agrees_with_torch():
@@ -106,7 +123,9 @@ def test_bn_eval_mistakes():
     image = np.array([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 10.0], [20.0, 30.0]]])
     mean, var = np.array([2.0, 10.0]).reshape(2, 1, 1), np.array([4.0, 100.0]).reshape(2, 1, 1)
     weight, bias = np.array([1.0, 0.5]).reshape(2, 1, 1), np.array([0.0, 1.0]).reshape(2, 1, 1)
-    own = (image - image.mean(axis=(1, 2), keepdims=True)) / np.sqrt(image.var(axis=(1, 2), keepdims=True) + 1e-5)
+    own = (image - image.mean(axis=(1, 2), keepdims=True)) / np.sqrt(
+        image.var(axis=(1, 2), keepdims=True) + 1e-5
+    )
     cases = [
         (own * weight + bias, "training mode"),
         ((image - mean) / np.sqrt(var), "scale by `weight`"),
@@ -123,6 +142,7 @@ def test_bn_eval_mistakes():
 
 # --- Chapter 05 -----------------------------------------------------------------------------
 
+
 def test_flattened_size():
     from course_utils.models import NotesNet
 
@@ -131,9 +151,16 @@ def test_flattened_size():
     assert checks.check_flattened_size(expected, _features())
     assert checks.check_flattened_size(np.int64(6272), _features())
     assert checks.check_flattened_size(6272.0, _features())
-    for wrong, hint in [(32 * 28 * 28, "before pooling"), (32 * 16 * 16, "shrinks 32 to 28"),
-                        (3 * 14 * 14, "output"), (3 * 32 * 14 * 14, "summed"), (128, "32*4"),
-                        (1000, "got 1000"), (62.72, "whole number"), (None, "replace `None`")]:
+    for wrong, hint in [
+        (32 * 28 * 28, "before pooling"),
+        (32 * 16 * 16, "shrinks 32 to 28"),
+        (3 * 14 * 14, "output"),
+        (3 * 32 * 14 * 14, "summed"),
+        (128, "32*4"),
+        (1000, "got 1000"),
+        (62.72, "whole number"),
+        (None, "replace `None`"),
+    ]:
         verdict = checks.check_flattened_size(wrong, _features())
         assert not verdict
         assert hint in verdict.message, (wrong, verdict.message)
@@ -144,14 +171,17 @@ def _features(pool=True, conv=(3, 32, 5)):
     return nn.Sequential(*layers)
 
 
-@pytest.mark.parametrize("features, hint", [
-    (None, "replace `None`"),
-    (_features(pool=False), "is the 2x2 pooling in it"),
-    (_features(conv=(1, 32, 5)), "raised RuntimeError"),  # built for grayscale
-    (_features(conv=(3, 32, 3)), "one nn.Conv2d(3, 32, 5)"),
-    (nn.Sequential(nn.Conv2d(3, 32, 5)), "(batch, values)"),  # flatten forgotten
-    ("layers", "nn.Module"),
-])
+@pytest.mark.parametrize(
+    "features, hint",
+    [
+        (None, "replace `None`"),
+        (_features(pool=False), "is the 2x2 pooling in it"),
+        (_features(conv=(1, 32, 5)), "raised RuntimeError"),  # built for grayscale
+        (_features(conv=(3, 32, 3)), "one nn.Conv2d(3, 32, 5)"),
+        (nn.Sequential(nn.Conv2d(3, 32, 5)), "(batch, values)"),  # flatten forgotten
+        ("layers", "nn.Module"),
+    ],
+)
 def test_flattened_size_needs_the_layers(features, hint):
     verdict = checks.check_flattened_size(6272, features)
     assert not verdict
@@ -165,16 +195,29 @@ def test_parameter_count():
     assert expected == 93012
     assert checks.check_parameter_count(expected, NotesNet(20))
     assert checks.check_parameter_count(torch.tensor(expected), NotesNet(20))
-    for model, hint in [(None, "replace `None`"), (NotesNet(10), "20 classes"),
-                        (NotesNet(20, in_channels=3), "raised ValueError"),
-                        (nn.Sequential(nn.Flatten(), nn.Linear(784, 20)), "is it the corrected network"),
-                        (nn.Conv2d(1, 20, 28), "(batch, values)"), (93012, "nn.Module")]:
+    for model, hint in [
+        (None, "replace `None`"),
+        (NotesNet(10), "20 classes"),
+        (NotesNet(20, in_channels=3), "raised ValueError"),
+        (nn.Sequential(nn.Flatten(), nn.Linear(784, 20)), "is it the corrected network"),
+        (nn.Conv2d(1, 20, 28), "(batch, values)"),
+        (93012, "nn.Module"),
+    ]:
         verdict = checks.check_parameter_count(expected, model)
         assert not verdict
-        assert "your count is right" in verdict.message and hint in verdict.message, (hint, verdict.message)
-    for wrong, hint in [(800 + 92160, "weights only"), (92180, "linear layer alone"),
-                        (832, "convolution alone"), (832 + 128 * 20 + 20, "32*4"),
-                        (5, "got 5"), ("93012", "whole number"), (None, "replace `None`")]:
+        assert "your count is right" in verdict.message and hint in verdict.message, (
+            hint,
+            verdict.message,
+        )
+    for wrong, hint in [
+        (800 + 92160, "weights only"),
+        (92180, "linear layer alone"),
+        (832, "convolution alone"),
+        (832 + 128 * 20 + 20, "32*4"),
+        (5, "got 5"),
+        ("93012", "whole number"),
+        (None, "replace `None`"),
+    ]:
         verdict = checks.check_parameter_count(wrong, NotesNet(20))
         assert not verdict
         assert hint in verdict.message, (wrong, verdict.message)

@@ -10,7 +10,13 @@ from course_utils.checks import (
     check_momentum_step,
 )
 
-W, VELOCITY, GRAD, LR, MOMENTUM = np.array([1.0, -2.0]), np.array([0.5, 0.5]), np.array([0.2, -0.4]), 0.1, 0.9
+W, VELOCITY, GRAD, LR, MOMENTUM = (
+    np.array([1.0, -2.0]),
+    np.array([0.5, 0.5]),
+    np.array([0.2, -0.4]),
+    0.1,
+    0.9,
+)
 
 
 def _torch_momentum_step():
@@ -32,20 +38,29 @@ def test_momentum_step_right_answer_matches_torch():
     assert check_momentum_step((torch.tensor(new_w), list(new_velocity)))
 
 
-@pytest.mark.parametrize("answer, words", [
-    (None, "replace `None`"),
-    ((None, None), "replace `None`"),
-    (3.0, "should be the pair"),
-    (("a", "b"), "array of numbers"),
-    ((W - LR * GRAD, MOMENTUM * VELOCITY + GRAD), "plain gradient-descent"),
-    ((W + MOMENTUM * VELOCITY - LR * GRAD, MOMENTUM * VELOCITY - LR * GRAD), "other convention"),
-    ((W - LR * (MOMENTUM * VELOCITY + 0.1 * GRAD), MOMENTUM * VELOCITY + 0.1 * GRAD), "dampening"),
-    ((W - LR * VELOCITY, MOMENTUM * VELOCITY + GRAD), "old one"),
-    ((W + LR * (MOMENTUM * VELOCITY + GRAD), MOMENTUM * VELOCITY + GRAD), "uphill"),
-    ((W, GRAD), "new velocity is momentum"),
-    ((np.zeros(3), MOMENTUM * VELOCITY + GRAD), "shape"),
-    ((W, MOMENTUM * VELOCITY + GRAD), "values differ"),
-])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (None, "replace `None`"),
+        ((None, None), "replace `None`"),
+        (3.0, "should be the pair"),
+        (("a", "b"), "array of numbers"),
+        ((W - LR * GRAD, MOMENTUM * VELOCITY + GRAD), "plain gradient-descent"),
+        (
+            (W + MOMENTUM * VELOCITY - LR * GRAD, MOMENTUM * VELOCITY - LR * GRAD),
+            "other convention",
+        ),
+        (
+            (W - LR * (MOMENTUM * VELOCITY + 0.1 * GRAD), MOMENTUM * VELOCITY + 0.1 * GRAD),
+            "dampening",
+        ),
+        ((W - LR * VELOCITY, MOMENTUM * VELOCITY + GRAD), "old one"),
+        ((W + LR * (MOMENTUM * VELOCITY + GRAD), MOMENTUM * VELOCITY + GRAD), "uphill"),
+        ((W, GRAD), "new velocity is momentum"),
+        ((np.zeros(3), MOMENTUM * VELOCITY + GRAD), "shape"),
+        ((W, MOMENTUM * VELOCITY + GRAD), "values differ"),
+    ],
+)
 def test_momentum_step_mistakes(answer, words):
     feedback = check_momentum_step(answer)
     assert not feedback
@@ -79,8 +94,12 @@ def _adam_reference():
         optimizer.step()
     state = optimizer.state[w]
     t = int(state["step"])
-    return (state["exp_avg"].item() / (1 - 0.9**t), state["exp_avg_sq"].item() / (1 - 0.999**t),
-            state["exp_avg"].item(), state["exp_avg_sq"].item())
+    return (
+        state["exp_avg"].item() / (1 - 0.9**t),
+        state["exp_avg_sq"].item() / (1 - 0.999**t),
+        state["exp_avg"].item(),
+        state["exp_avg_sq"].item(),
+    )
 
 
 def test_adam_bias_correction_right_answer_matches_torch():
@@ -91,16 +110,19 @@ def test_adam_bias_correction_right_answer_matches_torch():
     assert check_adam_bias_correction([np.array([m_hat]), torch.tensor(v_hat)])
 
 
-@pytest.mark.parametrize("kind, words", [
-    ("none", "replace `None`"),
-    ("raw", "raw average"),
-    ("mean", "plain mean"),
-    ("t2", "1 - beta1**2"),
-    ("m_wrong", "m_hat is not right"),
-    ("sqrt", "not its square root"),
-    ("v_wrong", "for v_hat"),
-    ("arrays", "one number"),
-])
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("none", "replace `None`"),
+        ("raw", "raw average"),
+        ("mean", "plain mean"),
+        ("t2", "1 - beta1**2"),
+        ("m_wrong", "m_hat is not right"),
+        ("sqrt", "not its square root"),
+        ("v_wrong", "for v_hat"),
+        ("arrays", "one number"),
+    ],
+)
 def test_adam_bias_correction_mistakes(kind, words):
     m_hat, v_hat, m, v = _adam_reference()
     answer = {

@@ -38,8 +38,14 @@ def data():
 
 
 def test_placeholders_say_not_yet():
-    for check in (checks.check_block2_maps, checks.check_feature_pca, checks.check_feature_1nn,
-                  checks.check_occlusion_copies, checks.check_guided_tiny, checks.check_probability_occlusion):
+    for check in (
+        checks.check_block2_maps,
+        checks.check_feature_pca,
+        checks.check_feature_1nn,
+        checks.check_occlusion_copies,
+        checks.check_guided_tiny,
+        checks.check_probability_occlusion,
+    ):
         verdict = check(None)
         assert not verdict and "None" in verdict.message
 
@@ -63,7 +69,12 @@ def test_feature_pca(fast_classifier, data):
     right = centred @ vt[:2].T
     assert checks.check_feature_pca(right)
     assert checks.check_feature_pca(right * np.array([-1.0, 1.0]))  # either sign per component
-    assert "centre" in checks.check_feature_pca(features @ np.linalg.svd(features, full_matrices=False)[2][:2].T).message
+    assert (
+        "centre"
+        in checks.check_feature_pca(
+            features @ np.linalg.svd(features, full_matrices=False)[2][:2].T
+        ).message
+    )
     assert "swapped" in checks.check_feature_pca(right[:, ::-1]).message
     assert "columns of U" in checks.check_feature_pca(u[:, :2]).message
     assert "transpose" in checks.check_feature_pca(right.T).message
@@ -107,11 +118,15 @@ def test_guided_tiny_agrees_with_autograd_and_the_library():
     from course_utils.interpret import guided_backprop
 
     w1, w2, x = checks._ch09_tiny()
-    net = torch.nn.Sequential(torch.nn.Linear(4, 4, bias=False), torch.nn.ReLU(), torch.nn.Linear(4, 1, bias=False))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(4, 4, bias=False), torch.nn.ReLU(), torch.nn.Linear(4, 1, bias=False)
+    )
     with torch.no_grad():
         net[0].weight.copy_(torch.tensor(w1))
         net[2].weight.copy_(torch.tensor(w2)[None])
-    as_image = torch.nn.Sequential(torch.nn.Flatten(), net).double()  # (1, 1, 2, 2) image -> 1 score
+    as_image = torch.nn.Sequential(
+        torch.nn.Flatten(), net
+    ).double()  # (1, 1, 2, 2) image -> 1 score
     library = guided_backprop(as_image, torch.tensor(x).reshape(1, 1, 2, 2), 0).flatten().numpy()
     assert checks.check_guided_tiny(library)
     active = (w1 @ x) > 0

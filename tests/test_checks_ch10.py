@@ -22,7 +22,9 @@ FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])
 TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])
 
 
-@pytest.mark.parametrize("check", [check_gram_by_hand, check_total_variation_by_hand, check_deep_layer_texture])
+@pytest.mark.parametrize(
+    "check", [check_gram_by_hand, check_total_variation_by_hand, check_deep_layer_texture]
+)
 def test_placeholder_none_is_not_yet(check):
     feedback = check(None)
     assert isinstance(feedback, Feedback) and not feedback
@@ -61,8 +63,17 @@ def painting():
 
 
 def _texture(painting, layers):
-    image, _ = transfer(painting, painting, size=64, steps=80, content_weight=0.0, tv_weight=0.0,
-                        init="noise", style_layers=layers, features=FeatureExtractor("random"))
+    image, _ = transfer(
+        painting,
+        painting,
+        size=64,
+        steps=80,
+        content_weight=0.0,
+        tv_weight=0.0,
+        init="noise",
+        style_layers=layers,
+        features=FeatureExtractor("random"),
+    )
     return image
 
 
@@ -84,7 +95,11 @@ def test_deep_layer_texture_explains_wrong_answers(painting):
 
 def test_deep_layer_texture_wants_synthesis_not_the_painting_with_noise(painting):
     rng = np.random.default_rng(0)
-    for noisy in (np.clip(painting + rng.normal(0, 0.13, painting.shape), 0, 1),
-                  np.clip(np.roll(painting, (20, 13), axis=(0, 1)) + rng.normal(0, 0.3, painting.shape), 0, 1)):
+    for noisy in (
+        np.clip(painting + rng.normal(0, 0.13, painting.shape), 0, 1),
+        np.clip(
+            np.roll(painting, (20, 13), axis=(0, 1)) + rng.normal(0, 0.3, painting.shape), 0, 1
+        ),
+    ):
         feedback = check_deep_layer_texture(noisy.astype(np.float32))
         assert not feedback and "painting's layout" in feedback.message

@@ -8,11 +8,20 @@ DEAD_PROXY = "http://127.0.0.1:9"  # every download fails at once, online or not
 
 
 def _run(*args, tmp_path):
-    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path / "data"), "TORCH_HOME": str(tmp_path / "torch")}
+    env = {
+        **os.environ,
+        "COURSE_DATA_DIR": str(tmp_path / "data"),
+        "TORCH_HOME": str(tmp_path / "torch"),
+    }
     for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env[var] = DEAD_PROXY
-    return subprocess.run([sys.executable, "-m", "course_utils", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "course_utils", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_doctor_reports_versions_device_and_missing_assets(tmp_path):
@@ -38,7 +47,12 @@ def test_empty_asset_files_are_damaged_not_present(tmp_path):
     # Empty files used to count as "present"; now their content is checked.
     raw = tmp_path / "data" / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+    for name in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
         (raw / name).write_bytes(b"")
     assert "fashion-mnist  DAMAGED" in _run("doctor", tmp_path=tmp_path).stdout
     result = _run("download", "fashion-mnist", "--timeout", "3", tmp_path=tmp_path)

@@ -65,7 +65,9 @@ def test_unknown_image_name_lists_the_valid_ones():
     assert "`name`" in str(info.value)
 
 
-@pytest.mark.parametrize("size,error", [("big", TypeError), ((3, 4, 5), TypeError), (0, ValueError)])
+@pytest.mark.parametrize(
+    "size,error", [("big", TypeError), ((3, 4, 5), TypeError), (0, ValueError)]
+)
 def test_sample_image_bad_size(size, error):
     with pytest.raises(error, match="`size`"):
         data.sample_image("camera", size=size)

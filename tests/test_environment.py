@@ -27,11 +27,15 @@ def test_environment_yml_matches_pyproject():
     project_pins, env_pins = _pins(project["dependencies"]), _pins(pip_section)
     assert env_pins, "environment.yml pins nothing"
     for name, pin in env_pins.items():
-        assert project_pins.get(name) == pin, f"{name}: environment.yml says {pin}, pyproject {project_pins.get(name)}"
+        assert project_pins.get(name) == pin, (
+            f"{name}: environment.yml says {pin}, pyproject {project_pins.get(name)}"
+        )
     for name in ("torch", "torchvision"):
         assert name in env_pins, f"environment.yml must pin {name} as pyproject does"
     version = conda_python.split("=")[-1]
-    assert version in project["requires-python"], f"python={version} vs requires-python {project['requires-python']}"
+    assert version in project["requires-python"], (
+        f"python={version} vs requires-python {project['requires-python']}"
+    )
 
 
 def test_pyproject_pins_the_capped_torch():
@@ -45,5 +49,6 @@ def test_both_files_pin_the_theme_pair_the_browser_test_checks():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     env_pins = _pins(next(d["pip"] for d in env if isinstance(d, dict) and "pip" in d))
     for name in ("sphinx-book-theme", "pydata-sphinx-theme"):
-        assert project.get(name) and project.get(name) == env_pins.get(name), \
+        assert project.get(name) and project.get(name) == env_pins.get(name), (
             f"{name}: pyproject {project.get(name)}, environment.yml {env_pins.get(name)}"
+        )

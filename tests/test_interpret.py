@@ -27,14 +27,22 @@ from course_utils.plotting import show_heatmap_overlay  # noqa: E402
 TOL = 1e-5
 
 
-def small_cnn(channels: int = 1, size: int = 12, classes: int = 5, inplace: bool = False, seed: int = 0):
+def small_cnn(
+    channels: int = 1, size: int = 12, classes: int = 5, inplace: bool = False, seed: int = 0
+):
     """A random CNN whose ReLUs are nn.ReLU modules (what Captum's GuidedBackprop hooks)."""
     torch.manual_seed(seed)
     flat = 6 * ((size // 2 - 2) ** 2)
     return nn.Sequential(
-        nn.Conv2d(channels, 4, 3, padding=1), nn.ReLU(inplace=inplace), nn.MaxPool2d(2),
-        nn.Conv2d(4, 6, 3), nn.ReLU(inplace=inplace), nn.Flatten(),
-        nn.Linear(flat, 16), nn.ReLU(inplace=inplace), nn.Linear(16, classes),
+        nn.Conv2d(channels, 4, 3, padding=1),
+        nn.ReLU(inplace=inplace),
+        nn.MaxPool2d(2),
+        nn.Conv2d(4, 6, 3),
+        nn.ReLU(inplace=inplace),
+        nn.Flatten(),
+        nn.Linear(flat, 16),
+        nn.ReLU(inplace=inplace),
+        nn.Linear(16, classes),
     ).eval()
 
 
@@ -76,8 +84,13 @@ def batch(n=4, channels=1, size=12, seed=1):
 
 def captum_occlusion(model, x, target, window, stride, baseline):
     c = x.shape[1]
-    return Occlusion(model).attribute(x, sliding_window_shapes=(c, *window), strides=(c, *stride),
-                                      baselines=baseline, target=target)
+    return Occlusion(model).attribute(
+        x,
+        sliding_window_shapes=(c, *window),
+        strides=(c, *stride),
+        baselines=baseline,
+        target=target,
+    )
 
 
 def captum_guided(model, x, target):
@@ -92,14 +105,18 @@ def maxdiff(a, b) -> float:
 
 # --- occlusion ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("window, stride, baseline", [
-    ((4, 4), (2, 2), 0.0),     # the chapter's setting
-    ((5, 5), (2, 2), 0.5),     # the last window in each row/column is cut off by the border
-    ((3, 3), (3, 3), -1.0),    # no overlap: each pixel is covered once
-    ((2, 5), (1, 3), 0.0),     # rectangular window, different strides per axis
-    ((12, 12), (1, 1), 0.0),   # the whole image at once
-    ((1, 2), (1, 2), 0.25),    # (almost) single pixels
-])
+
+@pytest.mark.parametrize(
+    "window, stride, baseline",
+    [
+        ((4, 4), (2, 2), 0.0),  # the chapter's setting
+        ((5, 5), (2, 2), 0.5),  # the last window in each row/column is cut off by the border
+        ((3, 3), (3, 3), -1.0),  # no overlap: each pixel is covered once
+        ((2, 5), (1, 3), 0.0),  # rectangular window, different strides per axis
+        ((12, 12), (1, 1), 0.0),  # the whole image at once
+        ((1, 2), (1, 2), 0.25),  # (almost) single pixels
+    ],
+)
 def test_occlusion_equals_captum(window, stride, baseline):
     model, x, target = small_cnn(channels=2), batch(n=4, channels=2), [0, 3, 4, 1]
     ours = occlusion(model, x, target, window, stride, baseline)
@@ -131,7 +148,9 @@ def test_occlusion_definition_on_a_linear_model():
     x = torch.rand(1, 1, 4, 4)
     ours = occlusion(model, x, 1, 2, 2)[0, 0]
     contrib = (model[1].weight[1].reshape(4, 4) * x[0, 0]).detach()
-    expected = contrib.reshape(2, 2, 2, 2).sum((1, 3)).repeat_interleave(2, 0).repeat_interleave(2, 1)
+    expected = (
+        contrib.reshape(2, 2, 2, 2).sum((1, 3)).repeat_interleave(2, 0).repeat_interleave(2, 1)
+    )
     assert maxdiff(ours, expected) < TOL
 
 
@@ -167,24 +186,27 @@ def test_occlusion_positions_match_captum_placement():
     assert occlusion_positions(6, 6, 1) == [0]
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(window=13), ValueError, "window"),
-    (dict(window=(4, 13)), ValueError, "window"),
-    (dict(window=0), ValueError, "window"),
-    (dict(window=2.5), TypeError, "window"),
-    (dict(stride=0), ValueError, "stride"),
-    (dict(stride=-1), ValueError, "stride"),
-    (dict(window=3, stride=4), ValueError, "stride"),
-    (dict(target=5), ValueError, "target"),
-    (dict(target=-1), ValueError, "target"),
-    (dict(target=[0, 1]), ValueError, "target"),
-    (dict(target=[0, 1, 2, 3, 4]), ValueError, "target"),
-    (dict(target=1.0), TypeError, "target"),
-    (dict(target=None), TypeError, "target"),
-    (dict(baseline=torch.zeros(2, 12, 12)), ValueError, "baseline"),
-    (dict(baseline="zero"), TypeError, "baseline"),
-    (dict(max_batch=0), ValueError, "max_batch"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(window=13), ValueError, "window"),
+        (dict(window=(4, 13)), ValueError, "window"),
+        (dict(window=0), ValueError, "window"),
+        (dict(window=2.5), TypeError, "window"),
+        (dict(stride=0), ValueError, "stride"),
+        (dict(stride=-1), ValueError, "stride"),
+        (dict(window=3, stride=4), ValueError, "stride"),
+        (dict(target=5), ValueError, "target"),
+        (dict(target=-1), ValueError, "target"),
+        (dict(target=[0, 1]), ValueError, "target"),
+        (dict(target=[0, 1, 2, 3, 4]), ValueError, "target"),
+        (dict(target=1.0), TypeError, "target"),
+        (dict(target=None), TypeError, "target"),
+        (dict(baseline=torch.zeros(2, 12, 12)), ValueError, "baseline"),
+        (dict(baseline="zero"), TypeError, "baseline"),
+        (dict(max_batch=0), ValueError, "max_batch"),
+    ],
+)
 def test_occlusion_bad_inputs(kwargs, error, match):
     args = dict(target=[0, 1, 2, 3], window=4, stride=2)
     args.update(kwargs)
@@ -209,6 +231,7 @@ def test_bad_x(func):
 
 # --- saliency -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("use_abs", [True, False])
 def test_saliency_equals_captum(use_abs):
     model, x, target = small_cnn(channels=3), batch(n=5, channels=3), [0, 1, 2, 3, 4]
@@ -230,6 +253,7 @@ def test_saliency_of_a_linear_model_is_its_weights():
 
 
 # --- guided backprop ------------------------------------------------------------------------
+
 
 def test_guided_backprop_equals_captum_and_differs_from_the_gradient():
     model, x, target = small_cnn(), batch(n=4), [4, 3, 2, 1]
@@ -284,14 +308,20 @@ def test_guided_backprop_refuses_torchscript():
 def test_guided_backprop_leaves_relus_normal_afterwards():
     model, x = small_cnn(), batch(n=2)
     guided_backprop(model, x, [0, 1])
-    assert maxdiff(saliency(model, x, [0, 1], abs=False),
-                   Saliency(model).attribute(x.clone().requires_grad_(), target=[0, 1], abs=False)) < TOL
+    assert (
+        maxdiff(
+            saliency(model, x, [0, 1], abs=False),
+            Saliency(model).attribute(x.clone().requires_grad_(), target=[0, 1], abs=False),
+        )
+        < TOL
+    )
     x = x.clone().requires_grad_()
     F.relu(x).sum().backward()
     assert torch.equal(x.grad, (x > 0).float())
 
 
 # --- activations and embeddings ---------------------------------------------------------------
+
 
 def test_activations_by_module_and_by_name():
     model, x = small_cnn(), batch(n=3)
@@ -345,15 +375,18 @@ def test_embed_pca_matches_sklearn_and_tsne_is_seeded():
     assert ((distance.argmin(1) < 15) == (np.arange(30) < 15)).all()
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(method="umap"), ValueError, "method"),
-    (dict(method="tsne", perplexity=80), ValueError, "perplexity"),
-    (dict(seed=-1), ValueError, "seed"),
-    (dict(method="tsne", perplexity=5, max_iter=100), ValueError, "max_iter"),
-    (dict(features=np.zeros(5)), ValueError, "features"),
-    (dict(features=np.full((5, 3), np.nan)), ValueError, "features"),
-    (dict(features=None), TypeError, "features"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(method="umap"), ValueError, "method"),
+        (dict(method="tsne", perplexity=80), ValueError, "perplexity"),
+        (dict(seed=-1), ValueError, "seed"),
+        (dict(method="tsne", perplexity=5, max_iter=100), ValueError, "max_iter"),
+        (dict(features=np.zeros(5)), ValueError, "features"),
+        (dict(features=np.full((5, 3), np.nan)), ValueError, "features"),
+        (dict(features=None), TypeError, "features"),
+    ],
+)
 def test_embed_bad_inputs(kwargs, error, match):
     args = dict(features=np.random.default_rng(0).normal(size=(20, 4)))
     args.update(kwargs)
@@ -362,6 +395,7 @@ def test_embed_bad_inputs(kwargs, error, match):
 
 
 # --- plotting ---------------------------------------------------------------------------------
+
 
 def test_show_heatmap_overlay():
     image, heat = np.random.rand(8, 8), np.random.randn(1, 8, 8)

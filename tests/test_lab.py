@@ -42,10 +42,15 @@ def _lab_env(home: Path) -> dict[str, str]:
     """The server's environment: this checkout's course_utils, private Jupyter folders, widgets on."""
     env = {key: value for key, value in os.environ.items() if key != "COURSE_PLAIN_PROGRESS"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython"),
-                      ("MPLCONFIGDIR", "matplotlib")):
+    for name, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("IPYTHONDIR", "ipython"),
+        ("MPLCONFIGDIR", "matplotlib"),
+    ):
         env[name] = str(home / sub)
         (home / sub).mkdir(parents=True, exist_ok=True)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
@@ -65,9 +70,17 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab-home")
     env = _lab_env(home)
     # No announcements or update checks (offline), and window.jupyterapp for running commands.
-    (home / "config" / "jupyter_server_config.json").write_text(json.dumps({"LabApp": {
-        "news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
-        "expose_app_in_browser": True}}))
+    (home / "config" / "jupyter_server_config.json").write_text(
+        json.dumps(
+            {
+                "LabApp": {
+                    "news_url": None,
+                    "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+                    "expose_app_in_browser": True,
+                }
+            }
+        )
+    )
     notification = home / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
     notification /= "notification.jupyterlab-settings"
@@ -75,18 +88,35 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     log = (home / "server.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root}",
-         # offline: no extension manager asking PyPI for extensions, no language-server scan
-         "--LabApp.extension_manager=readonly", "--ServerApp.jpserver_extensions={'jupyter_lsp': False}"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            # offline: no extension manager asking PyPI for extensions, no language-server scan
+            "--LabApp.extension_manager=readonly",
+            "--ServerApp.jpserver_extensions={'jupyter_lsp': False}",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240  # a first start in a fresh environment is slow
         while True:
             if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{_tail(home / 'server.log')}")
+                pytest.fail(
+                    f"JupyterLab exited with {server.returncode}:\n{_tail(home / 'server.log')}"
+                )
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as reply:
                     if reply.status == 200:
@@ -157,13 +187,24 @@ def browser(tmp_path_factory, lab):
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         driver.get(f"{lab['base']}/lab?reset&token={lab['token']}")
-        _wait(driver, 120, lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"), "JupyterLab to load")
+        _wait(
+            driver,
+            120,
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"),
+            "JupyterLab to load",
+        )
         for name in (CHAPTER_07, CHAPTER_01):
             _open(driver, name)
-            _menu(driver, "Edit", "editmenu:clear-all")  # stored prompts and outputs would hide the new ones
+            _menu(
+                driver, "Edit", "editmenu:clear-all"
+            )  # stored prompts and outputs would hide the new ones
             _menu(driver, "Run", "runmenu:run-all")
-            _wait(driver, 60, lambda d, n=name: "*" in _state(d, n)["counts"],
-                  f"{name} to start running")
+            _wait(
+                driver,
+                60,
+                lambda d, n=name: "*" in _state(d, n)["counts"],
+                f"{name} to start running",
+            )
         yield driver
     finally:
         driver.quit()
@@ -172,39 +213,62 @@ def browser(tmp_path_factory, lab):
 def _wait(driver, seconds: float, condition, what: str):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds, poll_frequency=0.5).until(condition, f"timed out waiting for {what}")
+    return WebDriverWait(driver, seconds, poll_frequency=0.5).until(
+        condition, f"timed out waiting for {what}"
+    )
 
 
 def _state(driver, name: str) -> dict:
-    return driver.execute_script(NOTEBOOK_STATE, name) or {"counts": [], "errors": [], "kernel": None}
+    return driver.execute_script(NOTEBOOK_STATE, name) or {
+        "counts": [],
+        "errors": [],
+        "kernel": None,
+    }
 
 
 def _open(driver, name: str) -> None:
     """Open a notebook by double-clicking it in the file browser, and wait for its kernel."""
     from selenium.webdriver.common.action_chains import ActionChains
 
-    item = _wait(driver, 60, lambda d: [i for i in d.find_elements(By.CSS_SELECTOR, ".jp-DirListing-item")
-                                        if i.get_attribute("title").startswith(f"Name: {name}\n")
-                                        and i.is_displayed()], f"{name} in the file browser")[0]
+    item = _wait(
+        driver,
+        60,
+        lambda d: [
+            i
+            for i in d.find_elements(By.CSS_SELECTOR, ".jp-DirListing-item")
+            if i.get_attribute("title").startswith(f"Name: {name}\n") and i.is_displayed()
+        ],
+        f"{name} in the file browser",
+    )[0]
     ActionChains(driver).double_click(item).perform()
     _wait(driver, 120, lambda d: _state(d, name)["kernel"] == "idle", f"the kernel of {name}")
 
 
 def _menu(driver, top: str, command: str) -> None:
     """Click a menu bar entry, then the item that runs `command`."""
-    driver.find_element(By.XPATH, f"//li[contains(@class, 'lm-MenuBar-item')][.//div[text()='{top}']]").click()
-    _wait(driver, 30, lambda d: d.find_elements(By.CSS_SELECTOR, f".lm-Menu-item[data-command='{command}']"),
-          f"menu {top} > {command}")[0].click()
+    driver.find_element(
+        By.XPATH, f"//li[contains(@class, 'lm-MenuBar-item')][.//div[text()='{top}']]"
+    ).click()
+    _wait(
+        driver,
+        30,
+        lambda d: d.find_elements(By.CSS_SELECTOR, f".lm-Menu-item[data-command='{command}']"),
+        f"menu {top} > {command}",
+    )[0].click()
 
 
 def _show(driver, name: str) -> None:
     """Bring a notebook's tab to the front."""
-    driver.find_element(By.XPATH, f"//li[contains(@class, 'lm-TabBar-tab')][.//div[text()='{name}']]").click()
+    driver.find_element(
+        By.XPATH, f"//li[contains(@class, 'lm-TabBar-tab')][.//div[text()='{name}']]"
+    ).click()
 
 
 def _finish(driver, name: str, seconds: float) -> None:
     """Wait until Run All is through the notebook; fail on any error output."""
-    _wait(driver, seconds, lambda d: "*" not in _state(d, name)["counts"], f"{name} to finish running")
+    _wait(
+        driver, seconds, lambda d: "*" not in _state(d, name)["counts"], f"{name} to finish running"
+    )
     state = _state(driver, name)
     assert state["counts"], f"{name} is not open in JupyterLab"
     assert not state["errors"], f"{name} raised: {state['errors']}"
@@ -215,8 +279,12 @@ def _finish(driver, name: str, seconds: float) -> None:
 def _code_cell(driver, text: str):
     """The code cell whose source contains `text`."""
     cells = []
-    for cell in driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"):
-        editors = cell.find_elements(By.CSS_SELECTOR, ".cm-content")  # none where the source is hidden
+    for cell in driver.find_elements(
+        By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"
+    ):
+        editors = cell.find_elements(
+            By.CSS_SELECTOR, ".cm-content"
+        )  # none where the source is hidden
         if editors and text in editors[0].get_attribute("textContent"):
             cells.append(cell)
     assert len(cells) == 1, f"expected one code cell containing {text!r}, found {len(cells)}"
@@ -237,19 +305,32 @@ def test_kernel_explorer_redraws(browser):
     _show(browser, CHAPTER_01)
     _finish(browser, CHAPTER_01, LONG)
     cell = _code_cell(browser, "kernel_explorer(image)")
-    explorer = _wait(browser, 60, lambda d: cell.find_elements(By.CSS_SELECTOR, ".widget-hbox .widget-image"),
-                     "the kernel explorer widget")[0]
+    explorer = _wait(
+        browser,
+        60,
+        lambda d: cell.find_elements(By.CSS_SELECTOR, ".widget-hbox .widget-image"),
+        "the kernel explorer widget",
+    )[0]
     preset = Select(cell.find_element(By.CSS_SELECTOR, ".widget-dropdown select"))
     info = cell.find_element(By.CSS_SELECTOR, ".widget-vbox .widget-html:last-child")
     assert preset.first_selected_option.text == "sobel_x"
-    _wait(browser, 30, lambda d: "sum of weights: 0" in info.text, "the explorer's description of sobel_x")
+    _wait(
+        browser,
+        30,
+        lambda d: "sum of weights: 0" in info.text,
+        "the explorer's description of sobel_x",
+    )
     _screenshot(browser, explorer, "01-kernel-explorer-sobel_x")
     digest = browser.execute_async_script(IMAGE_DIGEST, explorer)
     assert len(digest) == 64, f"could not read the explorer's image: {digest}"
 
     preset.select_by_visible_text("box_blur")
-    _wait(browser, 60, lambda d: d.execute_async_script(IMAGE_DIGEST, explorer) != digest,
-          "the explorer's image to change after picking box_blur")
+    _wait(
+        browser,
+        60,
+        lambda d: d.execute_async_script(IMAGE_DIGEST, explorer) != digest,
+        "the explorer's image to change after picking box_blur",
+    )
     assert "sum of weights: 1" in info.text, info.text
     _screenshot(browser, explorer, "01-kernel-explorer-box_blur")
     digest = browser.execute_async_script(IMAGE_DIGEST, explorer)
@@ -257,8 +338,12 @@ def test_kernel_explorer_redraws(browser):
     centre = cell.find_elements(By.CSS_SELECTOR, ".widget-gridbox input")[4]  # the middle weight
     centre.send_keys(Keys.CONTROL, "a")
     centre.send_keys("2", Keys.ENTER)
-    _wait(browser, 60, lambda d: d.execute_async_script(IMAGE_DIGEST, explorer) != digest,
-          "the explorer's image to change after editing a weight")
+    _wait(
+        browser,
+        60,
+        lambda d: d.execute_async_script(IMAGE_DIGEST, explorer) != digest,
+        "the explorer's image to change after editing a weight",
+    )
     assert preset.first_selected_option.text == "custom"
     assert "your own kernel" in info.text, info.text
 
@@ -272,23 +357,39 @@ def test_exercise_feedback(browser):
     _finish(browser, CHAPTER_01, LONG)
     cell = _code_cell(browser, "sizes = None")
     editor = cell.find_element(By.CSS_SELECTOR, ".cm-content")
-    for answer, feedback, shot in (("[24, 12, 6]", "Not yet: layer 3: you rounded up", "not-yet"),
-                                   ("[24, 12, 5]", "Correct: the sizes are [24, 12, 5]", "correct")):
+    for answer, feedback, shot in (
+        ("[24, 12, 6]", "Not yet: layer 3: you rounded up", "not-yet"),
+        ("[24, 12, 5]", "Correct: the sizes are [24, 12, 5]", "correct"),
+    ):
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
         editor.click()
         ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
         # Typed as a learner would; the editor closes brackets itself, and typing ] or ) steps over them.
-        source = ["from course_utils.checks import check_output_sizes", f"sizes = {answer}",
-                  "layers = [nn.Conv2d(1, 1, 5), nn.Conv2d(1, 1, 3, stride=2, padding=1), "
-                  "nn.Conv2d(1, 1, 3, stride=2)]",
-                  "check_output_sizes(sizes, layers)"]
-        ActionChains(browser).send_keys(*[part for line in source for part in (line, Keys.ENTER)][:-1]).perform()
-        typed = [line.get_attribute("textContent") for line in editor.find_elements(By.CSS_SELECTOR, ".cm-line")]
+        source = [
+            "from course_utils.checks import check_output_sizes",
+            f"sizes = {answer}",
+            "layers = [nn.Conv2d(1, 1, 5), nn.Conv2d(1, 1, 3, stride=2, padding=1), "
+            "nn.Conv2d(1, 1, 3, stride=2)]",
+            "check_output_sizes(sizes, layers)",
+        ]
+        ActionChains(browser).send_keys(
+            *[part for line in source for part in (line, Keys.ENTER)][:-1]
+        ).perform()
+        typed = [
+            line.get_attribute("textContent")
+            for line in editor.find_elements(By.CSS_SELECTOR, ".cm-line")
+        ]
         assert typed == source, typed
-        ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+        ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(
+            Keys.SHIFT
+        ).perform()
         output = cell.find_element(By.CSS_SELECTOR, ".jp-OutputArea")
-        _wait(browser, 60, lambda d, f=feedback, o=output: f in o.get_attribute("textContent"),
-              f"the feedback {feedback!r}")
+        _wait(
+            browser,
+            60,
+            lambda d, f=feedback, o=output: f in o.get_attribute("textContent"),
+            f"the feedback {feedback!r}",
+        )
         shown = output.get_attribute("textContent")
         assert ("Correct" in shown) != ("Not yet" in shown), shown
         _screenshot(browser, cell, f"01-exercise-{shot}")
@@ -298,15 +399,20 @@ def test_training_progress_widget(browser):
     """Chapter 07 runs top to bottom, and every `fit` shows a progress widget that fills up and turns green."""
     _show(browser, CHAPTER_07)
     _finish(browser, CHAPTER_07, LONG)
-    bars = browser.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .widget-hprogress")
+    bars = browser.find_elements(
+        By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .widget-hprogress"
+    )
     assert bars, f"no progress widget in {CHAPTER_07}"
     for bar in bars:
         row = bar.find_element(By.XPATH, "./ancestor::div[contains(@class, 'widget-hbox')][1]")
-        text = row.get_attribute("textContent").replace("\u2007", " ")  # tqdm pads with figure spaces
+        text = row.get_attribute("textContent").replace(
+            "\u2007", " "
+        )  # tqdm pads with figure spaces
         done = re.search(r"100%.*?(\d+)/(\d+) \[", text)
         assert done and done[1] == done[2], f"a progress widget did not finish: {text}"
         fill = bar.find_element(By.CSS_SELECTOR, ".progress-bar")
         assert "progress-bar-success" in fill.get_attribute("class"), fill.get_attribute("class")
         assert fill.value_of_css_property("width") == bar.find_element(
-            By.CSS_SELECTOR, ".progress").value_of_css_property("width"), "the bar is not full"
+            By.CSS_SELECTOR, ".progress"
+        ).value_of_css_property("width"), "the bar is not full"
     _screenshot(browser, bars[-1], "07-training-progress")

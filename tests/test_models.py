@@ -10,7 +10,9 @@ from course_utils.models import LayerRow, ModelSummary, NotesNet, describe
 
 
 @pytest.mark.parametrize("in_channels", [1, 3])
-@pytest.mark.parametrize("size, flattened", [(28, 32 * 12 * 12), (32, 32 * 14 * 14), ((28, 32), 32 * 12 * 14)])
+@pytest.mark.parametrize(
+    "size, flattened", [(28, 32 * 12 * 12), (32, 32 * 14 * 14), ((28, 32), 32 * 12 * 14)]
+)
 @pytest.mark.parametrize("n_classes", [2, 10, 20])
 def test_notesnet_shapes(in_channels, size, flattened, n_classes):
     torch.manual_seed(0)
@@ -20,7 +22,11 @@ def test_notesnet_shapes(in_channels, size, flattened, n_classes):
     assert model.fc1.in_features == flattened and model.fc1.out_features == n_classes
     assert model.conv1.in_channels == in_channels and model.conv1.out_channels == 32
     assert model.conv1.kernel_size == (5, 5)
-    assert isinstance(model.pool, nn.MaxPool2d) and model.pool.kernel_size == 2 and model.pool.stride == 2
+    assert (
+        isinstance(model.pool, nn.MaxPool2d)
+        and model.pool.kernel_size == 2
+        and model.pool.stride == 2
+    )
     logits = model(torch.rand(4, in_channels, h, w))
     assert logits.shape == (4, n_classes)
 
@@ -57,7 +63,9 @@ def test_notesnet_parameter_count():
     expected = (32 * 1 * 5 * 5 + 32) + (4608 * 10 + 10)
     assert sum(p.numel() for p in model.parameters()) == expected == 46922
     model = NotesNet(20, in_channels=3, input_size=32)
-    assert sum(p.numel() for p in model.parameters()) == (32 * 3 * 25 + 32) + (32 * 14 * 14 * 20 + 20)
+    assert sum(p.numel() for p in model.parameters()) == (32 * 3 * 25 + 32) + (
+        32 * 14 * 14 * 20 + 20
+    )
 
 
 def test_notesnet_rejects_wrong_input_shapes():
@@ -106,15 +114,23 @@ def test_describe_prints_a_table():
     text = str(describe(NotesNet(10), (2, 1, 28, 28)))
     lines = text.splitlines()
     assert lines[0].split() == ["layer", "type", "output", "shape", "params"]
-    assert any(line.startswith("conv1") and "(2, 32, 24, 24)" in line and line.endswith("832") for line in lines)
+    assert any(
+        line.startswith("conv1") and "(2, 32, 24, 24)" in line and line.endswith("832")
+        for line in lines
+    )
     assert any(line.startswith("fc1") and line.endswith("46,090") for line in lines)
     assert any(line.startswith("total") and line.endswith("46,922") for line in lines)
     assert repr(describe(NotesNet(10), (2, 1, 28, 28))) == text
 
 
 def test_describe_sequential_with_batch_norm_and_frozen_layer():
-    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
-                          nn.Flatten(), nn.Linear(4 * 8 * 8, 5))
+    model = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(4 * 8 * 8, 5),
+    )
     model[0].weight.requires_grad_(False)
     before = model[1].running_mean.clone()
     model.train()

@@ -9,26 +9,32 @@ import pytest
 from nbval_tolerance import numbers_close, texts_agree, tolerance_of
 
 
-@pytest.mark.parametrize(("fresh", "stored"), [
-    ("loss 0.4919, accuracy 0.9735", "loss 0.4920, accuracy 0.9722"),
-    ("[0.9735, 0.9742]", "[0.9722, 0.972]"),  # a trailing zero dropped by repr
-    ("logits -9.66", "logits -9.7"),
-    ("max diff 7.15e-07", "max diff 0.00e+00"),
-    ("nan stays nan", "nan stays nan"),
-    ("[-9.7   4.67 -2.3  -0.55]", "[-9.66  4.65 -2.32 -0.55]"),  # NumPy re-aligns the columns
-])
+@pytest.mark.parametrize(
+    ("fresh", "stored"),
+    [
+        ("loss 0.4919, accuracy 0.9735", "loss 0.4920, accuracy 0.9722"),
+        ("[0.9735, 0.9742]", "[0.9722, 0.972]"),  # a trailing zero dropped by repr
+        ("logits -9.66", "logits -9.7"),
+        ("max diff 7.15e-07", "max diff 0.00e+00"),
+        ("nan stays nan", "nan stays nan"),
+        ("[-9.7   4.67 -2.3  -0.55]", "[-9.66  4.65 -2.32 -0.55]"),  # NumPy re-aligns the columns
+    ],
+)
 def test_numbers_within_tolerance_agree(fresh, stored):
     assert texts_agree(fresh, stored, rtol=0.0, atol=0.05)
 
 
-@pytest.mark.parametrize(("fresh", "stored", "why"), [
-    ("loss 0.60", "loss 0.49", "a number outside the tolerance"),
-    ("val loss 0.49", "loss 0.49", "a word changed"),
-    ("loss 0.49 0.5", "loss 0.49", "a number appeared"),
-    ("loss nan", "loss 0.49", "a NaN where a number was"),
-    ("accuracy 0.97.", "accuracy 0.97!", "punctuation changed"),
-    ("loss 0.49\nacc 0.9", "loss 0.49 acc 0.9", "a line break is not a space"),
-])
+@pytest.mark.parametrize(
+    ("fresh", "stored", "why"),
+    [
+        ("loss 0.60", "loss 0.49", "a number outside the tolerance"),
+        ("val loss 0.49", "loss 0.49", "a word changed"),
+        ("loss 0.49 0.5", "loss 0.49", "a number appeared"),
+        ("loss nan", "loss 0.49", "a NaN where a number was"),
+        ("accuracy 0.97.", "accuracy 0.97!", "punctuation changed"),
+        ("loss 0.49\nacc 0.9", "loss 0.49 acc 0.9", "a line break is not a space"),
+    ],
+)
 def test_anything_but_close_numbers_disagrees(fresh, stored, why):
     assert not texts_agree(fresh, stored, rtol=0.0, atol=0.05), why
 
@@ -53,21 +59,29 @@ def _notebook(path, stored_text, metadata):
     cell = nbformat.v4.new_code_cell(NOTEBOOK_CODE, metadata=metadata, execution_count=1)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_text)]
     nb = nbformat.v4.new_notebook(cells=[cell])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
 @pytest.mark.slow  # each case starts a kernel
-@pytest.mark.parametrize(("stored", "metadata", "outcome"), [
-    ("loss 0.5\nsteps 10\n", {"tolerance": {"atol": 0.001}}, "passed"),  # 0.5004 is close
-    ("loss 0.5\nsteps 10\n", {}, "failed"),                              # exact by default
-    ("loss 0.5\nsteps 10\n", {"tolerance": {"atol": 0.0001}}, "failed"),  # too far
-    ("loss 0.5\nsteps 11\n", {"tolerance": {"atol": 0.001}}, "failed"),  # integer too
-    ("cost 0.5\nsteps 10\n", {"tolerance": {"atol": 1.0}}, "failed"),    # words are exact
-])
+@pytest.mark.parametrize(
+    ("stored", "metadata", "outcome"),
+    [
+        ("loss 0.5\nsteps 10\n", {"tolerance": {"atol": 0.001}}, "passed"),  # 0.5004 is close
+        ("loss 0.5\nsteps 10\n", {}, "failed"),  # exact by default
+        ("loss 0.5\nsteps 10\n", {"tolerance": {"atol": 0.0001}}, "failed"),  # too far
+        ("loss 0.5\nsteps 11\n", {"tolerance": {"atol": 0.001}}, "failed"),  # integer too
+        ("cost 0.5\nsteps 10\n", {"tolerance": {"atol": 1.0}}, "failed"),  # words are exact
+    ],
+)
 def test_the_plugin_inside_nbval(pytester, monkeypatch, stored, metadata, outcome):
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
     _notebook(pytester.path / "demo.ipynb", stored, metadata)
-    result = pytester.runpytest_subprocess("--nbval", "--nbval-current-env", "-p", "nbval_tolerance",
-                                           "demo.ipynb")
+    result = pytester.runpytest_subprocess(
+        "--nbval", "--nbval-current-env", "-p", "nbval_tolerance", "demo.ipynb"
+    )
     result.assert_outcomes(**{outcome: 1})

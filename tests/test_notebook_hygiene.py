@@ -39,12 +39,16 @@ def notebook(request):
 def test_name_and_size(notebook):
     path, _ = notebook
     assert NAME.match(path.name), f"{path.name}: name must be NN_topic.ipynb"
-    assert path.stat().st_size <= MAX_BYTES, f"{path.name}: {path.stat().st_size / 1e6:.2f} MB > 2 MB"
+    assert path.stat().st_size <= MAX_BYTES, (
+        f"{path.name}: {path.stat().st_size / 1e6:.2f} MB > 2 MB"
+    )
 
 
 def test_kernelspec_is_python3(notebook):
     path, nb = notebook
-    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3", f"{path.name}: kernelspec must be python3"
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3", (
+        f"{path.name}: kernelspec must be python3"
+    )
 
 
 def test_executed_once_in_order(notebook):
@@ -58,12 +62,19 @@ def test_no_errors_warnings_or_widget_state(notebook):
     assert "widgets" not in nb["metadata"], f"{path.name}: leftover widget state in metadata"
     for i, cell in enumerate(_code_cells(nb)):
         for output in cell.get("outputs", []):
-            assert output["output_type"] != "error", f"{path.name}, code cell {i}: stored error output"
+            assert output["output_type"] != "error", (
+                f"{path.name}, code cell {i}: stored error output"
+            )
             assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), (
-                f"{path.name}, code cell {i}: widget output stored (run with COURSE_PLAIN_PROGRESS=1)")
+                f"{path.name}, code cell {i}: widget output stored (run with COURSE_PLAIN_PROGRESS=1)"
+            )
             text = _text(output)
-            assert "Warning" not in text, f"{path.name}, code cell {i}: a warning in the output: {text[:200]}"
-            assert not ABSOLUTE_PATH.search(text), f"{path.name}, code cell {i}: absolute path in output"
+            assert "Warning" not in text, (
+                f"{path.name}, code cell {i}: a warning in the output: {text[:200]}"
+            )
+            assert not ABSOLUTE_PATH.search(text), (
+                f"{path.name}, code cell {i}: absolute path in output"
+            )
 
 
 def test_has_outputs_and_chapter_shape(notebook):
@@ -71,15 +82,22 @@ def test_has_outputs_and_chapter_shape(notebook):
     assert any(c.get("outputs") for c in _code_cells(nb)), f"{path.name}: stored without outputs"
     markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     code = "\n".join("".join(c["source"]) for c in _code_cells(nb))
-    assert re.match(r"#\s+\S", "".join(nb["cells"][0]["source"])), f"{path.name}: must open with a # title"
+    assert re.match(r"#\s+\S", "".join(nb["cells"][0]["source"])), (
+        f"{path.name}: must open with a # title"
+    )
     for heading in ("## Summary", "## Exercises", "## Going further"):
         assert heading in markdown, f"{path.name}: missing '{heading}'"
     setup_cell = "".join(_code_cells(nb)[0]["source"])
     assert re.search(r"^device, generator = setup\(seed=0[,)]", setup_cell, re.M), (
         f"{path.name}: the first code cell must make the one setup call, "
-        "`device, generator = setup(seed=0)`")
-    assert "set_num_threads" not in code, f"{path.name}: the thread policy lives in course_utils.runtime"
-    assert "{solution-start}" in markdown and "{exercise}" in markdown, f"{path.name}: exercises need solutions"
+        "`device, generator = setup(seed=0)`"
+    )
+    assert "set_num_threads" not in code, (
+        f"{path.name}: the thread policy lives in course_utils.runtime"
+    )
+    assert "{solution-start}" in markdown and "{exercise}" in markdown, (
+        f"{path.name}: exercises need solutions"
+    )
     assert "import *" not in code, f"{path.name}: no star imports"
 
 
@@ -100,10 +118,13 @@ def test_ignored_outputs_stay_within_the_budget_and_say_why():
         for i, cell in enumerate(_load(path)["cells"]):
             source = "".join(cell["source"])
             assert "NBVAL_" not in source, (
-                f"{path.name}, cell {i}: a visible nbval comment marker; use a cell tag instead")
+                f"{path.name}, cell {i}: a visible nbval comment marker; use a cell tag instead"
+            )
             if IGNORE_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 reason = cell["metadata"].get("ignore_reason", "")
-                assert len(reason) > 20, f"{path.name}, cell {i}: an ignored cell needs an ignore_reason"
+                assert len(reason) > 20, (
+                    f"{path.name}, cell {i}: an ignored cell needs an ignore_reason"
+                )
                 ignored.append(f"{path.name} cell {i}")
     assert len(ignored) <= IGNORE_BUDGET, f"{len(ignored)} cells ignore their output: {ignored}"
 
@@ -115,13 +136,19 @@ def test_tolerant_cells_declare_why_and_guard_their_lesson():
             metadata = cell.get("metadata", {})
             if "tolerance" not in metadata:
                 continue
-            assert cell["cell_type"] == "code", f"{path.name}, cell {i}: tolerance on a non-code cell"
+            assert cell["cell_type"] == "code", (
+                f"{path.name}, cell {i}: tolerance on a non-code cell"
+            )
             rtol, atol = tolerance_of(metadata)
-            assert rtol > 0 or atol > 0, f"{path.name}, cell {i}: a tolerance of zero is no tolerance"
+            assert rtol > 0 or atol > 0, (
+                f"{path.name}, cell {i}: a tolerance of zero is no tolerance"
+            )
             assert len(metadata["tolerance"].get("reason", "")) > 10, (
-                f"{path.name}, cell {i}: say in tolerance.reason why the numbers may move")
+                f"{path.name}, cell {i}: say in tolerance.reason why the numbers may move"
+            )
             assert re.search(r"^\s*assert ", "".join(cell["source"]), re.M), (
-                f"{path.name}, cell {i}: a loosely compared cell must assert its lesson")
+                f"{path.name}, cell {i}: a loosely compared cell must assert its lesson"
+            )
 
 
 def test_no_progress_bars_in_stored_outputs(notebook):
@@ -130,7 +157,8 @@ def test_no_progress_bars_in_stored_outputs(notebook):
         for output in cell.get("outputs", []):
             text = _text(output)
             assert not PROGRESS_BAR.search(text), (
-                f"{path.name}, code cell {i}: a progress bar in the stored output: {text[:120]!r}")
+                f"{path.name}, code cell {i}: a progress bar in the stored output: {text[:120]!r}"
+            )
 
 
 def _decimals(numeral: str) -> int:
@@ -148,7 +176,8 @@ def test_numbers_quoted_in_the_prose_match_the_outputs(notebook):
             assert quote["text"] in "".join(cell["source"]), f"{where}: not in the cell's text"
             source = by_id.get(quote["cell"])
             assert source is not None and source["cell_type"] == "code", (
-                f"{where}: no code cell with id {quote['cell']!r}")
+                f"{where}: no code cell with id {quote['cell']!r}"
+            )
             outputs = "".join(_text(o) for o in source.get("outputs", []))
             pattern = re.compile(quote["pattern"])
             assert pattern.groups == 1, f"{where}: the pattern needs exactly one group"
@@ -158,7 +187,8 @@ def test_numbers_quoted_in_the_prose_match_the_outputs(notebook):
             quoted = float(quote["text"].replace(",", ""))
             allowed = 0.5 * 10 ** -_decimals(quote["text"]) + 1e-9
             assert abs(measured - quoted) <= allowed, (
-                f"{where}: the output now says {measured:g}; update the prose")
+                f"{where}: the output now says {measured:g}; update the prose"
+            )
 
 
 BOOK_COLUMN = 88  # characters of code font the book shows before a line scrolls sideways
@@ -179,8 +209,11 @@ def test_nothing_scrolls_sideways_in_the_book(notebook):
     path, nb = notebook
     for i, cell in enumerate(_code_cells(nb)):
         for line in "".join(cell["source"]).splitlines():
-            assert len(line) <= BOOK_COLUMN, f"{path.name}, code cell {i}: code line too long: {line!r}"
+            assert len(line) <= BOOK_COLUMN, (
+                f"{path.name}, code cell {i}: code line too long: {line!r}"
+            )
         for output in cell.get("outputs", []):
             for line in _shown_text(output).splitlines():
                 assert len(line) <= BOOK_COLUMN, (
-                    f"{path.name}, code cell {i}: output line too long: {line[:100]!r}")
+                    f"{path.name}, code cell {i}: output line too long: {line[:100]!r}"
+                )

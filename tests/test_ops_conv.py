@@ -25,8 +25,13 @@ def test_conv2d_equals_torch(x_shape, w_shape, stride, padding, with_bias):
     w = RNG.normal(size=w_shape)
     b = RNG.normal(size=w_shape[0]) if with_bias else None
     ours = ops.conv2d(x, w, b, stride=stride, padding=padding)
-    theirs = F.conv2d(torch.tensor(x), torch.tensor(w), None if b is None else torch.tensor(b),
-                      stride=stride, padding=padding).numpy()
+    theirs = F.conv2d(
+        torch.tensor(x),
+        torch.tensor(w),
+        None if b is None else torch.tensor(b),
+        stride=stride,
+        padding=padding,
+    ).numpy()
     assert ours.shape == theirs.shape
     assert np.abs(ours - theirs).max() < 1e-5
 
@@ -46,20 +51,51 @@ def test_conv2d_accepts_torch_tensors_and_ints():
     assert np.allclose(ops.conv2d(x, w), 4.0)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(input=np.ones((4, 4)), weight=np.ones((1, 1, 3, 3))), ValueError, "`input`"),
-    (dict(input=np.ones((1, 1, 1, 4, 4)), weight=np.ones((1, 1, 3, 3))), ValueError, "`input`"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((3, 3))), ValueError, "`weight`"),
-    (dict(input=np.ones((2, 4, 4)), weight=np.ones((1, 1, 3, 3))), ValueError, "input channels"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), stride=0), ValueError, "`stride`"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), stride=-1), ValueError, "`stride`"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), stride=1.5), TypeError, "`stride`"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), padding=-1), ValueError, "`padding`"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 7, 7))), ValueError, "larger than the padded input"),
-    (dict(input=np.ones((1, 4, 4)), weight=np.ones((2, 1, 3, 3)), bias=np.ones(3)), ValueError, "`bias`"),
-    (dict(input="image", weight=np.ones((1, 1, 3, 3))), TypeError, "`input`"),
-    (dict(input=None, weight=np.ones((1, 1, 3, 3))), TypeError, "`input`"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(input=np.ones((4, 4)), weight=np.ones((1, 1, 3, 3))), ValueError, "`input`"),
+        (dict(input=np.ones((1, 1, 1, 4, 4)), weight=np.ones((1, 1, 3, 3))), ValueError, "`input`"),
+        (dict(input=np.ones((1, 4, 4)), weight=np.ones((3, 3))), ValueError, "`weight`"),
+        (
+            dict(input=np.ones((2, 4, 4)), weight=np.ones((1, 1, 3, 3))),
+            ValueError,
+            "input channels",
+        ),
+        (
+            dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), stride=0),
+            ValueError,
+            "`stride`",
+        ),
+        (
+            dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), stride=-1),
+            ValueError,
+            "`stride`",
+        ),
+        (
+            dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), stride=1.5),
+            TypeError,
+            "`stride`",
+        ),
+        (
+            dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 3, 3)), padding=-1),
+            ValueError,
+            "`padding`",
+        ),
+        (
+            dict(input=np.ones((1, 4, 4)), weight=np.ones((1, 1, 7, 7))),
+            ValueError,
+            "larger than the padded input",
+        ),
+        (
+            dict(input=np.ones((1, 4, 4)), weight=np.ones((2, 1, 3, 3)), bias=np.ones(3)),
+            ValueError,
+            "`bias`",
+        ),
+        (dict(input="image", weight=np.ones((1, 1, 3, 3))), TypeError, "`input`"),
+        (dict(input=None, weight=np.ones((1, 1, 3, 3))), TypeError, "`input`"),
+    ],
+)
 def test_conv2d_bad_inputs_name_the_argument(kwargs, error, match):
     with pytest.raises(error, match=match):
         ops.conv2d(**kwargs)
@@ -77,18 +113,28 @@ def test_relu_is_max_zero_x_not_a_step():
         ops.relu(["a", "b"])
 
 
-@pytest.mark.parametrize("size,kernel,stride,padding", [(28, 5, 1, 0), (28, 3, 2, 1), (7, 7, 1, 0), (10, 4, 3, 2)])
+@pytest.mark.parametrize(
+    "size,kernel,stride,padding", [(28, 5, 1, 0), (28, 3, 2, 1), (7, 7, 1, 0), (10, 4, 3, 2)]
+)
 def test_output_size_matches_torch(size, kernel, stride, padding):
-    out = F.conv2d(torch.zeros(1, 1, size, size), torch.zeros(1, 1, kernel, kernel), stride=stride, padding=padding)
+    out = F.conv2d(
+        torch.zeros(1, 1, size, size),
+        torch.zeros(1, 1, kernel, kernel),
+        stride=stride,
+        padding=padding,
+    )
     assert ops.output_size(size, kernel, stride, padding) == out.shape[-1]
 
 
-@pytest.mark.parametrize("args,error,match", [
-    ((5, 7, 1, 0), ValueError, "`kernel`"),
-    ((5, 3, 0, 0), ValueError, "`stride`"),
-    ((5, 3, 1, -1), ValueError, "`padding`"),
-    ((5.0, 3, 1, 0), TypeError, "`size`"),
-])
+@pytest.mark.parametrize(
+    "args,error,match",
+    [
+        ((5, 7, 1, 0), ValueError, "`kernel`"),
+        ((5, 3, 0, 0), ValueError, "`stride`"),
+        ((5, 3, 1, -1), ValueError, "`padding`"),
+        ((5.0, 3, 1, 0), TypeError, "`size`"),
+    ],
+)
 def test_output_size_bad_inputs(args, error, match):
     with pytest.raises(error, match=match):
         ops.output_size(*args)

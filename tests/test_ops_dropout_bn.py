@@ -70,11 +70,16 @@ def test_dropout_mean_matches_torch_in_distribution():
 
 def test_dropout_is_identity_in_eval_mode_and_for_p_zero():
     x = _random((2, 3, 5, 5), seed=7)
-    for out in (ops.dropout(x, p=0.5, training=False), ops.dropout(x, p=0.0, generator=np.random.default_rng(0))):
+    for out in (
+        ops.dropout(x, p=0.5, training=False),
+        ops.dropout(x, p=0.0, generator=np.random.default_rng(0)),
+    ):
         assert np.array_equal(out, x)
         assert out is not x
-    assert np.array_equal(ops.dropout(x, p=0.5, training=False),
-                          F.dropout(torch.from_numpy(x), p=0.5, training=False).numpy())
+    assert np.array_equal(
+        ops.dropout(x, p=0.5, training=False),
+        F.dropout(torch.from_numpy(x), p=0.5, training=False).numpy(),
+    )
 
 
 def test_dropout_is_reproducible_with_a_seeded_generator():
@@ -129,10 +134,19 @@ def test_batch_norm_train_mode_matches_functional(shape, momentum):
     x = _random(shape, seed=11, scale=3.0, shift=2.0)
     mean0, var0 = _random((channels,), seed=12), np.abs(_random((channels,), seed=13)) + 0.5
     weight, bias = _random((channels,), seed=14), _random((channels,), seed=15)
-    out, new_mean, new_var = ops.batch_norm(x, mean0, var0, weight, bias, training=True, momentum=momentum)
+    out, new_mean, new_var = ops.batch_norm(
+        x, mean0, var0, weight, bias, training=True, momentum=momentum
+    )
     t_mean, t_var = torch.from_numpy(mean0.copy()), torch.from_numpy(var0.copy())
-    expected = F.batch_norm(torch.from_numpy(x), t_mean, t_var, torch.from_numpy(weight),
-                            torch.from_numpy(bias), training=True, momentum=momentum)
+    expected = F.batch_norm(
+        torch.from_numpy(x),
+        t_mean,
+        t_var,
+        torch.from_numpy(weight),
+        torch.from_numpy(bias),
+        training=True,
+        momentum=momentum,
+    )
     assert out.shape == shape and out.dtype == np.float32
     assert _max_diff(out, expected) < TOL
     assert _max_diff(new_mean, t_mean) < TOL
@@ -148,8 +162,14 @@ def test_batch_norm_eval_mode_uses_running_statistics(shape):
     mean0, var0 = _random((channels,), seed=17), np.abs(_random((channels,), seed=18)) + 0.5
     weight, bias = _random((channels,), seed=19), _random((channels,), seed=20)
     out, new_mean, new_var = ops.batch_norm(x, mean0, var0, weight, bias, training=False)
-    expected = F.batch_norm(torch.from_numpy(x), torch.from_numpy(mean0), torch.from_numpy(var0),
-                            torch.from_numpy(weight), torch.from_numpy(bias), training=False)
+    expected = F.batch_norm(
+        torch.from_numpy(x),
+        torch.from_numpy(mean0),
+        torch.from_numpy(var0),
+        torch.from_numpy(weight),
+        torch.from_numpy(bias),
+        training=False,
+    )
     assert _max_diff(out, expected) < TOL
     assert np.array_equal(new_mean, mean0) and np.array_equal(new_var, var0)
     # In eval mode each image is normalised on its own: the batch-mates do not matter.
@@ -169,7 +189,8 @@ def test_batch_norm_matches_batchnorm2d_over_several_steps():
     for step in range(6):
         x = _random((4, 3, 6, 6), seed=100 + step, scale=1.0 + step, shift=step - 2.0)
         out, running_mean, running_var = ops.batch_norm(
-            x, running_mean, running_var, weight, bias, training=True, momentum=0.2)
+            x, running_mean, running_var, weight, bias, training=True, momentum=0.2
+        )
         expected = layer(torch.from_numpy(x))
         assert _max_diff(out, expected) < TOL, step
         assert _max_diff(running_mean, layer.running_mean) < TOL, step
@@ -193,8 +214,12 @@ def test_batch_norm_matches_batchnorm1d_on_vectors():
 
 def test_batch_norm_running_variance_is_unbiased():
     x = np.array([[1.0], [3.0]])  # one channel, mean 2, biased variance 1, unbiased variance 2
-    out, mean, var = ops.batch_norm(x, np.zeros(1), np.ones(1), training=True, momentum=1.0, eps=1e-12)
-    np.testing.assert_allclose(out[:, 0], [-1.0, 1.0], atol=1e-6)  # normalised with the biased variance
+    out, mean, var = ops.batch_norm(
+        x, np.zeros(1), np.ones(1), training=True, momentum=1.0, eps=1e-12
+    )
+    np.testing.assert_allclose(
+        out[:, 0], [-1.0, 1.0], atol=1e-6
+    )  # normalised with the biased variance
     np.testing.assert_allclose(mean, [2.0])
     np.testing.assert_allclose(var, [2.0])
 

@@ -24,13 +24,13 @@ def _max_diff(ours, theirs) -> float:
 
 POOL_CASES = [  # shape, kernel_size, stride, padding
     ((2, 3, 8, 8), 2, None, 0),
-    ((2, 3, 7, 9), 2, None, 0),          # odd, non-square: the last row/column is dropped
-    ((1, 2, 9, 6), 3, 2, 1),             # overlapping windows with padding
+    ((2, 3, 7, 9), 2, None, 0),  # odd, non-square: the last row/column is dropped
+    ((1, 2, 9, 6), 3, 2, 1),  # overlapping windows with padding
     ((3, 1, 11, 5), (3, 2), (2, 1), (1, 0)),
-    ((2, 4, 10, 13), 3, 1, 0),           # stride smaller than the window
-    ((1, 1, 12, 12), 2, 3, 1),           # stride larger than the window: cells are skipped
-    ((2, 2, 5, 5), 5, None, 2),          # window as large as the input, maximal padding
-    ((3, 6, 6), 2, None, 0),             # one image (C, H, W)
+    ((2, 4, 10, 13), 3, 1, 0),  # stride smaller than the window
+    ((1, 1, 12, 12), 2, 3, 1),  # stride larger than the window: cells are skipped
+    ((2, 2, 5, 5), 5, None, 2),  # window as large as the input, maximal padding
+    ((3, 6, 6), 2, None, 0),  # one image (C, H, W)
     ((3, 7, 5), (2, 3), (1, 2), (1, 1)),
 ]
 
@@ -49,8 +49,9 @@ def test_max_pool2d_matches_torch(shape, kernel_size, stride, padding):
 def test_avg_pool2d_matches_torch(shape, kernel_size, stride, padding, count_include_pad):
     x = _random(shape, seed=shape[-2])
     ours = ops.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=count_include_pad)
-    theirs = F.avg_pool2d(torch.from_numpy(x), kernel_size, stride, padding,
-                          count_include_pad=count_include_pad)
+    theirs = F.avg_pool2d(
+        torch.from_numpy(x), kernel_size, stride, padding, count_include_pad=count_include_pad
+    )
     assert ours.shape == tuple(theirs.shape)
     assert _max_diff(ours, theirs) < TOL
 
@@ -60,7 +61,9 @@ def test_avg_pool2d_default_counts_padding():
     out = ops.avg_pool2d(x, 2, stride=2, padding=1)
     # Each corner window holds one real 1 and three padded zeros.
     np.testing.assert_allclose(out, np.full((1, 1, 2, 2), 0.25))
-    np.testing.assert_allclose(ops.avg_pool2d(x, 2, 2, 1, count_include_pad=False), np.ones((1, 1, 2, 2)))
+    np.testing.assert_allclose(
+        ops.avg_pool2d(x, 2, 2, 1, count_include_pad=False), np.ones((1, 1, 2, 2))
+    )
 
 
 def test_max_pool2d_padding_never_wins():
@@ -139,6 +142,7 @@ def test_avg_pool2d_count_include_pad_must_be_bool():
 
 # --- global_avg_pool2d --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("shape", [(2, 3, 7, 5), (4, 1, 1), (1, 64, 7, 7), (5, 9, 2)])
 def test_global_avg_pool2d_matches_adaptive_avg_pool(shape):
     x = _random(shape, seed=shape[0])
@@ -159,7 +163,14 @@ def test_global_avg_pool2d_bad_inputs():
 
 # --- softmax / log_softmax ----------------------------------------------------------------------
 
-SOFTMAX_CASES = [((10,), -1), ((4, 10), -1), ((4, 10), 0), ((2, 3, 5), 1), ((2, 3, 4, 5), -3), ((1,), 0)]
+SOFTMAX_CASES = [
+    ((10,), -1),
+    ((4, 10), -1),
+    ((4, 10), 0),
+    ((2, 3, 5), 1),
+    ((2, 3, 4, 5), -3),
+    ((1,), 0),
+]
 
 
 @pytest.mark.parametrize("shape, axis", SOFTMAX_CASES)

@@ -26,7 +26,12 @@ CASES = [
     (SGD, torch.optim.SGD, {"momentum": 0.9}, (0.02, 2e-4, 0.3)),
     (SGD, torch.optim.SGD, {"momentum": 0.5, "weight_decay": 0.05}, (0.05, 5e-4, 0.3)),
     (Adam, torch.optim.Adam, {}, (0.1, 0.05, 0.1)),
-    (Adam, torch.optim.Adam, {"betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}, (0.1, 0.05, 0.1)),
+    (
+        Adam,
+        torch.optim.Adam,
+        {"betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1},
+        (0.1, 0.05, 0.1),
+    ),
     (Adam, torch.optim.Adam, {"betas": (0.0, 0.5)}, (0.05, 0.01, 0.05)),
 ]
 
@@ -51,7 +56,9 @@ def test_trajectories_match_torch_on_surfaces(case, index):
 
 def _tiny_problem():
     generator = torch.Generator().manual_seed(0)
-    model = nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 4)).double()
+    model = nn.Sequential(
+        nn.Conv2d(1, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 4)
+    ).double()
     for p in model.parameters():
         with torch.no_grad():
             p.copy_(torch.randn(p.shape, generator=generator, dtype=torch.float64) * 0.3)
@@ -71,13 +78,17 @@ def _train(model, optimizer, images, labels, steps=100):
     return torch.stack(snapshots)
 
 
-@pytest.mark.parametrize("case", [
-    (SGD, torch.optim.SGD, {"lr": 0.1}),
-    (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}),
-    (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-2}),
-    (Adam, torch.optim.Adam, {"lr": 1e-2}),
-    (Adam, torch.optim.Adam, {"lr": 1e-2, "betas": (0.85, 0.98), "weight_decay": 1e-2}),
-], ids=lambda c: c[0].__name__ + "-" + "-".join(f"{k}={v}" for k, v in c[2].items()))
+@pytest.mark.parametrize(
+    "case",
+    [
+        (SGD, torch.optim.SGD, {"lr": 0.1}),
+        (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+        (SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-2}),
+        (Adam, torch.optim.Adam, {"lr": 1e-2}),
+        (Adam, torch.optim.Adam, {"lr": 1e-2, "betas": (0.85, 0.98), "weight_decay": 1e-2}),
+    ],
+    ids=lambda c: c[0].__name__ + "-" + "-".join(f"{k}={v}" for k, v in c[2].items()),
+)
 def test_trajectories_match_torch_on_a_small_network(case):
     ours, theirs, kwargs = case
     model, images, labels = _tiny_problem()
@@ -148,7 +159,10 @@ def test_surfaces_have_their_minimum_where_they_say(surface):
     assert X.shape == Y.shape == Z.shape == (201, 201)
     assert X.min() == surface.xlim[0] and Y.max() == surface.ylim[1]
     assert surface.value(minimum) <= Z.min() + 1e-12
-    assert surface.xlim[0] < minimum[0] < surface.xlim[1] and surface.ylim[0] < minimum[1] < surface.ylim[1]
+    assert (
+        surface.xlim[0] < minimum[0] < surface.xlim[1]
+        and surface.ylim[0] < minimum[1] < surface.ylim[1]
+    )
     start = np.array(surface.start)
     assert surface.value(start) > surface.value(minimum) + 0.1
 
@@ -156,7 +170,9 @@ def test_surfaces_have_their_minimum_where_they_say(surface):
 def test_surface_values_and_gradients_by_formula():
     bowl = IllConditionedBowl(a=1.0, b=20.0)
     assert bowl.value([2.0, 1.0]) == pytest.approx(0.5 * (4 + 20))
-    np.testing.assert_allclose(bowl.gradient([[2.0, 1.0], [0.0, -1.0]]), [[2.0, 20.0], [0.0, -20.0]])
+    np.testing.assert_allclose(
+        bowl.gradient([[2.0, 1.0], [0.0, -1.0]]), [[2.0, 20.0], [0.0, -20.0]]
+    )
     assert bowl.condition_number == 20.0
     rosen = Rosenbrock()
     assert rosen.minimum == (1.0, 1.0)
@@ -188,27 +204,33 @@ def test_run_optimizer_start_and_divergence():
     assert abs(diverging[-1, 1]) > abs(diverging[0, 1]) * 10
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"lr": 0.0}, "lr"),
-    ({"lr": -1.0}, "lr"),
-    ({"lr": 0.1, "momentum": -0.1}, "momentum"),
-    ({"lr": 0.1, "weight_decay": -1e-4}, "weight_decay"),
-    ({"lr": float("nan")}, "lr"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lr": 0.0}, "lr"),
+        ({"lr": -1.0}, "lr"),
+        ({"lr": 0.1, "momentum": -0.1}, "momentum"),
+        ({"lr": 0.1, "weight_decay": -1e-4}, "weight_decay"),
+        ({"lr": float("nan")}, "lr"),
+    ],
+)
 def test_sgd_rejects_bad_hyperparameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SGD([torch.zeros(2, requires_grad=True)], **kwargs)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"lr": 0.0}, "lr"),
-    ({"betas": (1.0, 0.999)}, "betas"),
-    ({"betas": (0.9, -0.1)}, "betas"),
-    ({"betas": (0.9, 1.5)}, "betas"),
-    ({"eps": 0.0}, "eps"),
-    ({"eps": -1e-8}, "eps"),
-    ({"weight_decay": -0.1}, "weight_decay"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lr": 0.0}, "lr"),
+        ({"betas": (1.0, 0.999)}, "betas"),
+        ({"betas": (0.9, -0.1)}, "betas"),
+        ({"betas": (0.9, 1.5)}, "betas"),
+        ({"eps": 0.0}, "eps"),
+        ({"eps": -1e-8}, "eps"),
+        ({"weight_decay": -0.1}, "weight_decay"),
+    ],
+)
 def test_adam_rejects_bad_hyperparameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Adam([torch.zeros(2, requires_grad=True)], **kwargs)

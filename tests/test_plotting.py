@@ -18,8 +18,15 @@ def _close():
     plt.close("all")
 
 
-@pytest.mark.parametrize("batch", [torch.rand(5, 1, 8, 8), np.random.rand(5, 8, 8), torch.rand(5, 3, 8, 8),
-                                   [np.random.rand(8, 8, 3)] * 5])
+@pytest.mark.parametrize(
+    "batch",
+    [
+        torch.rand(5, 1, 8, 8),
+        np.random.rand(5, 8, 8),
+        torch.rand(5, 3, 8, 8),
+        [np.random.rand(8, 8, 3)] * 5,
+    ],
+)
 def test_show_images_draws_one_panel_per_image(batch):
     fig = show_images(batch, titles=list("abcde"), ncols=3)
     drawn = [ax for ax in fig.axes if ax.images]
@@ -75,8 +82,17 @@ def test_course_style_text_is_at_least_9_px_and_figures_are_saved_at_2x():
 
     use_course_style()
     assert DISPLAY_DPI == 72 and MIN_FONT_PT >= 9  # at 72 px per inch, 1 pt of text is 1 CSS px
-    sizes = [plt.rcParams[key] for key in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
-                                           "ytick.labelsize", "legend.fontsize")]
+    sizes = [
+        plt.rcParams[key]
+        for key in (
+            "font.size",
+            "axes.titlesize",
+            "axes.labelsize",
+            "xtick.labelsize",
+            "ytick.labelsize",
+            "legend.fontsize",
+        )
+    ]
     assert all(size >= MIN_FONT_PT for size in sizes), sizes
     assert plt.rcParams["savefig.dpi"] == 2 * plt.rcParams["figure.dpi"]
 
@@ -104,7 +120,9 @@ def test_animation_frames_are_2x_and_shown_at_figure_size():
     (line,) = ax.plot([0, 1], [0, 1])
     movie = animation.FuncAnimation(fig, lambda i: line.set_ydata([0, i]) or [line], frames=2)
     html = animation_html(movie).data
-    assert re.search(r'<img id="_anim_img\w+" width="288"', html), "frames not shown at the figure's size"
+    assert re.search(r'<img id="_anim_img\w+" width="288"', html), (
+        "frames not shown at the figure's size"
+    )
     frame = re.search(r'data:image/png;base64,([^"]+)"', html).group(1)
     assert Image.open(io.BytesIO(base64.b64decode(frame.replace("\\n", "")))).width == 576
     assert "course-animation" in html and "data-theme=dark" in html

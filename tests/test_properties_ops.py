@@ -15,13 +15,22 @@ from hypothesis import strategies as st
 
 from course_utils import ops
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 DTYPES = st.sampled_from([np.float32, np.float64, np.int64, np.uint8, np.float16])
 
 
 def _tolerance(dtype) -> dict:
-    return {"rtol": 1e-3, "atol": 1e-3} if dtype in (np.float16, np.float32) else {"rtol": 1e-9, "atol": 1e-9}
+    return (
+        {"rtol": 1e-3, "atol": 1e-3}
+        if dtype in (np.float16, np.float32)
+        else {"rtol": 1e-9, "atol": 1e-9}
+    )
 
 
 @st.composite
@@ -46,12 +55,25 @@ def _check_refusal(excinfo, names) -> None:
 
 # --- conv2d -------------------------------------------------------------------------------------
 
+
 @SETTINGS
-@given(data=st.data(), n=st.integers(1, 2), c_in=st.integers(1, 3), c_out=st.integers(1, 3),
-       h=st.integers(1, 7), w=st.integers(1, 7), kh=st.integers(1, 4), kw=st.integers(1, 4),
-       stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-       padding=st.tuples(st.integers(0, 2), st.integers(0, 2)), bias=st.booleans(), batched=st.booleans())
-def test_conv2d_equals_torch_or_refuses(data, n, c_in, c_out, h, w, kh, kw, stride, padding, bias, batched):
+@given(
+    data=st.data(),
+    n=st.integers(1, 2),
+    c_in=st.integers(1, 3),
+    c_out=st.integers(1, 3),
+    h=st.integers(1, 7),
+    w=st.integers(1, 7),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    bias=st.booleans(),
+    batched=st.booleans(),
+)
+def test_conv2d_equals_torch_or_refuses(
+    data, n, c_in, c_out, h, w, kh, kw, stride, padding, bias, batched
+):
     dtype = data.draw(DTYPES)
     x = data.draw(arrays((n, c_in, h, w) if batched else (c_in, h, w), dtype))
     weight = data.draw(arrays((c_out, c_in, kh, kw), dtype))
@@ -64,7 +86,9 @@ def test_conv2d_equals_torch_or_refuses(data, n, c_in, c_out, h, w, kh, kw, stri
             F.conv2d(_torch(x), _torch(weight), None if b is None else _torch(b), stride, padding)
         return
     ours = ops.conv2d(x, weight, b, stride, padding)
-    theirs = F.conv2d(_torch(x), _torch(weight), None if b is None else _torch(b), stride, padding).numpy()
+    theirs = F.conv2d(
+        _torch(x), _torch(weight), None if b is None else _torch(b), stride, padding
+    ).numpy()
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours.astype(np.float64), theirs, **_tolerance(dtype))
     expected_h = ops.output_size(h, kh, stride[0], padding[0])
@@ -72,8 +96,12 @@ def test_conv2d_equals_torch_or_refuses(data, n, c_in, c_out, h, w, kh, kw, stri
 
 
 @SETTINGS
-@given(stride=st.one_of(st.integers(-2, 0), st.none(), st.just("2"), st.floats(0.5, 2.5), st.just((1, 2, 3))),
-       padding=st.one_of(st.integers(-3, -1), st.just("1"), st.just([0.5, 1])))
+@given(
+    stride=st.one_of(
+        st.integers(-2, 0), st.none(), st.just("2"), st.floats(0.5, 2.5), st.just((1, 2, 3))
+    ),
+    padding=st.one_of(st.integers(-3, -1), st.just("1"), st.just([0.5, 1])),
+)
 def test_conv2d_refuses_bad_strides_and_paddings(stride, padding):
     x, weight = np.ones((1, 5, 5)), np.ones((1, 1, 3, 3))
     with pytest.raises((TypeError, ValueError)) as info:
@@ -86,12 +114,23 @@ def test_conv2d_refuses_bad_strides_and_paddings(stride, padding):
 
 # --- pooling ------------------------------------------------------------------------------------
 
+
 @SETTINGS
-@given(data=st.data(), n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(1, 8), w=st.integers(1, 8),
-       kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
-       stride=st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))),
-       too_much=st.integers(0, 5), kind=st.sampled_from(["max", "avg"]), count_include_pad=st.booleans())
-def test_pooling_equals_torch_or_refuses(data, n, c, h, w, kernel, stride, too_much, kind, count_include_pad):
+@given(
+    data=st.data(),
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    h=st.integers(1, 8),
+    w=st.integers(1, 8),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))),
+    too_much=st.integers(0, 5),
+    kind=st.sampled_from(["max", "avg"]),
+    count_include_pad=st.booleans(),
+)
+def test_pooling_equals_torch_or_refuses(
+    data, n, c, h, w, kernel, stride, too_much, kind, count_include_pad
+):
     # Mostly legal paddings (at most half the window); one example in six pads too much.
     limit = [k // 2 + (too_much == 0) for k in kernel]
     padding = (data.draw(st.integers(0, limit[0])), data.draw(st.integers(0, limit[1])))
@@ -119,13 +158,20 @@ def test_pooling_equals_torch_or_refuses(data, n, c, h, w, kernel, stride, too_m
 @given(data=st.data(), c=st.integers(1, 3), h=st.integers(1, 6), w=st.integers(1, 6))
 def test_global_average_pool_equals_adaptive_avg_pool(data, c, h, w):
     x = data.draw(arrays((c, h, w), np.float64))
-    np.testing.assert_allclose(ops.global_avg_pool2d(x), F.adaptive_avg_pool2d(_torch(x), 1).numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        ops.global_avg_pool2d(x), F.adaptive_avg_pool2d(_torch(x), 1).numpy(), atol=1e-12
+    )
 
 
 # --- softmax, log-softmax, ReLU -------------------------------------------------------------------
 
+
 @SETTINGS
-@given(data=st.data(), shape=st.lists(st.integers(0, 4), min_size=1, max_size=3), scale=st.sampled_from([1.0, 50.0, 1e3]))
+@given(
+    data=st.data(),
+    shape=st.lists(st.integers(0, 4), min_size=1, max_size=3),
+    scale=st.sampled_from([1.0, 50.0, 1e3]),
+)
 def test_softmax_and_log_softmax_equal_torch_or_refuse(data, shape, scale):
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
     x = data.draw(arrays(tuple(shape), np.float64)) * scale
@@ -136,16 +182,26 @@ def test_softmax_and_log_softmax_equal_torch_or_refuse(data, shape, scale):
             _check_refusal(info, ["x"])
         return
     probabilities = ops.softmax(x, axis=axis)
-    np.testing.assert_allclose(probabilities, torch.softmax(_torch(x), dim=axis).numpy(), atol=1e-12)
-    np.testing.assert_allclose(ops.log_softmax(x, axis=axis), torch.log_softmax(_torch(x), dim=axis).numpy(),
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        probabilities, torch.softmax(_torch(x), dim=axis).numpy(), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        ops.log_softmax(x, axis=axis),
+        torch.log_softmax(_torch(x), dim=axis).numpy(),
+        rtol=1e-9,
+        atol=1e-9,
+    )
     if x.size:
         np.testing.assert_allclose(probabilities.sum(axis=axis), 1.0, atol=1e-12)
         assert np.all(np.isfinite(ops.log_softmax(x, axis=axis)))
 
 
 @SETTINGS
-@given(data=st.data(), shape=st.lists(st.integers(1, 4), min_size=1, max_size=3), axis=st.integers(3, 6))
+@given(
+    data=st.data(),
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    axis=st.integers(3, 6),
+)
 def test_softmax_axis_out_of_range_is_refused(data, shape, axis):
     x = data.draw(arrays(tuple(shape), np.float64))
     with pytest.raises(ValueError) as info:
@@ -162,9 +218,14 @@ def test_relu_equals_torch(data, shape):
 
 # --- dropout and batch norm ---------------------------------------------------------------------------
 
+
 @SETTINGS
-@given(data=st.data(), shape=st.lists(st.integers(1, 5), min_size=1, max_size=3), p=st.floats(0.0, 0.9),
-       seed=st.integers(0, 1000))
+@given(
+    data=st.data(),
+    shape=st.lists(st.integers(1, 5), min_size=1, max_size=3),
+    p=st.floats(0.0, 0.9),
+    seed=st.integers(0, 1000),
+)
 def test_dropout_zeroes_or_scales_every_value(data, shape, p, seed):
     x = data.draw(arrays(tuple(shape), np.float64)) + 20.0  # no zeros in the input
     out = ops.dropout(x, p, training=True, generator=np.random.default_rng(seed))
@@ -174,8 +235,15 @@ def test_dropout_zeroes_or_scales_every_value(data, shape, p, seed):
 
 
 @SETTINGS
-@given(data=st.data(), n=st.integers(1, 4), c=st.integers(1, 3), spatial=st.lists(st.integers(1, 3), max_size=2),
-       training=st.booleans(), momentum=st.floats(0.0, 1.0), affine=st.booleans())
+@given(
+    data=st.data(),
+    n=st.integers(1, 4),
+    c=st.integers(1, 3),
+    spatial=st.lists(st.integers(1, 3), max_size=2),
+    training=st.booleans(),
+    momentum=st.floats(0.0, 1.0),
+    affine=st.booleans(),
+)
 def test_batch_norm_equals_torch_or_refuses(data, n, c, spatial, training, momentum, affine):
     x = data.draw(arrays((n, c, *spatial), np.float64))
     mean = data.draw(arrays((c,), np.float64))
@@ -190,21 +258,37 @@ def test_batch_norm_equals_torch_or_refuses(data, n, c, spatial, training, momen
         return
     out, new_mean, new_var = ops.batch_norm(*args)
     torch_mean, torch_var = _torch(mean), _torch(var)
-    expected = F.batch_norm(_torch(x), torch_mean, torch_var, None if weight is None else _torch(weight),
-                            None if bias is None else _torch(bias), training, momentum).numpy()
+    expected = F.batch_norm(
+        _torch(x),
+        torch_mean,
+        torch_var,
+        None if weight is None else _torch(weight),
+        None if bias is None else _torch(bias),
+        training,
+        momentum,
+    ).numpy()
     np.testing.assert_allclose(out, expected, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(new_mean, torch_mean.numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(new_var, torch_var.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @SETTINGS
-@given(size=st.integers(1, 40), kernel=st.integers(1, 9), stride=st.integers(1, 4), padding=st.integers(0, 3))
+@given(
+    size=st.integers(1, 40),
+    kernel=st.integers(1, 9),
+    stride=st.integers(1, 4),
+    padding=st.integers(0, 3),
+)
 def test_output_size_equals_the_shape_torch_gives(size, kernel, stride, padding):
     if kernel > size + 2 * padding:
         with pytest.raises(ValueError) as info:
             ops.output_size(size, kernel, stride, padding)
         _check_refusal(info, ["kernel"])
         return
-    shape = F.conv2d(torch.zeros(1, 1, size, 1), torch.zeros(1, 1, kernel, 1), stride=(stride, 1),
-                     padding=(padding, 0)).shape
+    shape = F.conv2d(
+        torch.zeros(1, 1, size, 1),
+        torch.zeros(1, 1, kernel, 1),
+        stride=(stride, 1),
+        padding=(padding, 0),
+    ).shape
     assert ops.output_size(size, kernel, stride, padding) == shape[2]

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 def truncate(path: Path, keep: float = 0.5) -> None:
     raw = path.read_bytes()
     path.write_bytes(raw[: int(len(raw) * keep)])
@@ -90,6 +91,7 @@ def _one_line(text: str) -> bool:
 
 # --- MNIST-5k cache: mnist_5k.npz ---------------------------------------------------------------
 
+
 def _good_mnist(folder):
     images, labels = data.load_mnist_5k()
     return folder / "mnist_5k.npz", images, labels
@@ -105,9 +107,12 @@ MNIST_FAULTS = {
     "bit flips": lambda p: flip_bytes(p),
     "one flipped byte": lambda p: flip_bytes(p, count=1, seed=3),
     "empty file": lambda p: p.write_bytes(b""),
-    "zeros of the right shape": lambda p: _write_npz(p, pixels=np.zeros((5000, 784), np.uint8),
-                                                     labels=np.zeros(5000, np.int64)),
-    "wrong shape": lambda p: _write_npz(p, pixels=np.zeros((10, 784), np.uint8), labels=np.zeros(10, np.int64)),
+    "zeros of the right shape": lambda p: _write_npz(
+        p, pixels=np.zeros((5000, 784), np.uint8), labels=np.zeros(5000, np.int64)
+    ),
+    "wrong shape": lambda p: _write_npz(
+        p, pixels=np.zeros((10, 784), np.uint8), labels=np.zeros(10, np.int64)
+    ),
     "missing key": lambda p: _write_npz(p, pixels=np.zeros((5000, 784), np.uint8)),
     "pickled objects": lambda p: _write_npz(p, pixels=np.array([object()]), labels=np.zeros(1)),
 }
@@ -135,7 +140,9 @@ def test_mnist_cache_path_that_is_a_folder_keeps_mnist_in_memory(folder, capsys)
     assert "in memory" in err and err.count("in memory") == 1, "said once, not on every call"
 
 
-def test_data_dir_that_is_a_file_is_a_clear_error_and_mnist_still_loads(tmp_path, monkeypatch, capsys):
+def test_data_dir_that_is_a_file_is_a_clear_error_and_mnist_still_loads(
+    tmp_path, monkeypatch, capsys
+):
     monkeypatch.setattr(data, "_SAID", set())
     monkeypatch.setattr(data, "_IN_MEMORY", {})
     target = tmp_path / "a_file"
@@ -164,6 +171,7 @@ def test_doctor_works_with_a_data_dir_that_is_a_file(tmp_path, monkeypatch, caps
 
 
 # --- the trained-classifier cache: digit_cnn-<key>.pt -----------------------------------------
+
 
 def _nan_weights(path):
     payload = torch.load(path, weights_only=True)
@@ -211,7 +219,9 @@ def test_damaged_classifier_cache_is_retrained_with_one_line(fake_training, caps
     assert fake_training == [1, 1], "the rewritten file verifies and is loaded"
 
 
-def test_classifier_cache_key_ignores_docstrings_but_follows_the_recipe_version(folder, monkeypatch):
+def test_classifier_cache_key_ignores_docstrings_but_follows_the_recipe_version(
+    folder, monkeypatch
+):
     first = models.classifier_cache_path()
     monkeypatch.setattr(models._train_classifier, "__doc__", "edited")
     assert models.classifier_cache_path() == first
@@ -229,6 +239,7 @@ def test_classifier_cache_path_that_is_a_folder_trains_once_in_memory(fake_train
 
 
 # --- checkpoints: save_checkpoint / load_checkpoint -------------------------------------------
+
 
 def _snapshot(model):
     return {k: v.clone() for k, v in model.state_dict().items()}
@@ -272,7 +283,9 @@ def _pickled_code(path):
         def __reduce__(self):
             return (print, ("code ran",))
 
-    torch.save({"format": training.CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}}, path)
+    torch.save(
+        {"format": training.CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}}, path
+    )
 
 
 CHECKPOINT_FAULTS = {
@@ -316,6 +329,7 @@ def test_checkpoint_path_that_is_a_folder(tmp_path):
 
 # --- Fashion-MNIST files ------------------------------------------------------------------------
 
+
 def _fashion_files(folder, labels_value=0, images_bytes=None):
     """Small stand-ins with the real headers, sizes and file names (no download)."""
     raw = folder / "FashionMNIST" / "raw"
@@ -332,12 +346,17 @@ FASHION_FAULTS = {
     "empty files": lambda raw: [p.write_bytes(b"") for p in raw.iterdir()],
     "truncated images": lambda raw: truncate(raw / "train-images-idx3-ubyte", 0.9),
     "wrong header": lambda raw: (raw / "t10k-labels-idx1-ubyte").write_bytes(
-        (0x803).to_bytes(4, "big") + (10000).to_bytes(4, "big") + bytes(10000)),
+        (0x803).to_bytes(4, "big") + (10000).to_bytes(4, "big") + bytes(10000)
+    ),
     "labels out of range": lambda raw: (raw / "t10k-labels-idx1-ubyte").write_bytes(
-        (0x801).to_bytes(4, "big") + (10000).to_bytes(4, "big") + bytes([42]) * 10000),
-    "archive failing its MD5": lambda raw: (raw / "train-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b not it"),
+        (0x801).to_bytes(4, "big") + (10000).to_bytes(4, "big") + bytes([42]) * 10000
+    ),
+    "archive failing its MD5": lambda raw: (raw / "train-labels-idx1-ubyte.gz").write_bytes(
+        b"\x1f\x8b not it"
+    ),
     "100 images and 50 labels": lambda raw: (raw / "t10k-labels-idx1-ubyte").write_bytes(
-        (0x801).to_bytes(4, "big") + (50).to_bytes(4, "big") + bytes(50)),
+        (0x801).to_bytes(4, "big") + (50).to_bytes(4, "big") + bytes(50)
+    ),
 }
 
 
@@ -361,7 +380,9 @@ def test_damaged_fashion_mnist_is_reported_never_loaded(folder, monkeypatch, cap
     monkeypatch.setenv("TORCH_HOME", str(folder / "torch"))
     cli.doctor()
     assert "fashion-mnist  DAMAGED" in capsys.readouterr().out
-    monkeypatch.setitem(cli._FETCH, "fashion-mnist", lambda: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setitem(
+        cli._FETCH, "fashion-mnist", lambda: (_ for _ in ()).throw(OSError("offline"))
+    )
     assert cli.download(["fashion-mnist"]) == 1
     out = capsys.readouterr()
     assert "downloading it again" in out.out and "already present" not in out.out
@@ -384,7 +405,9 @@ WEIGHT_FAULTS = {
 
 
 @pytest.mark.parametrize("fault", list(WEIGHT_FAULTS))
-def test_damaged_pretrained_weights_are_detected_by_their_sha256(tmp_path, monkeypatch, capsys, fault):
+def test_damaged_pretrained_weights_are_detected_by_their_sha256(
+    tmp_path, monkeypatch, capsys, fault
+):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
     path = style._weights_path("squeezenet")
@@ -462,13 +485,21 @@ def mnist_file(open_tmp, mnist_arrays):
 
 
 def _run_unprivileged(env_extra: dict, mnist_file: Path) -> dict:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
-           "COURSE_PLAIN_PROGRESS": "1", "OMP_NUM_THREADS": "1", "TEST_MNIST_NPZ": str(mnist_file), **env_extra}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "COURSE_PLAIN_PROGRESS": "1",
+        "OMP_NUM_THREADS": "1",
+        "TEST_MNIST_NPZ": str(mnist_file),
+        **env_extra,
+    }
     command = [sys.executable, "-c", READ_ONLY_SCRIPT]
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
-            pytest.skip("running as root without setpriv: cannot test a read-only folder as a normal user")
+            pytest.skip(
+                "running as root without setpriv: cannot test a read-only folder as a normal user"
+            )
         command = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -497,7 +528,10 @@ def test_read_only_data_folder_with_damaged_caches(open_tmp, mnist_file):
     result = _run_unprivileged({"COURSE_DATA_DIR": str(folder), "HOME": str(tmp_path)}, mnist_file)
     assert result["mnist_equal"] and result["trainings"] == 1 and result["same_weights"]
     err = result["stderr"]
-    assert err.count("keeping MNIST-5k in memory") == 1 and err.count("keeping the trained classifier in memory") == 1
+    assert (
+        err.count("keeping MNIST-5k in memory") == 1
+        and err.count("keeping the trained classifier in memory") == 1
+    )
     assert err.count("mnist_5k.npz is damaged") == 1 and err.count("retraining the classifier") == 1
     assert "inline_container" not in err and "Traceback" not in err
 
@@ -516,7 +550,10 @@ def test_unwritable_home_without_course_data_dir(open_tmp, mnist_file):
     tmp_path = open_tmp
     home = _read_only(tmp_path / "home")
     result = _run_unprivileged({"HOME": str(home)}, mnist_file)
-    assert "cannot create the default data folder" in result["data_dir"] and "COURSE_DATA_DIR" in result["data_dir"]
+    assert (
+        "cannot create the default data folder" in result["data_dir"]
+        and "COURSE_DATA_DIR" in result["data_dir"]
+    )
     assert result["mnist_equal"] and result["trainings"] == 1
     assert result["stderr"].count("in memory") == 2  # MNIST-5k and the classifier, once each
 
@@ -525,8 +562,9 @@ def test_unwritable_home_without_course_data_dir(open_tmp, mnist_file):
 
 
 @pytest.mark.parametrize("fault", ["missing", "truncated", "bit flip"])
-def test_damaged_reference_weights_fall_back_to_training_with_one_line(fault, tmp_path, folder,
-                                                                        monkeypatch, capsys):
+def test_damaged_reference_weights_fall_back_to_training_with_one_line(
+    fault, tmp_path, folder, monkeypatch, capsys
+):
     calls = []
 
     def fake(train_images, train_labels, show_progress=False):

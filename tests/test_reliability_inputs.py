@@ -26,8 +26,10 @@ def test_the_battery_is_large_and_its_ids_are_unique():
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_bad_input_gets_a_clear_error(case):
     verdict, detail = outcome(case)
-    assert verdict == "clear", f"{case.id}: expected {getattr(case.error, '__name__', case.error)} naming " \
-                               f"`{case.arg}`, got {verdict}: {detail}"
+    assert verdict == "clear", (
+        f"{case.id}: expected {getattr(case.error, '__name__', case.error)} naming "
+        f"`{case.arg}`, got {verdict}: {detail}"
+    )
 
 
 # --- looking inside a model never changes it; integer images are 0-255 pixels ------------------
@@ -40,16 +42,22 @@ from course_utils import interpret, models, style, training  # noqa: E402
 
 
 def _state(model):
-    return {k: v.clone() for k, v in model.state_dict().items()}, [m.training for m in model.modules()]
+    return {k: v.clone() for k, v in model.state_dict().items()}, [
+        m.training for m in model.modules()
+    ]
 
 
-@pytest.mark.parametrize("call", [
-    lambda m: interpret.activations(m, X8, "1"),
-    lambda m: interpret.saliency(m, X8, 0),
-    lambda m: interpret.guided_backprop(m, X8, [0, 1]),
-    lambda m: interpret.occlusion(m, X8, 2, window=2, stride=2),
-    lambda m: models.describe(m, (2, 1, 8, 8)),
-], ids=["activations", "saliency", "guided_backprop", "occlusion", "describe"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: interpret.activations(m, X8, "1"),
+        lambda m: interpret.saliency(m, X8, 0),
+        lambda m: interpret.guided_backprop(m, X8, [0, 1]),
+        lambda m: interpret.occlusion(m, X8, 2, window=2, stride=2),
+        lambda m: models.describe(m, (2, 1, 8, 8)),
+    ],
+    ids=["activations", "saliency", "guided_backprop", "occlusion", "describe"],
+)
 def test_inspection_runs_in_eval_mode_and_leaves_the_model_as_it_was(call):
     model = tiny_cnn().train()
     model[1].eval()  # a mixed state must come back exactly too
@@ -57,7 +65,9 @@ def test_inspection_runs_in_eval_mode_and_leaves_the_model_as_it_was(call):
     first = call(model)
     after_weights, after_modes = _state(model)
     assert after_modes == modes, "every module's own mode is restored"
-    assert all(torch.equal(after_weights[k], v) for k, v in weights.items()), "batch-norm statistics untouched"
+    assert all(torch.equal(after_weights[k], v) for k, v in weights.items()), (
+        "batch-norm statistics untouched"
+    )
     assert int(model[1].num_batches_tracked) == 0
     if isinstance(first, torch.Tensor):  # dropout was off: the same answer twice
         assert torch.equal(call(model), first)
@@ -84,8 +94,10 @@ def test_attributions_read_uint8_images_as_0_255_pixels():
     pixels = (X8 * 255).round().to(torch.uint8)
     scaled = pixels.float() / 255
     assert torch.equal(interpret.saliency(model, pixels, 1), interpret.saliency(model, scaled, 1))
-    assert torch.equal(interpret.occlusion(model, pixels, 1, window=2, stride=2),
-                       interpret.occlusion(model, scaled, 1, window=2, stride=2))
+    assert torch.equal(
+        interpret.occlusion(model, pixels, 1, window=2, stride=2),
+        interpret.occlusion(model, scaled, 1, window=2, stride=2),
+    )
 
 
 def test_transfer_gives_the_same_image_for_uint8_and_int64_photos():
@@ -100,10 +112,22 @@ def test_transfer_gives_the_same_image_for_uint8_and_int64_photos():
 def test_numpy_scalars_and_torch_devices_are_accepted_where_numbers_and_names_are():
     model = tiny_cnn().eval()
     features = np.random.default_rng(0).random((12, 6))
-    assert interpret.embed(features, "tsne", seed=np.int64(0), perplexity=np.float64(3.0), pca_dims=np.int64(4),
-                           max_iter=np.int64(250)).shape == (12, 2)
-    occluded = interpret.occlusion(model, X8, np.int64(1), window=np.int64(2), stride=np.int32(2), max_batch=np.int64(7))
+    assert interpret.embed(
+        features,
+        "tsne",
+        seed=np.int64(0),
+        perplexity=np.float64(3.0),
+        pca_dims=np.int64(4),
+        max_iter=np.int64(250),
+    ).shape == (12, 2)
+    occluded = interpret.occlusion(
+        model, X8, np.int64(1), window=np.int64(2), stride=np.int32(2), max_batch=np.int64(7)
+    )
     assert torch.equal(occluded, interpret.occlusion(model, X8, 1, window=2, stride=2))
     assert models.DigitCNN(n_classes=np.int64(10), dropout=np.float32(0.25)) is not None
-    assert training.predict(model, X8, batch_size=np.int64(1), device=torch.device("cpu")).shape == (2, 3)
-    assert training.random_affine(X8, np.float32(5.0), np.float64(0.1), np.int64(1)).shape == X8.shape
+    assert training.predict(
+        model, X8, batch_size=np.int64(1), device=torch.device("cpu")
+    ).shape == (2, 3)
+    assert (
+        training.random_affine(X8, np.float32(5.0), np.float64(0.1), np.int64(1)).shape == X8.shape
+    )

@@ -10,7 +10,12 @@ from course_utils.training import pick_device, seed_everything
 
 
 def _draws():
-    return random.random(), float(np.random.rand()), float(torch.rand(1)), float(torch.nn.Linear(3, 1).weight.detach().sum())
+    return (
+        random.random(),
+        float(np.random.rand()),
+        float(torch.rand(1)),
+        float(torch.nn.Linear(3, 1).weight.detach().sum()),
+    )
 
 
 def test_seed_everything_repeats_every_generator():

@@ -37,6 +37,7 @@ def images():
 
 # --- gram_matrix -------------------------------------------------------------------------------
 
+
 def test_gram_matrix_matches_the_formula_on_random_inputs():
     generator = torch.Generator().manual_seed(0)
     for shape in [(1, 3, 4, 5), (2, 8, 7, 3), (3, 1, 1, 1)]:
@@ -67,6 +68,7 @@ def test_gram_matrix_rejects_bad_input():
 
 # --- the losses ----------------------------------------------------------------------------------
 
+
 def test_content_loss_is_zero_for_identical_and_positive_otherwise():
     a = torch.randn(1, 4, 5, 5, generator=torch.Generator().manual_seed(1))
     assert content_loss(a, a.clone()).item() == 0.0
@@ -81,7 +83,10 @@ def test_content_loss_is_zero_for_identical_and_positive_otherwise():
 
 def test_style_loss_is_zero_for_identical_and_positive_otherwise():
     generator = torch.Generator().manual_seed(2)
-    feats = {"a": torch.rand(1, 3, 6, 6, generator=generator), "b": torch.rand(1, 5, 3, 3, generator=generator)}
+    feats = {
+        "a": torch.rand(1, 3, 6, 6, generator=generator),
+        "b": torch.rand(1, 5, 3, 3, generator=generator),
+    }
     grams = {k: gram_matrix(v) for k, v in feats.items()}
     assert style_loss(feats, grams).item() == 0.0
     other = {k: v * 1.5 for k, v in feats.items()}
@@ -90,7 +95,9 @@ def test_style_loss_is_zero_for_identical_and_positive_otherwise():
     expected = sum(0.5 * ((gram_matrix(other[k]) - grams[k]) ** 2).mean() for k in grams)
     assert loss.item() == pytest.approx(expected.item())
     weighted = style_loss(other, grams, {"a": 1.0, "b": 0.0})
-    assert weighted.item() == pytest.approx(((gram_matrix(other["a"]) - grams["a"]) ** 2).mean().item())
+    assert weighted.item() == pytest.approx(
+        ((gram_matrix(other["a"]) - grams["a"]) ** 2).mean().item()
+    )
     only_a = style_loss(other, {"a": grams["a"]})  # the layers used are those of target_grams
     assert only_a.item() == pytest.approx(weighted.item())
 
@@ -123,6 +130,7 @@ def test_total_variation_is_zero_for_flat_images_and_positive_otherwise():
 
 
 # --- image conversion ------------------------------------------------------------------------
+
 
 def test_as_image_tensor_converts_gray_rgba_uint8_and_tensors():
     gray = np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
@@ -158,6 +166,7 @@ def test_as_image_tensor_rejects_bad_input():
 
 # --- feature networks ------------------------------------------------------------------------
 
+
 def test_random_extractor_names_shapes_and_determinism(extractor, images):
     assert extractor.kind == "random" and not extractor.pretrained
     assert extractor.layers == ("conv1", "conv2", "conv3", "conv4", "conv5")
@@ -166,7 +175,12 @@ def test_random_extractor_names_shapes_and_determinism(extractor, images):
     x = as_image_tensor(images[0])
     out = extractor(x)
     assert [tuple(v.shape) for v in out.values()] == [
-        (1, 32, 40, 40), (1, 64, 20, 20), (1, 128, 10, 10), (1, 256, 5, 5), (1, 256, 2, 2)]
+        (1, 32, 40, 40),
+        (1, 64, 20, 20),
+        (1, 128, 10, 10),
+        (1, 256, 5, 5),
+        (1, 256, 2, 2),
+    ]
     again = FeatureExtractor("random")(x)
     assert all(torch.equal(out[k], again[k]) for k in out)  # fixed seed: same weights every time
     assert all((v >= 0).all() for v in out.values())  # after ReLU
@@ -250,8 +264,15 @@ def test_squeezenet_structure_names_and_min_size():
 
 
 def test_vgg_layer_names_follow_blocks():
-    features = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3), nn.ReLU(),
-                             nn.MaxPool2d(2), nn.Conv2d(4, 8, 3), nn.ReLU())
+    features = nn.Sequential(
+        nn.Conv2d(3, 4, 3),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(4, 8, 3),
+        nn.ReLU(),
+    )
     assert style._vgg19_names(features) == {1: "relu1_1", 3: "relu1_2", 6: "relu2_1"}
 
 
@@ -262,11 +283,18 @@ def test_random_feature_net_rejects_bad_widths():
 
 # --- transfer ------------------------------------------------------------------------------------
 
+
 def test_transfer_reduces_the_style_loss_on_a_tiny_image(extractor, images):
     content, painting = images
     calls = []
-    image, history = transfer(content, painting, size=32, steps=12, features=extractor,
-                              callback=lambda step, img, losses: calls.append((step, img.shape)))
+    image, history = transfer(
+        content,
+        painting,
+        size=32,
+        steps=12,
+        features=extractor,
+        callback=lambda step, img, losses: calls.append((step, img.shape)),
+    )
     assert image.shape == (32, 32, 3) and image.dtype == np.float32
     assert image.min() >= 0 and image.max() <= 1
     assert set(history) == {"total", "content", "style", "tv"}
@@ -278,8 +306,16 @@ def test_transfer_reduces_the_style_loss_on_a_tiny_image(extractor, images):
 
 def test_transfer_with_adam_from_noise(extractor, images):
     content, painting = images
-    image, history = transfer(content, painting, size=(32, 40), steps=10, optimizer="adam",
-                              init="noise", content_weight=0.0, features=extractor)
+    image, history = transfer(
+        content,
+        painting,
+        size=(32, 40),
+        steps=10,
+        optimizer="adam",
+        init="noise",
+        content_weight=0.0,
+        features=extractor,
+    )
     assert image.shape == (32, 40, 3)
     assert len(history["style"]) == 11 and history["style"][-1] < history["style"][0]
 
@@ -287,7 +323,9 @@ def test_transfer_with_adam_from_noise(extractor, images):
 def test_transfer_with_lbfgs_records_exactly_the_steps_asked_for(extractor, images):
     content, painting = images
     for steps in (1, 7, 12):
-        image, history = transfer(content, painting, size=32, steps=steps, optimizer="lbfgs", features=extractor)
+        image, history = transfer(
+            content, painting, size=32, steps=steps, optimizer="lbfgs", features=extractor
+        )
         assert len(history["style"]) == steps + 1
     assert history["style"][-1] < 0.5 * history["style"][0]
     assert all(b <= a for a, b in zip(history["total"][:-2], history["total"][1:-1], strict=True))
@@ -306,7 +344,9 @@ def test_transfer_converts_gray_rgba_and_uint8_inputs(extractor):
     rgba = (rng.random((40, 40, 4)) * 255).astype(np.uint8)
     image, history = transfer(gray, rgba, size=32, steps=2, features=extractor)
     assert image.shape == (32, 32, 3) and np.isfinite(history["total"]).all()
-    image, _ = transfer(torch.rand(1, 36, 36), (rgba[..., :3]), size=32, steps=1, features=extractor)
+    image, _ = transfer(
+        torch.rand(1, 36, 36), (rgba[..., :3]), size=32, steps=1, features=extractor
+    )
     assert image.shape == (32, 32, 3)
 
 
@@ -337,6 +377,7 @@ def test_transfer_rejects_bad_arguments(extractor, images):
 
 
 # --- the painting ------------------------------------------------------------------------------
+
 
 def test_brush_stroke_painting_is_seeded_and_in_range():
     a = brush_stroke_painting(64, seed=0)

@@ -29,5 +29,9 @@ def test_toc_lists_every_page_and_nothing_else():
 
 
 def test_notebooks_are_in_reading_order():
-    listed = [f for f in _files(yaml.safe_load((ROOT / "_toc.yml").read_text())) if f.startswith("notebooks/")]
+    listed = [
+        f
+        for f in _files(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+        if f.startswith("notebooks/")
+    ]
     assert listed == sorted(listed), "chapters must appear in the order of their numbers"

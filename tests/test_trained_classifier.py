@@ -115,7 +115,9 @@ def test_first_call_trains_and_caches_then_loads(quick_recipe):
     assert metadata["recipe"]["epochs"] == 1 and metadata["torch_version"] == torch.__version__
     written = path.stat().st_mtime_ns
     again = trained_classifier()
-    assert path.stat().st_mtime_ns == written, "a valid cache is loaded, not retrained and rewritten"
+    assert path.stat().st_mtime_ns == written, (
+        "a valid cache is loaded, not retrained and rewritten"
+    )
     assert _same(_weights(again), _weights(model))
     assert again is not model
 
@@ -167,7 +169,9 @@ def test_training_prints_nothing_in_plain_mode(quick_recipe, monkeypatch, capsys
     monkeypatch.setenv("COURSE_PLAIN_PROGRESS", "1")
     trained_classifier()
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err == "", "cached or not, a notebook's output is the same"
+    assert captured.out == "" and captured.err == "", (
+        "cached or not, a notebook's output is the same"
+    )
 
 
 # --- trained_classifier: the real recipe (uses the real cache; trains once if it is empty) ------
@@ -177,6 +181,8 @@ def test_the_real_classifier_reaches_98_percent_on_the_held_out_digits():
     model = trained_classifier()
     assert not model.training
     (_, _), (x_test, y_test) = classifier_data()
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x_test, y_test), batch_size=500)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x_test, y_test), batch_size=500
+    )
     _, accuracy = evaluate(model, loader)
     assert accuracy >= 0.98, f"test accuracy {accuracy:.4f} < 0.98"

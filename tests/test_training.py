@@ -26,20 +26,35 @@ def _blobs(n: int = 96, seed: int = 0):
     """Two well-separated classes of 1x4x4 'images': class 1 is bright, class 0 is dark."""
     generator = torch.Generator().manual_seed(seed)
     labels = torch.arange(n) % 2
-    images = 0.2 * torch.randn(n, 1, 4, 4, generator=generator) + labels.view(-1, 1, 1, 1).float() * 2 - 1
+    images = (
+        0.2 * torch.randn(n, 1, 4, 4, generator=generator)
+        + labels.view(-1, 1, 1, 1).float() * 2
+        - 1
+    )
     return images, labels
 
 
 def _tiny_cnn() -> nn.Module:
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.1), nn.Linear(16, 2))
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.1),
+        nn.Linear(16, 2),
+    )
 
 
 def _loaders(batch_size: int = 16, seed: int = 0):
     images, labels = _blobs()
     generator = torch.Generator().manual_seed(seed)
-    train = DataLoader(TensorDataset(images[:64], labels[:64]), batch_size=batch_size, shuffle=True,
-                       generator=generator)
+    train = DataLoader(
+        TensorDataset(images[:64], labels[:64]),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=generator,
+    )
     val = DataLoader(TensorDataset(images[64:], labels[64:]), batch_size=batch_size)
     return train, val
 
@@ -54,6 +69,7 @@ def _train(epochs: int = 3, seed: int = 0, **kwargs):
 
 
 # --- fit -----------------------------------------------------------------------------------
+
 
 def test_fit_learns_and_records_one_entry_per_epoch():
     model, history, val = _train(epochs=4)
@@ -72,7 +88,9 @@ def test_fit_is_deterministic_with_the_same_seed():
     model_a, history_a, _ = _train(seed=3)
     model_b, history_b, _ = _train(seed=3)
     assert history_a == history_b
-    for (name, a), b in zip(model_a.state_dict().items(), model_b.state_dict().values(), strict=True):
+    for (name, a), b in zip(
+        model_a.state_dict().items(), model_b.state_dict().values(), strict=True
+    ):
         assert torch.equal(a, b), name
 
 
@@ -84,7 +102,7 @@ def test_fit_without_validation_and_with_epoch_scheduler():
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
     history = fit(model, train, None, optimizer, 3, scheduler=scheduler, scheduler_step="epoch")
     assert history.val_loss == [] and history.val_acc == [] and history.epochs == 3
-    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 3)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
 
 
 def test_fit_steps_a_batch_scheduler_every_batch():
@@ -94,7 +112,7 @@ def test_fit_steps_a_batch_scheduler_every_batch():
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
     fit(model, train, val, optimizer, 2, scheduler=scheduler)
-    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5 ** 8)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**8)
 
 
 def test_fit_applies_augment_to_training_inputs_only():
@@ -105,7 +123,9 @@ def test_fit_applies_augment_to_training_inputs_only():
         return images
 
     _train(epochs=2, augment=augment)
-    assert sum(seen) == 2 * 64, "augment sees every training sample once per epoch, no validation sample"
+    assert sum(seen) == 2 * 64, (
+        "augment sees every training sample once per epoch, no validation sample"
+    )
 
 
 def test_fit_prints_nothing_in_plain_mode_and_keeps_every_number(capsys, monkeypatch):
@@ -147,7 +167,9 @@ def test_fit_rejects_non_int_epochs_and_bad_arguments():
 def test_fit_rejects_an_empty_loader(capsys):
     model = _tiny_cnn()
     _, val = _loaders()
-    empty = DataLoader(TensorDataset(torch.zeros(0, 1, 4, 4), torch.zeros(0, dtype=torch.long)), batch_size=4)
+    empty = DataLoader(
+        TensorDataset(torch.zeros(0, 1, 4, 4), torch.zeros(0, dtype=torch.long)), batch_size=4
+    )
     with pytest.raises(ValueError, match="train_loader.*empty"):
         fit(model, empty, val, torch.optim.SGD(model.parameters(), lr=0.1), 1)
     with pytest.raises(ValueError, match="val_loader.*empty"):
@@ -160,11 +182,15 @@ def test_fit_rejects_an_empty_loader(capsys):
 def test_fit_explains_a_shape_mismatch_between_model_and_data(capsys, monkeypatch):
     monkeypatch.setenv("COURSE_PLAIN_PROGRESS", "1")
     model = _tiny_cnn()
-    rgb = DataLoader(TensorDataset(torch.zeros(8, 3, 4, 4), torch.zeros(8, dtype=torch.long)), batch_size=4)
+    rgb = DataLoader(
+        TensorDataset(torch.zeros(8, 3, 4, 4), torch.zeros(8, dtype=torch.long)), batch_size=4
+    )
     with pytest.raises(ValueError, match=r"shape \(4, 3, 4, 4\).*1 input channels") as info:
         fit(model, rgb, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
     assert isinstance(info.value.__cause__, RuntimeError)
-    big = DataLoader(TensorDataset(torch.zeros(8, 1, 8, 8), torch.zeros(8, dtype=torch.long)), batch_size=4)
+    big = DataLoader(
+        TensorDataset(torch.zeros(8, 1, 8, 8), torch.zeros(8, dtype=torch.long)), batch_size=4
+    )
     with pytest.raises(ValueError, match=r"shape \(4, 1, 8, 8\).*PyTorch said"):
         fit(model, big, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
     assert "0%" not in capsys.readouterr().err, "no half-finished progress line before an error"
@@ -182,6 +208,7 @@ def test_fit_explains_targets_that_do_not_fit_the_outputs():
 
 
 # --- evaluate and predict --------------------------------------------------------------------
+
 
 def test_evaluate_matches_a_hand_computation_and_restores_the_mode():
     model, _, val = _train(epochs=1)
@@ -221,7 +248,8 @@ def test_predict_gives_probabilities_without_grad_for_tensors_and_loaders():
     assert torch.allclose(predict(model, images.numpy()), probabilities, **same)
     model.train()
     assert torch.allclose(predict(model, images), probabilities, **same), (
-        "predict uses eval mode (no dropout)")
+        "predict uses eval mode (no dropout)"
+    )
     assert model.training
 
 
@@ -238,6 +266,7 @@ def test_predict_rejects_bad_inputs():
 
 
 # --- random_shift ------------------------------------------------------------------------------
+
 
 def test_random_shift_moves_each_image_by_whole_pixels_within_the_limit():
     images = torch.zeros(50, 2, 9, 9)
@@ -279,22 +308,33 @@ def test_random_shift_rejects_bad_inputs():
 
 # --- random_affine -----------------------------------------------------------------------------
 
+
 def _centroid(image):
     grid = torch.arange(image.shape[-1], dtype=torch.float64)
     mass = image.double().sum()
-    return float((image.double().sum(0) * grid).sum() / mass), float((image.double().sum(1) * grid).sum() / mass)
+    return float((image.double().sum(0) * grid).sum() / mass), float(
+        (image.double().sum(1) * grid).sum() / mass
+    )
 
 
 def test_random_affine_without_rotation_or_zoom_shifts_by_the_drawn_amounts():
     images = torch.zeros(6, 1, 11, 11)
     images[:, 0, 5, 5] = 1.0
-    shifted = random_affine(images, degrees=0.0, scale=0.0, shift=2.0, generator=torch.Generator().manual_seed(3))
-    draws = torch.rand(4 * 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    shifted = random_affine(
+        images, degrees=0.0, scale=0.0, shift=2.0, generator=torch.Generator().manual_seed(3)
+    )
+    draws = (
+        torch.rand(4 * 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    )
     dx, dy = 2 * draws[12:18], 2 * draws[18:24]  # drawn after the angles and the zooms
     for image, x, y in zip(shifted[:, 0], dx, dy, strict=True):
-        assert float(image.sum()) == pytest.approx(1.0, abs=1e-5), "bilinear resampling keeps the mass"
+        assert float(image.sum()) == pytest.approx(1.0, abs=1e-5), (
+            "bilinear resampling keeps the mass"
+        )
         cx, cy = _centroid(image)
-        assert (cx - 5, cy - 5) == pytest.approx((float(x), float(y)), abs=1e-4), "+dx moves right, +dy down"
+        assert (cx - 5, cy - 5) == pytest.approx((float(x), float(y)), abs=1e-4), (
+            "+dx moves right, +dy down"
+        )
     assert float(dx.abs().max()) > 0.5
 
 
@@ -311,12 +351,16 @@ def test_random_affine_identity_and_reproducibility():
 def test_random_affine_rotates_and_zooms_about_the_centre():
     images = torch.zeros(40, 1, 28, 28)
     images[:, 0, 6:22, 12:16] = 1.0  # a vertical bar through the centre
-    moved = random_affine(images, degrees=30.0, scale=0.2, shift=0.0, generator=torch.Generator().manual_seed(1))
+    moved = random_affine(
+        images, degrees=30.0, scale=0.2, shift=0.0, generator=torch.Generator().manual_seed(1)
+    )
     for image in moved[:, 0]:
         cx, cy = _centroid(image)
         assert abs(cx - 13.5) < 0.3 and abs(cy - 13.5) < 0.3, "no shift: the centre stays put"
     mass = moved.sum(dim=(1, 2, 3)) / images[0].sum()
-    assert 0.6 < float(mass.min()) and float(mass.max()) < 1.5, "zoom by at most 20% changes area by at most ~44%"
+    assert 0.6 < float(mass.min()) and float(mass.max()) < 1.5, (
+        "zoom by at most 20% changes area by at most ~44%"
+    )
     assert float(mass.std()) > 0.02, "the zoom varies from image to image"
 
 
@@ -335,10 +379,12 @@ def test_random_affine_rejects_bad_inputs():
 
 # --- checkpoints -------------------------------------------------------------------------------
 
+
 def test_checkpoint_round_trip_gives_identical_predictions(tmp_path):
     model, _, val = _train(epochs=1)
-    path = save_checkpoint(model, tmp_path / "sub" / "model.pt", epochs=1, note="demo",
-                           history={"val_acc": [0.5, 1.0]})
+    path = save_checkpoint(
+        model, tmp_path / "sub" / "model.pt", epochs=1, note="demo", history={"val_acc": [0.5, 1.0]}
+    )
     assert path.exists() and not list(path.parent.glob("*.tmp"))
     fresh = _tiny_cnn()
     metadata = load_checkpoint(fresh, path)
@@ -380,8 +426,10 @@ def test_load_checkpoint_refuses_pickled_code(tmp_path):
         def __reduce__(self):
             return (print, ("code ran",))
 
-    torch.save({"format": CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}},
-               tmp_path / "sneaky.pt")
+    torch.save(
+        {"format": CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}},
+        tmp_path / "sneaky.pt",
+    )
     with pytest.raises(ValueError, match="not a readable"):
         load_checkpoint(_tiny_cnn(), tmp_path / "sneaky.pt")
 

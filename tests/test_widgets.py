@@ -32,15 +32,20 @@ def test_filter_image_keeps_size_and_matches_conv2d(image):
     assert result.shape == image.shape
     expected = conv2d(image[None], kernel[None, None], padding=1)[0]
     np.testing.assert_allclose(result, expected)
-    reference = torch.nn.functional.conv2d(torch.from_numpy(image)[None, None],
-                                           torch.from_numpy(kernel)[None, None], padding=1)[0, 0]
+    reference = torch.nn.functional.conv2d(
+        torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None], padding=1
+    )[0, 0]
     np.testing.assert_allclose(result, reference.numpy(), atol=1e-12)
 
 
 def test_filter_image_turns_colour_to_gray(image):
     colour = np.stack([image, image, image], axis=-1)
-    np.testing.assert_allclose(filter_image(colour, np.ones((3, 3))), filter_image(image, np.ones((3, 3))))
-    np.testing.assert_allclose(filter_image(np.moveaxis(colour, -1, 0), get_kernel("identity")), image)
+    np.testing.assert_allclose(
+        filter_image(colour, np.ones((3, 3))), filter_image(image, np.ones((3, 3)))
+    )
+    np.testing.assert_allclose(
+        filter_image(np.moveaxis(colour, -1, 0), get_kernel("identity")), image
+    )
 
 
 def test_filter_image_even_kernel_shape(image):
@@ -122,4 +127,6 @@ def test_relu_box_zeroes_negative_values(live, image):
     explorer.relu.value = True
     filtered = explorer.filtered()
     assert filtered.min() == 0.0
-    np.testing.assert_allclose(filtered, np.maximum(filter_image(image, get_kernel("sobel_x")), 0.0))
+    np.testing.assert_allclose(
+        filtered, np.maximum(filter_image(image, get_kernel("sobel_x")), 0.0)
+    )

@@ -76,8 +76,10 @@ class AuthorYearLabels(BaseLabelStyle):
     @staticmethod
     def _label(entry) -> str:
         persons = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [" ".join(p.rich_last_names[i].render_as("text") for i in range(len(p.rich_last_names)))
-                 for p in persons]
+        names = [
+            " ".join(p.rich_last_names[i].render_as("text") for i in range(len(p.rich_last_names)))
+            for p in persons
+        ]
         if not names:
             who = entry.fields.get("organization", entry.key)
         elif len(names) == 1:
