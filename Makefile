@@ -14,7 +14,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 \
 	COURSE_NUM_THREADS=2
 
-.PHONY: setup book test check test-other-cpu lint format lab bench notebooks clean
+.PHONY: setup book test check test-other-cpu lint format lab bench notebooks sync clean
 
 setup: $(STAMP)
 
@@ -57,6 +57,11 @@ test-other-cpu: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
+
+# Bring each notebook and its MyST twin (notebooks/md/) in line: the newer file's cells win, the
+# notebook keeps its outputs. Run it after editing either; then `make notebooks NB=...` to execute.
+sync: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 # Re-execute notebooks and store their outputs (all, or NB=notebooks/01_convolutions.ipynb).
 notebooks: $(STAMP)
