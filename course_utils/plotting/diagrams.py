@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,6 +12,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 
 from course_utils.plotting.figures import MIN_FONT_PT, show_numbers
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+    from course_utils.models import ModelSummary
 
 __all__ = ["draw_volumes", "draw_multichannel_conv"]
 
@@ -95,7 +102,12 @@ def _draw_box(ax: Axes, left: float, size: tuple[float, float, float], colour: s
         ax.add_patch(Polygon(corners, closed=True, facecolor=face, edgecolor="#333333", lw=0.8))
 
 
-def draw_volumes(summary_or_model, input_shape=None, ax: Axes | None = None, title=None) -> Figure:
+def draw_volumes(
+    summary_or_model: ModelSummary | nn.Module,
+    input_shape: tuple[int, ...] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
     """Draw a network as 3-D blocks, one per layer output, labelled C x H x W (chapter 05).
 
     Give a `ModelSummary` from `describe`, or an `nn.Module` and the `input_shape` (batch axis
@@ -214,13 +226,15 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
 def draw_multichannel_conv(
     c_in: int | None = None,
     c_out: int | None = None,
-    x=None,
-    weight=None,
-    bias=None,
+    x: np.ndarray | torch.Tensor | None = None,
+    weight: np.ndarray | torch.Tensor | None = None,
+    bias: np.ndarray | torch.Tensor | list[float] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Draw a multi-channel convolution with its numbers: one kernel slice per input channel,
-    the per-channel results, and their sum plus the bias, for each output channel (chapter 01).
+    """Draw a multi-channel convolution with every number written in (chapter 01).
+
+    For each output channel: one kernel slice per input channel, each input channel's
+    cross-correlation with its slice, and their sum plus the bias.
 
     `x` is (C_in, H, W), `weight` (C_out, C_in, kH, kW), `bias` (C_out,) or None (zeros);
     without them a small integer example with `c_in` (default 3) and `c_out` (default 2)

@@ -14,7 +14,12 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import torch
     from IPython.display import HTML
+    from matplotlib.animation import Animation
+
 
 __all__ = [
     "COLUMN_PX",
@@ -111,7 +116,7 @@ def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
     return min(encoded, key=len), size
 
 
-def to_numpy_image(image) -> np.ndarray:
+def to_numpy_image(image: np.ndarray | torch.Tensor) -> np.ndarray:
     """One image as a NumPy array ready for `imshow`: (H, W) or (H, W, 3)."""
     if hasattr(image, "detach"):
         image = image.detach().cpu().numpy()
@@ -140,8 +145,8 @@ def _grid(n: int, ncols: int, size: float, suptitle: str | None):
 
 
 def show_images(
-    images,
-    titles=None,
+    images: np.ndarray | torch.Tensor | Sequence[np.ndarray | torch.Tensor],
+    titles: Sequence[object] | None = None,
     ncols: int = 8,
     cmap: str = "gray",
     size: float = 1.4,
@@ -171,8 +176,8 @@ def show_images(
 
 
 def show_feature_maps(
-    maps,
-    titles=None,
+    maps: np.ndarray | torch.Tensor,
+    titles: Sequence[object] | None = None,
     ncols: int = 8,
     size: float = 1.4,
     suptitle: str | None = None,
@@ -211,15 +216,27 @@ def show_feature_maps(
     return fig
 
 
+def _outlines(box: tuple | None, boxes: Sequence[tuple]) -> list[tuple]:
+    """`show_numbers`' rectangles to outline, each (top, left, height, width, colour)."""
+    outlines = [(*box, "gold")] if box is not None else []
+    outlines += list(boxes)
+    if any(len(outline) != 5 for outline in outlines):
+        raise ValueError(
+            "show_numbers: `box` must be (top, left, height, width) and each of `boxes` "
+            f"(top, left, height, width, colour), got {box} and {list(boxes)}"
+        )
+    return outlines
+
+
 def show_numbers(
     ax: Axes,
-    array,
+    array: np.ndarray | torch.Tensor,
     title: str,
     cmap: str = "RdBu_r",
     limits: tuple[float, float] | None = None,
     fmt: str = "{:g}",
     box: tuple[int, int, int, int] | None = None,
-    boxes=(),
+    boxes: Sequence[tuple[int, int, int, int, str]] = (),
 ) -> AxesImage:
     """Draw a small 2-D array as coloured cells with each value written in (chapters 01-02).
 
@@ -243,13 +260,7 @@ def show_numbers(
         raise ValueError(
             f"show_numbers: `limits` must be (vmin, vmax) with vmin < vmax, got {limits}"
         )
-    outlines = [(*box, "gold")] if box is not None else []
-    outlines += list(boxes)
-    if any(len(outline) != 5 for outline in outlines):
-        raise ValueError(
-            "show_numbers: `box` must be (top, left, height, width) and each of `boxes` "
-            f"(top, left, height, width, colour), got {box} and {list(boxes)}"
-        )
+    outlines = _outlines(box, boxes)
     shown = ax.imshow(values, cmap=cmap, vmin=limits[0], vmax=limits[1])
     for (row, col), value in np.ndenumerate(values):
         red, green, blue, _ = shown.cmap(shown.norm(value))
@@ -279,9 +290,9 @@ def show_numbers(
 
 
 def show_heatmap_overlay(
-    image,
-    heatmap,
-    ax=None,
+    image: np.ndarray | torch.Tensor,
+    heatmap: np.ndarray | torch.Tensor,
+    ax: Axes | None = None,
     title: str | None = None,
     alpha: float = 0.6,
     symmetric: bool | None = None,
@@ -344,7 +355,7 @@ html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animati
 </style>"""
 
 
-def animation_html(animation, **kwargs) -> HTML:
+def animation_html(animation: Animation, **kwargs: object) -> HTML:
     """A matplotlib animation as an HTML player that works offline (chapters 06 and 10).
 
     Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
