@@ -16,9 +16,9 @@ from matplotlib.patches import Rectangle
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import matplotlib.animation
     import torch
     from IPython.display import HTML
-    from matplotlib.animation import Animation
 
 
 __all__ = [
@@ -355,7 +355,7 @@ html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animati
 </style>"""
 
 
-def animation_html(animation: Animation, **kwargs: object) -> HTML:
+def animation_html(animation: matplotlib.animation.Animation, **kwargs: object) -> HTML:
     """A matplotlib animation as an HTML player that works offline (chapters 06 and 10).
 
     Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
