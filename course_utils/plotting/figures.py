@@ -1,16 +1,39 @@
-"""Figures used across chapters: image grids, feature maps, heat-map overlays, curves."""
+"""Figures used across chapters: the course style, image grids, feature maps, heat maps, players."""
 
 from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
 
-__all__ = ["COLUMN_PX", "use_course_style", "to_numpy_image", "show_images", "show_feature_maps"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import matplotlib.animation
+    import torch
+    from IPython.display import HTML
+
+
+__all__ = [
+    "COLUMN_PX",
+    "DISPLAY_DPI",
+    "MAX_WIDTH_IN",
+    "MIN_FONT_PT",
+    "use_course_style",
+    "to_numpy_image",
+    "show_images",
+    "show_feature_maps",
+    "show_numbers",
+    "show_heatmap_overlay",
+    "animation_html",
+]
 
 
 # The book's text column is 688 CSS px wide. Figures are shown at 72 px per inch, so a font of
@@ -71,8 +94,9 @@ def _png_2x(fig) -> tuple[bytes, dict] | None:
 
 
 def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
-    """Re-encode a 2x PNG with a 256-colour palette when that changes pixels by at most `max_error`
-    (mean, of 255) and is smaller, else losslessly optimised. Returns (bytes, {width, height}) at 1x.
+    """Re-encode a 2x PNG with a 256-colour palette when that changes pixels by at most
+    `max_error` (mean, of 255) and is smaller, else losslessly optimised. Returns (bytes,
+    {width, height}) at 1x.
 
     Plots and diagrams keep their look at about a third of the bytes (as pngquant would); a photo
     whose colours a palette would band keeps all its colours.
@@ -92,7 +116,7 @@ def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
     return min(encoded, key=len), size
 
 
-def to_numpy_image(image) -> np.ndarray:
+def to_numpy_image(image: np.ndarray | torch.Tensor) -> np.ndarray:
     """One image as a NumPy array ready for `imshow`: (H, W) or (H, W, 3)."""
     if hasattr(image, "detach"):
         image = image.detach().cpu().numpy()
@@ -121,8 +145,8 @@ def _grid(n: int, ncols: int, size: float, suptitle: str | None):
 
 
 def show_images(
-    images,
-    titles=None,
+    images: np.ndarray | torch.Tensor | Sequence[np.ndarray | torch.Tensor],
+    titles: Sequence[object] | None = None,
     ncols: int = 8,
     cmap: str = "gray",
     size: float = 1.4,
@@ -152,8 +176,8 @@ def show_images(
 
 
 def show_feature_maps(
-    maps,
-    titles=None,
+    maps: np.ndarray | torch.Tensor,
+    titles: Sequence[object] | None = None,
     ncols: int = 8,
     size: float = 1.4,
     suptitle: str | None = None,
@@ -192,15 +216,83 @@ def show_feature_maps(
     return fig
 
 
-# --- Chapters 08-09: heat maps over images ------------------------------------------------------
+def _outlines(box: tuple | None, boxes: Sequence[tuple]) -> list[tuple]:
+    """`show_numbers`' rectangles to outline, each (top, left, height, width, colour)."""
+    outlines = [(*box, "gold")] if box is not None else []
+    outlines += list(boxes)
+    if any(len(outline) != 5 for outline in outlines):
+        raise ValueError(
+            "show_numbers: `box` must be (top, left, height, width) and each of `boxes` "
+            f"(top, left, height, width, colour), got {box} and {list(boxes)}"
+        )
+    return outlines
 
-__all__ += ["show_heatmap_overlay"]
+
+def show_numbers(
+    ax: Axes,
+    array: np.ndarray | torch.Tensor,
+    title: str,
+    cmap: str = "RdBu_r",
+    limits: tuple[float, float] | None = None,
+    fmt: str = "{:g}",
+    box: tuple[int, int, int, int] | None = None,
+    boxes: Sequence[tuple[int, int, int, int, str]] = (),
+) -> AxesImage:
+    """Draw a small 2-D array as coloured cells with each value written in (chapters 01-02).
+
+    `limits` is (vmin, vmax) of the colour scale; by default one centred on 0 that fits the
+    values, for the default diverging `cmap`. Each value is written in black or white, whichever
+    reads better on its cell. `box` outlines one (top row, left column, height, width) region in
+    gold; `boxes` outlines several, each (top, left, height, width, colour). Returns the image,
+    for a colour bar.
+    """
+    values = np.asarray(array.detach().cpu() if hasattr(array, "detach") else array)
+    if values.ndim != 2 or values.size == 0 or not np.issubdtype(values.dtype, np.number):
+        raise ValueError(
+            f"show_numbers: `array` must be a non-empty 2-D array of numbers, got shape "
+            f"{values.shape} and dtype {values.dtype}"
+        )
+    values = values.astype(float) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if limits is None:
+        limit = float(np.abs(values).max()) or 1.0
+        limits = (-limit, limit)
+    if len(limits) != 2 or not limits[0] < limits[1]:
+        raise ValueError(
+            f"show_numbers: `limits` must be (vmin, vmax) with vmin < vmax, got {limits}"
+        )
+    outlines = _outlines(box, boxes)
+    shown = ax.imshow(values, cmap=cmap, vmin=limits[0], vmax=limits[1])
+    for (row, col), value in np.ndenumerate(values):
+        red, green, blue, _ = shown.cmap(shown.norm(value))
+        dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # perceived brightness
+        colour = "white" if dark else "black"
+        ax.text(
+            col,
+            row,
+            fmt.format(value),
+            ha="center",
+            va="center",
+            fontsize=MIN_FONT_PT,
+            color=colour,
+        )
+    for top, left, height, width, colour in outlines:
+        corner = (left - 0.5, top - 0.5)
+        ax.add_patch(Rectangle(corner, width, height, fill=False, edgecolor=colour, linewidth=3))
+    ax.set_title(title)
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    return shown
+
+
+# --- Chapters 08-09: heat maps over images ------------------------------------------------------
 
 
 def show_heatmap_overlay(
-    image,
-    heatmap,
-    ax=None,
+    image: np.ndarray | torch.Tensor,
+    heatmap: np.ndarray | torch.Tensor,
+    ax: Axes | None = None,
     title: str | None = None,
     alpha: float = 0.6,
     symmetric: bool | None = None,
@@ -263,7 +355,7 @@ html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animati
 </style>"""
 
 
-def animation_html(animation, **kwargs):
+def animation_html(animation: matplotlib.animation.Animation, **kwargs: object) -> HTML:
     """A matplotlib animation as an HTML player that works offline (chapters 06 and 10).
 
     Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
