@@ -57,6 +57,27 @@ def _channel_vector(value: ArrayLike, name: str, channels: int) -> np.ndarray:
     return vector
 
 
+def _check_batch_norm_options(
+    training, momentum, eps, no_running_mean: bool, no_running_var: bool
+) -> None:
+    """Validate batch_norm's mode, momentum, eps and running statistics; raise naming them."""
+    if not isinstance(training, bool | np.bool_):
+        raise TypeError(f"batch_norm: `training` must be a bool, got {training!r}")
+    for name, value in (("momentum", momentum), ("eps", eps)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise TypeError(f"batch_norm: `{name}` must be a number, got {value!r}")
+    if not 0.0 <= float(momentum) <= 1.0:
+        raise ValueError(f"batch_norm: `momentum` must be in [0, 1], got {momentum!r}")
+    if not float(eps) > 0.0:
+        raise ValueError(f"batch_norm: `eps` must be > 0, got {eps!r}")
+    if no_running_mean != no_running_var:
+        raise ValueError("batch_norm: give both `running_mean` and `running_var`, or neither")
+    if no_running_mean and not training:
+        raise ValueError(
+            "batch_norm: `running_mean` and `running_var` are needed when training=False"
+        )
+
+
 def batch_norm(
     x: ArrayLike,
     running_mean: ArrayLike | None,
@@ -91,21 +112,7 @@ def batch_norm(
     """
     array = as_float_array(x, "x", (2, 3, 4), "batch_norm")
     channels = array.shape[1]
-    if not isinstance(training, bool | np.bool_):
-        raise TypeError(f"batch_norm: `training` must be a bool, got {training!r}")
-    for name, value in (("momentum", momentum), ("eps", eps)):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-            raise TypeError(f"batch_norm: `{name}` must be a number, got {value!r}")
-    if not 0.0 <= float(momentum) <= 1.0:
-        raise ValueError(f"batch_norm: `momentum` must be in [0, 1], got {momentum!r}")
-    if not float(eps) > 0.0:
-        raise ValueError(f"batch_norm: `eps` must be > 0, got {eps!r}")
-    if (running_mean is None) != (running_var is None):
-        raise ValueError("batch_norm: give both `running_mean` and `running_var`, or neither")
-    if running_mean is None and not training:
-        raise ValueError(
-            "batch_norm: `running_mean` and `running_var` are needed when training=False"
-        )
+    _check_batch_norm_options(training, momentum, eps, running_mean is None, running_var is None)
     mean_r = (
         None if running_mean is None else _channel_vector(running_mean, "running_mean", channels)
     )
