@@ -292,3 +292,82 @@ def test_output_size_equals_the_shape_torch_gives(size, kernel, stride, padding)
         padding=(padding, 0),
     ).shape
     assert ops.output_size(size, kernel, stride, padding) == shape[2]
+
+
+# --- backward passes (chapter 05b) against autograd ---------------------------------------------
+
+
+def _autograd_grads(forward, upstream, *arrays) -> list[np.ndarray]:
+    """Gradients of sum(forward(*arrays) * upstream) with respect to each array, by autograd."""
+    tensors = [_torch(a).requires_grad_(True) for a in arrays]
+    (forward(*tensors) * _torch(upstream)).sum().backward()
+    return [t.grad.numpy() for t in tensors]
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    n=st.integers(1, 3),
+    c_in=st.integers(1, 3),
+    c_out=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    batched=st.booleans(),
+)
+def test_conv2d_backward_equals_autograd(
+    data, n, c_in, c_out, h, w, kernel, stride, padding, batched
+):
+    if kernel[0] > h + 2 * padding[0] or kernel[1] > w + 2 * padding[1]:
+        return  # no output to differentiate; the forward's refusal is tested above
+    x = data.draw(arrays((n, c_in, h, w) if batched else (c_in, h, w), np.float64))
+    weight = data.draw(arrays((c_out, c_in) + kernel, np.float64))
+    bias = data.draw(arrays((c_out,), np.float64))
+    upstream = data.draw(arrays(ops.conv2d(x, weight, stride=stride, padding=padding).shape))
+
+    def forward(x, weight, bias):
+        return F.conv2d(x, weight, bias, stride=stride, padding=padding)
+
+    theirs = _autograd_grads(forward, upstream, x, weight, bias)
+    ours = ops.conv2d_backward(upstream, x, weight, stride, padding)
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert mine.shape == reference.shape
+        np.testing.assert_allclose(mine, reference, rtol=1e-9, atol=1e-9)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))),
+    kind=st.sampled_from(["max", "avg"]),
+    count_include_pad=st.booleans(),
+    ties=st.booleans(),
+)
+def test_pooling_backward_equals_autograd(
+    data, n, c, h, w, kernel, stride, kind, count_include_pad, ties
+):
+    padding = (data.draw(st.integers(0, kernel[0] // 2)), data.draw(st.integers(0, kernel[1] // 2)))
+    if kernel[0] > h + 2 * padding[0] or kernel[1] > w + 2 * padding[1]:
+        return  # refused by the forward, tested above
+    # Small integers make ties common: max pooling must pick the first maximum, as torch does.
+    x = data.draw(arrays((n, c, h, w), np.int64 if ties else np.float64)).astype(np.float64)
+    forward_fn = ops.max_pool2d if kind == "max" else ops.avg_pool2d
+    backward_fn = ops.max_pool2d_backward if kind == "max" else ops.avg_pool2d_backward
+    torch_fn = F.max_pool2d if kind == "max" else F.avg_pool2d
+    extra = {} if kind == "max" else {"count_include_pad": count_include_pad}
+    upstream = data.draw(arrays(forward_fn(x, kernel, stride, padding, **extra).shape))
+
+    def forward(x):
+        return torch_fn(x, kernel, stride, padding, **extra)
+
+    (theirs,) = _autograd_grads(forward, upstream, x)
+    ours = backward_fn(upstream, x, kernel, stride, padding, **extra)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)

@@ -1,0 +1,146 @@
+"""Dropout and batch normalization (chapter 04), in NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from course_utils._validate import as_float_array
+
+
+def dropout(
+    x: ArrayLike,
+    p: float = 0.5,
+    training: bool = True,
+    generator: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Inverted dropout, the meaning of `torch.nn.functional.dropout` (chapter 04).
+
+    In training, each value is zeroed with probability `p` and every survivor is multiplied by
+    `1 / (1 - p)`, so the expected value of each output equals its input. With
+    `training=False` the input comes back unchanged (a copy). The random mask comes from
+    `generator` (a seeded `numpy.random.Generator`), or from NumPy's global generator when it
+    is `None`. PyTorch draws its masks differently, so only the distributions agree, not the
+    individual masks.
+    """
+    array = as_float_array(x, "x", None, "dropout")
+    if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
+        raise TypeError(f"dropout: `p` must be a number in [0, 1), got {p!r}")
+    if not 0.0 <= float(p) < 1.0:
+        raise ValueError(f"dropout: `p` must be in [0, 1), got {p!r}")
+    if not isinstance(training, bool | np.bool_):
+        raise TypeError(f"dropout: `training` must be a bool, got {training!r}")
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            "dropout: `generator` must be a numpy.random.Generator or None, "
+            f"got {type(generator).__name__}"
+        )
+    if not training or p == 0:
+        return array.copy()
+    uniform = (
+        generator.random(array.shape)
+        if generator is not None
+        else np.random.random_sample(array.shape)
+    )
+    keep = uniform >= p  # True with probability 1 - p
+    return (array * keep / (1.0 - float(p))).astype(array.dtype, copy=False)
+
+
+def _channel_vector(value: ArrayLike, name: str, channels: int) -> np.ndarray:
+    """A per-channel vector of length `channels`, or raise naming `name`."""
+    vector = as_float_array(value, name, (1,), "batch_norm")
+    if vector.shape[0] != channels:
+        raise ValueError(
+            f"batch_norm: `{name}` must have one value per channel ({channels}), "
+            f"got shape {tuple(vector.shape)}"
+        )
+    return vector
+
+
+def _check_batch_norm_options(
+    training, momentum, eps, no_running_mean: bool, no_running_var: bool
+) -> None:
+    """Validate batch_norm's mode, momentum, eps and running statistics; raise naming them."""
+    if not isinstance(training, bool | np.bool_):
+        raise TypeError(f"batch_norm: `training` must be a bool, got {training!r}")
+    for name, value in (("momentum", momentum), ("eps", eps)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise TypeError(f"batch_norm: `{name}` must be a number, got {value!r}")
+    if not 0.0 <= float(momentum) <= 1.0:
+        raise ValueError(f"batch_norm: `momentum` must be in [0, 1], got {momentum!r}")
+    if not float(eps) > 0.0:
+        raise ValueError(f"batch_norm: `eps` must be > 0, got {eps!r}")
+    if no_running_mean != no_running_var:
+        raise ValueError("batch_norm: give both `running_mean` and `running_var`, or neither")
+    if no_running_mean and not training:
+        raise ValueError(
+            "batch_norm: `running_mean` and `running_var` are needed when training=False"
+        )
+
+
+def batch_norm(
+    x: ArrayLike,
+    running_mean: ArrayLike | None,
+    running_var: ArrayLike | None,
+    weight: ArrayLike | None = None,
+    bias: ArrayLike | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Batch normalization with the meaning of `torch.nn.functional.batch_norm` (chapter 04).
+
+    Args:
+        x: a batch `(N, C)`, `(N, C, L)` or `(N, C, H, W)`; statistics are taken per channel `C`
+            over every other axis.
+        running_mean: the running mean `(C,)`. It may be `None` (with `running_var`) only in
+            training mode; then `None` comes back for both running statistics.
+        running_var: the running variance `(C,)`, or `None` with `running_mean`.
+        weight: optional scale (gamma), `(C,)`; default 1.
+        bias: optional shift (beta), `(C,)`; default 0.
+        training: `True` normalises with the batch's own mean and biased variance and updates
+            the running statistics; `False` normalises with the running statistics.
+        momentum: weight of the new batch in the update, in [0, 1]:
+            ``new = (1 - momentum) * old + momentum * batch_stat``. As in PyTorch, the running
+            variance is updated with the *unbiased* batch variance (divided by n - 1).
+        eps: small positive number added to the variance before the square root.
+
+    Returns:
+        `(out, new_running_mean, new_running_var)`. PyTorch updates the running statistics in
+        place; NumPy code cannot rely on that, so the updated copies are returned instead (in
+        evaluation mode they are copies of the inputs, unchanged). `out` has the shape of `x`.
+    """
+    array = as_float_array(x, "x", (2, 3, 4), "batch_norm")
+    channels = array.shape[1]
+    _check_batch_norm_options(training, momentum, eps, running_mean is None, running_var is None)
+    mean_r = (
+        None if running_mean is None else _channel_vector(running_mean, "running_mean", channels)
+    )
+    var_r = None if running_var is None else _channel_vector(running_var, "running_var", channels)
+    gamma = np.ones(channels) if weight is None else _channel_vector(weight, "weight", channels)
+    beta = np.zeros(channels) if bias is None else _channel_vector(bias, "bias", channels)
+
+    axes = (0,) + tuple(range(2, array.ndim))  # every axis except the channel axis
+    shape = (1, channels) + (1,) * (array.ndim - 2)  # broadcast a (C,) vector over x
+    values = array.astype(np.float64)
+    if training:
+        count = array.size // channels
+        if count < 2:
+            raise ValueError(
+                f"batch_norm: `x` of shape {tuple(array.shape)} has 1 value per channel; "
+                "training mode needs at least 2 to estimate a variance"
+            )
+        mean = values.mean(axis=axes)
+        var = values.var(axis=axes)  # biased: divides by count, used to normalise
+        if mean_r is not None:
+            m = float(momentum)
+            new_mean = ((1 - m) * mean_r + m * mean).astype(mean_r.dtype)
+            new_var = ((1 - m) * var_r + m * var * count / (count - 1)).astype(var_r.dtype)
+        else:
+            new_mean = new_var = None
+    else:
+        mean, var = mean_r.astype(np.float64), var_r.astype(np.float64)
+        new_mean, new_var = mean_r.copy(), var_r.copy()
+    normalised = (values - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + float(eps))
+    out = normalised * gamma.reshape(shape) + beta.reshape(shape)
+    return out.astype(array.dtype, copy=False), new_mean, new_var

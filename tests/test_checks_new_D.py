@@ -1,0 +1,131 @@
+"""Chapter 05b's exercise checks: right answers pass; wrong ones fail with a clear message."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from course_utils import checks_new_D as checks
+
+# --- ex-05b-max-pool-routing --------------------------------------------------------------------
+
+
+def _max_pool_by_autograd() -> np.ndarray:
+    x = torch.tensor(checks.MAX_POOL_INPUT[None, None], requires_grad=True)
+    upstream = torch.tensor(checks.MAX_POOL_UPSTREAM[None, None])
+    (F.max_pool2d(x, 2) * upstream).sum().backward()
+    return x.grad[0, 0].numpy()
+
+
+def test_max_pool_routing_accepts_autograds_answer():
+    feedback = checks.check_max_pool_routing(_max_pool_by_autograd())
+    assert feedback, feedback.message
+    assert checks.check_max_pool_routing(torch.tensor(_max_pool_by_autograd()))
+
+
+@pytest.mark.parametrize(
+    "answer,needle",
+    [
+        (None, "replace `None`"),
+        (np.full((4, 4), np.nan), "NaN"),
+        (np.zeros((2, 2)), "shape (2, 2)"),
+        (np.kron(checks.MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4, "average pooling"),
+        ("four", "array of numbers"),
+        (np.zeros((4, 4)), "values differ"),
+    ],
+)
+def test_max_pool_routing_refuses_wrong_answers(answer, needle):
+    feedback = checks.check_max_pool_routing(answer)
+    assert not feedback
+    assert needle in feedback.message
+
+
+def test_max_pool_routing_explains_the_tie():
+    wrong = _max_pool_by_autograd()
+    wrong[2, 3], wrong[2, 2] = wrong[2, 2], 0.0
+    feedback = checks.check_max_pool_routing(wrong)
+    assert not feedback and "tie" in feedback.message
+
+
+# --- ex-05b-gradient-check ----------------------------------------------------------------------
+
+
+def _central_differences(h: float) -> np.ndarray:
+    v = checks.GRADIENT_CHECK_POINT
+    grad = np.zeros_like(v)
+    for i in range(v.size):
+        step = np.zeros_like(v)
+        step[i] = h
+        f = checks.gradient_check_function
+        grad[i] = (f(v + step) - f(v - step)) / (2 * h)
+    return grad
+
+
+def test_numerical_gradient_accepts_central_differences_and_the_right_verdict():
+    feedback = checks.check_numerical_gradient(_central_differences(1e-5), False)
+    assert feedback, feedback.message
+
+
+def test_numerical_gradient_matches_autograd():
+    v = torch.tensor(checks.GRADIENT_CHECK_POINT, requires_grad=True)
+    (torch.exp(v) * v).sum().backward()
+    assert np.abs(_central_differences(1e-5) - v.grad.numpy()).max() < 1e-8
+
+
+@pytest.mark.parametrize(
+    "numeric,verdict,needle",
+    [
+        (None, False, "replace `None`"),
+        ("grad", None, "replace `None`"),
+        (np.array([np.nan, 0.0, 0.0]), False, "NaN"),
+        (np.zeros(2), False, "shape (2,)"),
+        (np.exp(checks.GRADIENT_CHECK_POINT), False, "not a numerical estimate"),
+        ("forward", False, "central differences"),
+        ("grad", True, "the claimed formula is wrong"),
+        ("grad", "no", "True or False"),
+    ],
+)
+def test_numerical_gradient_refuses_wrong_answers(numeric, verdict, needle):
+    v, f, h = checks.GRADIENT_CHECK_POINT, checks.gradient_check_function, 1e-5
+    if isinstance(numeric, str) and numeric == "grad":
+        numeric = _central_differences(h)
+    elif isinstance(numeric, str):  # one-sided differences: accurate only to about h
+        numeric = np.array([(f(v + h * e) - f(v)) / h for e in np.eye(3)])
+    feedback = checks.check_numerical_gradient(numeric, verdict)
+    assert not feedback
+    assert needle in feedback.message
+
+
+# --- ex-05b-conv-input-gradient -----------------------------------------------------------------
+
+
+def _conv_input_gradient_by_autograd() -> np.ndarray:
+    x = torch.zeros(1, 1, 3, 3, dtype=torch.float64, requires_grad=True)
+    kernel = torch.tensor(checks.CONV_KERNEL[None, None])
+    (F.conv2d(x, kernel) * torch.tensor(checks.CONV_UPSTREAM[None, None])).sum().backward()
+    return x.grad[0, 0].numpy()
+
+
+def test_conv_input_gradient_accepts_autograds_answer():
+    feedback = checks.check_conv_input_gradient(_conv_input_gradient_by_autograd())
+    assert feedback, feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer,needle",
+    [
+        (None, "replace `None`"),
+        (np.full((3, 3), np.inf), "NaN or infinite"),
+        (np.zeros((2, 2)), "weight gradient"),
+        (np.zeros((4, 4)), "shape (4, 4)"),
+        ("unflipped", "without flipping"),
+        (np.ones((3, 3)), "values differ"),
+    ],
+)
+def test_conv_input_gradient_refuses_wrong_answers(answer, needle):
+    if isinstance(answer, str):
+        padded = torch.tensor(np.pad(checks.CONV_UPSTREAM, 1)[None, None])
+        answer = F.conv2d(padded, torch.tensor(checks.CONV_KERNEL[None, None]))[0, 0].numpy()
+    feedback = checks.check_conv_input_gradient(answer)
+    assert not feedback
+    assert needle in feedback.message
