@@ -93,7 +93,7 @@ def _check_he_layer(layer, expected_std: float) -> Feedback:
             f"the weights of `he_conv` have mean {mean:.4f} and std {std:.4f}; expected "
             f"mean 0 and std {expected_std:.4f} (a normal draw, e.g. nn.init.normal_).",
         )
-    return Feedback(True, f"your layer's {weights.size:,} weights have std {std:.4f}.")
+    return Feedback(True, f"your layer's {weights.size:,} weights have std {std:.3f}.")
 
 
 def check_he_std(answer, he_conv) -> Feedback:
