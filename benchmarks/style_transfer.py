@@ -1,7 +1,8 @@
 """Time one 256x256 neural style transfer on the CPU; record its time, loss ratio and SSIM.
 
-    python benchmarks/style_transfer.py              # update the style_transfer section of RESULTS.md
-    python benchmarks/style_transfer.py --strict     # ... and exit 1 if a budget is missed
+    python benchmarks/style_transfer.py           # update its section of RESULTS.md
+    python benchmarks/style_transfer.py --strict  # ... and exit 1 if a budget is missed
+    python benchmarks/style_transfer.py --no-write  # print only
 
 Budgets (COURSE_DESIGN.md): at most 30 s on an idle 2-core CPU, and a final style loss of at most
 5% of the initial one. The content is scikit-image's `chelsea` (a square crop around the face),
@@ -74,13 +75,16 @@ def main() -> int:
         f"SSIM to content {ssim:.3f}, load average {load_before:.1f} -> {load_after:.1f}"
     )
     if not args.no_write:
+        weights = "/".join(
+            str(SETTINGS[k]) for k in ("content_weight", "style_weight", "tv_weight")
+        )
         update_section(
             "style_transfer",
             f"""## Style transfer at {SIZE}x{SIZE}
 
 `python benchmarks/style_transfer.py`: one `course_utils.style.transfer` call, content `chelsea`
 (square crop), style `brush_stroke_painting({SIZE})`, {STEPS} Adam steps (lr 0.05),
-content/style/TV weights {SETTINGS["content_weight"]}/{SETTINGS["style_weight"]}/{SETTINGS["tv_weight"]}.
+content/style/TV weights {weights}.
 Features: {extractor.describe()}.
 Machine: {machine()}; load average {load_before:.1f} before, {load_after:.1f} after (a busy machine
 inflates the wall time).

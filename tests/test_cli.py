@@ -70,3 +70,27 @@ def test_doctor_works_when_the_data_folder_is_a_file(tmp_path):
 def test_download_unknown_asset_is_refused(tmp_path):
     result = _run("download", "imagenet", tmp_path=tmp_path)
     assert result.returncode == 2 and "unknown asset" in result.stderr
+
+
+def test_doctor_and_download_look_for_the_pinned_weights_file(tmp_path, monkeypatch, capsys):
+    # In process: the CLI and the feature extractor share one weights lookup (course_utils._weights)
+    from course_utils import _weights, cli
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    assert cli.imagenet_weights is _weights.imagenet_weights
+    path = _weights.weights_file("squeezenet")
+    assert path.parent == tmp_path / "torch" / "hub" / "checkpoints"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"damaged")
+    assert cli.doctor() == 0
+    out = capsys.readouterr().out
+    assert f"squeezenet1_1  DAMAGED (damaged: {path.name} fails its SHA-256 check)" in out
+    assert "vgg19          MISSING" in out
+
+
+def test_python_m_course_utils_only_calls_the_cli():
+    import course_utils.__main__ as entry
+    from course_utils import cli
+
+    assert entry.main is cli.main

@@ -11,11 +11,13 @@ from course_utils import style
 from course_utils.style import (
     FeatureExtractor,
     RandomFeatureNet,
+    TransferResult,
     as_image_tensor,
     brush_stroke_painting,
     content_loss,
     gram_matrix,
     pretrained_available,
+    pretrained_problem,
     style_loss,
     total_variation,
     transfer,
@@ -151,6 +153,12 @@ def test_as_image_tensor_converts_gray_rgba_uint8_and_tensors():
     assert as_image_tensor(torch.rand(1, 1, 5, 6)).shape == (1, 3, 5, 6)
 
 
+def test_as_image_tensor_names_an_empty_image():
+    for empty in (np.zeros((0, 4, 3)), np.zeros((4, 0), dtype=np.uint8), torch.zeros(3, 0, 5)):
+        with pytest.raises(ValueError, match="`image` is empty"):
+            as_image_tensor(empty)
+
+
 def test_as_image_tensor_rejects_bad_input():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         as_image_tensor(np.full((4, 4, 3), 200.0))
@@ -211,7 +219,7 @@ def test_pretrained_kinds_fall_back_in_one_line_when_unavailable(monkeypatch, ca
     def offline(*args, **kwargs):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(style, "_pretrained", offline)
+    monkeypatch.setattr(style.features, "_pretrained", offline)
     fe = FeatureExtractor("squeezenet")
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1 and "squeezenet" in lines[0] and "random" in lines[0]
@@ -273,7 +281,24 @@ def test_vgg_layer_names_follow_blocks():
         nn.Conv2d(4, 8, 3),
         nn.ReLU(),
     )
-    assert style._vgg19_names(features) == {1: "relu1_1", 3: "relu1_2", 6: "relu2_1"}
+    assert style.features._vgg19_names(features) == {1: "relu1_1", 3: "relu1_2", 6: "relu2_1"}
+
+
+def test_layer_sizes_follow_torch_for_both_pretrained_networks():
+    from torchvision.models import squeezenet1_1, vgg19
+
+    from course_utils.style.features import _output_side
+
+    layers = [m for m in squeezenet1_1(weights=None).features if not isinstance(m, nn.ReLU)]
+    layers += [m for m in vgg19(weights=None).features if isinstance(m, nn.Conv2d | nn.MaxPool2d)]
+    layers += [nn.AvgPool2d(2), nn.Conv2d(1, 1, 3, stride=2, padding=1, dilation=2)]
+    for layer in layers:
+        if not isinstance(layer, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
+            continue
+        channels = layer.in_channels if isinstance(layer, nn.Conv2d) else 1
+        for size in (5, 6, 7, 13, 16, 31):
+            out = layer(torch.zeros(1, channels, size, size)).shape[-1]
+            assert _output_side(layer, size) == out, (layer, size)
 
 
 def test_random_feature_net_rejects_bad_widths():
@@ -302,6 +327,15 @@ def test_transfer_reduces_the_style_loss_on_a_tiny_image(extractor, images):
     assert history["style"][-1] < 0.5 * history["style"][0]
     assert history["content"][0] == pytest.approx(0.0, abs=1e-9)  # starts from the content image
     assert [c[0] for c in calls] == list(range(1, 13)) and calls[0][1] == (32, 32, 3)
+
+
+def test_transfer_returns_a_named_pair(extractor, images):
+    content, painting = images
+    result = transfer(content, painting, size=32, steps=2, features=extractor)
+    assert isinstance(result, TransferResult)
+    image, history = result
+    assert image is result.image and history is result.history and result[0] is image
+    assert len(history["total"]) == 3
 
 
 def test_transfer_with_adam_from_noise(extractor, images):
@@ -389,3 +423,54 @@ def test_brush_stroke_painting_is_seeded_and_in_range():
         brush_stroke_painting(4)
     with pytest.raises(ValueError, match="palette"):
         brush_stroke_painting(32, palette=[(1, 0, 0)])
+
+
+# --- the pinned ImageNet weights -----------------------------------------------------------------
+
+
+def test_the_weights_are_pinned_to_imagenet1k_v1_and_named_by_their_sha256():
+    from torchvision import models
+
+    from course_utils._weights import imagenet_weights, weights_file
+
+    assert imagenet_weights("squeezenet") is models.SqueezeNet1_1_Weights.IMAGENET1K_V1
+    assert imagenet_weights("vgg19") is models.VGG19_Weights.IMAGENET1K_V1
+    # the names that doctor, download and the checksum check expect
+    assert weights_file("squeezenet").name == "squeezenet1_1-b8a52dc0.pth"
+    assert weights_file("vgg19").name == "vgg19-dcbb9e9d.pth"
+    with pytest.raises(ValueError, match="imagenet_weights: `kind`"):
+        imagenet_weights("random")
+
+
+def test_the_extractor_asks_torchvision_for_the_pinned_weights(monkeypatch, tmp_path):
+    import torchvision.models
+
+    from course_utils._weights import imagenet_weights
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    untrained, asked = torchvision.models.squeezenet1_1, []
+
+    def builder(weights=None, progress=True):
+        asked.append(weights)
+        return untrained(weights=None)
+
+    monkeypatch.setattr(torchvision.models, "squeezenet1_1", builder)
+    fe = FeatureExtractor("squeezenet", verbose=False)
+    assert asked == [imagenet_weights("squeezenet")] and fe.kind == "squeezenet"
+
+
+def test_pretrained_problem_accepts_a_file_whose_sha256_matches_its_name(monkeypatch, tmp_path):
+    import hashlib
+
+    from course_utils import _weights
+
+    content = b"not really weights"
+    prefix = hashlib.sha256(content).hexdigest()[:8]
+    good = tmp_path / f"squeezenet1_1-{prefix}.pth"
+    good.write_bytes(content)
+    monkeypatch.setattr(_weights, "weights_file", lambda kind: good)
+    assert pretrained_problem("squeezenet") is None and pretrained_available("squeezenet")
+    good.write_bytes(content + b"!")
+    assert pretrained_problem("squeezenet").startswith("damaged")
+    good.unlink()
+    assert pretrained_problem("squeezenet") == "missing"

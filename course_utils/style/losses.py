@@ -1,0 +1,107 @@
+"""The three terms of the style-transfer objective and the Gram matrix (chapter 10).
+
+- `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
+- `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+__all__ = ["gram_matrix", "content_loss", "style_loss", "total_variation"]
+
+
+def check_features(f: object, name: str, func: str) -> torch.Tensor:
+    """`f` if it is a float tensor (N, C, H, W), else a clear error naming `func` and `name`."""
+    if not isinstance(f, torch.Tensor):
+        raise TypeError(f"{func}: `{name}` must be a torch.Tensor, got {type(f).__name__}")
+    if f.ndim != 4:
+        raise ValueError(f"{func}: `{name}` must have shape (N, C, H, W), got {tuple(f.shape)}")
+    if not torch.is_floating_point(f):
+        raise TypeError(f"{func}: `{name}` must hold floats, got dtype {f.dtype}")
+    return f
+
+
+def gram_matrix(f: torch.Tensor) -> torch.Tensor:
+    """Gram matrices (N, C, C) of features (N, C, H, W): F F^T / (H W) (chapter 10).
+
+    F is `f` reshaped to (N, C, H W): entry (i, j) is the mean over positions of the product of
+    channels i and j.
+    """
+    f = check_features(f, "f", "gram_matrix")
+    n, c, h, w = f.shape
+    flat = f.reshape(n, c, h * w)
+    return flat @ flat.transpose(1, 2) / (h * w)
+
+
+def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean squared difference between two feature maps of the same shape (chapter 10)."""
+    features = check_features(features, "features", "content_loss")
+    target = check_features(target, "target", "content_loss")
+    if features.shape != target.shape:
+        raise ValueError(
+            f"content_loss: `features` has shape {tuple(features.shape)} but `target` "
+            f"has shape {tuple(target.shape)}; they must match"
+        )
+    return ((features - target) ** 2).mean()
+
+
+def style_loss(
+    features: Mapping[str, torch.Tensor],
+    target_grams: Mapping[str, torch.Tensor],
+    weights: Mapping[str, float] | None = None,
+) -> torch.Tensor:
+    """Weighted sum over layers of the mean squared difference of Gram matrices (chapter 10).
+
+    `features` maps layer names to activations (N, C, H, W) of the image being made;
+    `target_grams` maps the same names to the style image's Gram matrices (N, C, C). The layers
+    used are those of `target_grams`; `weights` (default: 1 / number of layers each) maps each
+    of them to its weight.
+    """
+    if not isinstance(features, Mapping):
+        raise TypeError(
+            f"style_loss: `features` must map layer names to tensors, got {type(features).__name__}"
+        )
+    if not isinstance(target_grams, Mapping) or not target_grams:
+        raise ValueError(
+            "style_loss: `target_grams` must be a non-empty mapping of layer names to Gram matrices"
+        )
+    if weights is None:
+        weights = {name: 1.0 / len(target_grams) for name in target_grams}
+    missing = [name for name in target_grams if name not in features]
+    if missing:
+        raise ValueError(
+            f"style_loss: `features` lacks the layers {missing} that `target_grams` has"
+        )
+    missing = [name for name in target_grams if name not in weights]
+    if missing:
+        raise ValueError(f"style_loss: `weights` lacks the layers {missing}")
+    total = None
+    for name, target in target_grams.items():
+        gram = gram_matrix(features[name])
+        if gram.shape[-2:] != target.shape[-2:]:
+            raise ValueError(
+                f"style_loss: layer {name!r} gives Gram matrices {tuple(gram.shape)} but "
+                f"`target_grams[{name!r}]` is {tuple(target.shape)}"
+            )
+        term = float(weights[name]) * ((gram - target) ** 2).mean()
+        total = term if total is None else total + term
+    return total
+
+
+def total_variation(image: torch.Tensor) -> torch.Tensor:
+    """Mean squared differences of vertically and horizontally adjacent pixels, summed (ch. 10)."""
+    image = check_features(image, "image", "total_variation")
+    if image.shape[-2] < 2 and image.shape[-1] < 2:
+        raise ValueError(
+            "total_variation: `image` needs at least 2 pixels along one axis, "
+            f"got {tuple(image.shape)}"
+        )
+    loss = image.new_zeros(())
+    if image.shape[-2] > 1:
+        loss = loss + ((image[..., 1:, :] - image[..., :-1, :]) ** 2).mean()
+    if image.shape[-1] > 1:
+        loss = loss + ((image[..., :, 1:] - image[..., :, :-1]) ** 2).mean()
+    return loss
