@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course_utils._validate import as_bool
+from course_utils._validate import as_bool, as_pair
 
 __all__ = [
     "DatasetUnavailable",
@@ -433,17 +433,6 @@ def sample_image(
     if gray and image.ndim == 3:
         image = rgb2gray(image).astype(np.float32)
     if size is not None:
-        if isinstance(size, int | np.integer) and not isinstance(size, bool):
-            shape = (int(size), int(size))
-        elif (
-            isinstance(size, tuple)
-            and len(size) == 2
-            and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size)
-        ):
-            shape = size
-        else:
-            raise TypeError(f"sample_image: `size` must be an int or (height, width), got {size!r}")
-        if min(shape) < 1:
-            raise ValueError(f"sample_image: `size` must be positive, got {size!r}")
+        shape = as_pair(size, "size", 1, "sample_image")  # (height, width)
         image = resize(image, shape + image.shape[2:], anti_aliasing=True).astype(np.float32)
     return np.clip(image, 0.0, 1.0)

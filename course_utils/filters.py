@@ -53,7 +53,7 @@ def get_kernel(name: str) -> np.ndarray:
     return np.array(_KERNELS[name][1], dtype=np.float64)
 
 
-def _check_name(name: str, func: str) -> None:
-    """Refuse a kernel name that `get_kernel` does not know, naming `func` and `name`."""
+def _check_name(name: str, func: str, arg: str = "name") -> None:
+    """Refuse a kernel name that `get_kernel` does not know, naming `func` and the argument."""
     if not isinstance(name, str) or name not in _KERNELS:
-        raise ValueError(f"{func}: `name` must be one of {kernel_names()}, got {name!r}")
+        raise ValueError(f"{func}: `{arg}` must be one of {kernel_names()}, got {name!r}")

@@ -14,7 +14,7 @@ import ipywidgets
 import numpy as np
 
 from course_utils._validate import as_float_array
-from course_utils.filters import describe_kernel, get_kernel, kernel_names
+from course_utils.filters import _check_name, describe_kernel, get_kernel, kernel_names
 from course_utils.ops import conv2d
 from course_utils.plotting import DISPLAY_DPI
 from course_utils.progress import plain_mode
@@ -75,10 +75,7 @@ def kernel_explorer(image, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
     explorer needs a live kernel and returns `None` instead, so no widget state is stored.
     """
     gray = _as_gray(image, "kernel_explorer")
-    if not isinstance(kernel, str) or kernel not in kernel_names():
-        raise ValueError(
-            f"kernel_explorer: `kernel` must be one of {kernel_names()}, got {kernel!r}"
-        )
+    _check_name(kernel, "kernel_explorer", "kernel")
     if plain_mode():
         # a stored output is read in the book: say what to do, not why (no test plumbing)
         print("The kernel explorer needs a live Jupyter kernel: run this notebook in JupyterLab.")
