@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from results import machine, update_section  # noqa: E402
 
-from course_utils.models import CLASSIFIER_RECIPE, _train_classifier, classifier_data  # noqa: E402
+from course_utils.pretrained import CLASSIFIER_RECIPE, _train_classifier, classifier_data  # noqa: E402
 from course_utils.training import predict  # noqa: E402
 
 ACCURACY_TARGET = 0.98

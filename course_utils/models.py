@@ -1,4 +1,8 @@
-"""The course's networks (chapters 05 and later)."""
+"""The course's networks, and `describe`, which lists a network's layers (chapters 05 and later).
+
+Only `nn.Module`s live here. The trained weights of `DigitCNN`, and how they are made, cached
+and checked, live in `course_utils.pretrained`.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils._validate import as_pair
+from course_utils._validate import as_int, as_module, as_pair, as_probability
 from course_utils.ops import output_size
 
+__all__ = ["NotesNet", "LayerRow", "ModelSummary", "describe", "DigitCNN"]
+
 # --- Chapter 05: the notes' network, corrected, and a layer-by-layer summary ------------------
-
-
-def _positive_int(value, name: str, func: str) -> int:
-    """`value` as an int >= 1, or raise a TypeError/ValueError naming `name`."""
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"{func}: `{name}` must be an int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{func}: `{name}` must be >= 1, got {value}")
-    return int(value)
 
 
 def _check_dtype(x: torch.Tensor, weight: torch.Tensor, func: str) -> None:
@@ -53,15 +50,16 @@ class NotesNet(nn.Module):
         kernel_size: int = 5,
     ) -> None:
         super().__init__()
-        n_classes = _positive_int(n_classes, "n_classes", "NotesNet")
-        in_channels = _positive_int(in_channels, "in_channels", "NotesNet")
-        conv_channels = _positive_int(conv_channels, "conv_channels", "NotesNet")
-        kernel_size = _positive_int(kernel_size, "kernel_size", "NotesNet")
+        n_classes = as_int(n_classes, "n_classes", "NotesNet", minimum=1)
+        in_channels = as_int(in_channels, "in_channels", "NotesNet", minimum=1)
+        conv_channels = as_int(conv_channels, "conv_channels", "NotesNet", minimum=1)
+        kernel_size = as_int(kernel_size, "kernel_size", "NotesNet", minimum=1)
         height, width = as_pair(input_size, "input_size", 1, "NotesNet")
         if min(height, width) < kernel_size + 1:
             raise ValueError(
-                f"NotesNet: `input_size` {(height, width)} is too small for a {kernel_size}x{kernel_size} "
-                f"convolution followed by 2x2 pooling (each side must be >= {kernel_size + 1})"
+                f"NotesNet: `input_size` {(height, width)} is too small for a "
+                f"{kernel_size}x{kernel_size} convolution followed by 2x2 pooling "
+                f"(each side must be >= {kernel_size + 1})"
             )
         pooled_h = output_size(output_size(height, kernel_size), 2, 2)
         pooled_w = output_size(output_size(width, kernel_size), 2, 2)
@@ -162,6 +160,24 @@ def _shape_of(output) -> tuple[int, ...]:
     return ()
 
 
+def _input_shape(value) -> tuple[int, ...]:
+    """`describe`'s `input_shape` as a tuple of positive ints, or a ValueError naming it."""
+    if isinstance(value, torch.Size):
+        value = tuple(value)
+    if (
+        not isinstance(value, tuple | list)
+        or len(value) == 0
+        or not all(
+            isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 1 for s in value
+        )
+    ):
+        raise ValueError(
+            "describe: `input_shape` must be a tuple of positive ints with the batch axis "
+            f"first, such as (1, 1, 28, 28); got {value!r}"
+        )
+    return tuple(int(s) for s in value)
+
+
 def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     """Trace a zero input of `input_shape` (batch axis included) through `model` (chapter 05).
 
@@ -171,23 +187,8 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     no row. The model runs in evaluation mode without gradients and is then put back in the
     mode it was in, so batch-norm running statistics are not changed.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"describe: `model` must be a torch.nn.Module, got {type(model).__name__}")
-    if isinstance(input_shape, torch.Size):
-        input_shape = tuple(input_shape)
-    if (
-        not isinstance(input_shape, tuple | list)
-        or len(input_shape) == 0
-        or not all(
-            isinstance(s, int | np.integer) and not isinstance(s, bool) and s >= 1
-            for s in input_shape
-        )
-    ):
-        raise ValueError(
-            f"describe: `input_shape` must be a tuple of positive ints with the batch axis first, "
-            f"such as (1, 1, 28, 28); got {input_shape!r}"
-        )
-    input_shape = tuple(int(s) for s in input_shape)
+    model = as_module(model, "describe")
+    input_shape = _input_shape(input_shape)
     reference = next(model.parameters(), None)
     if reference is None:
         reference = next(model.buffers(), torch.zeros(()))
@@ -229,34 +230,9 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
 
 # --- Chapter 07: the digit classifier that chapters 08-09 look inside --------------------------
 
-from pathlib import Path  # noqa: E402 - this section was appended after the imports above
-
-#: Everything that decides the weights of `trained_classifier()`; the cache key hashes it, with
-#: the code and the data. Data: load_mnist_5k(), 5,000 digits; optimizer: Adam with OneCycleLR.
-CLASSIFIER_RECIPE = {
-    "test_size": 1000,  # stratified_split(labels, test_size=1000, seed=0): 4,000 / 1,000
-    "split_seed": 0,
-    "seed": 1,  # seed_everything(seed): weights, dropout masks, shuffling, augmentation
-    "threads": 1,  # one CPU thread: faster for a model this small, and the same bits everywhere
-    "channels_last": True,  # train in the channels-last memory layout: about 1.5x faster on CPUs
-    "epochs": 10,
-    "batch_size": 128,
-    "max_lr": 0.01,  # OneCycleLR peak learning rate, stepped every batch
-    "weight_decay": 0.0,
-    "degrees": 10.0,  # random_affine augmentation: rotation, zoom and shift limits
-    "scale": 0.1,
-    "shift": 2.0,
-    "channels": [16, 32, 64],
-    "hidden": 64,
-    "dropout": 0.3,
-}
-
-#: Class names of the classifier's 10 outputs.
-DIGIT_CLASSES = [str(d) for d in range(10)]
-
 
 class DigitCNN(nn.Module):
-    """Chapter 07's CNN: three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (chapter 07).
+    """Three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (chapter 07).
 
     Shapes for a 28x28 grayscale input: conv1 (5x5, 16 ch) 28x28 -> pool 14x14; conv2 (3x3,
     32 ch) -> pool 7x7; conv3 (3x3, 64 ch) -> pool 3x3; flatten to 576; `fc1` to `hidden`
@@ -273,20 +249,13 @@ class DigitCNN(nn.Module):
         dropout: float = 0.3,
     ) -> None:
         super().__init__()
-        n_classes = _positive_int(n_classes, "n_classes", "DigitCNN")
-        in_channels = _positive_int(in_channels, "in_channels", "DigitCNN")
-        hidden = _positive_int(hidden, "hidden", "DigitCNN")
+        n_classes = as_int(n_classes, "n_classes", "DigitCNN", minimum=1)
+        in_channels = as_int(in_channels, "in_channels", "DigitCNN", minimum=1)
+        hidden = as_int(hidden, "hidden", "DigitCNN", minimum=1)
         if not isinstance(channels, tuple | list) or len(channels) != 3:
             raise ValueError(f"DigitCNN: `channels` must be three ints, got {channels!r}")
-        c1, c2, c3 = (_positive_int(c, "channels", "DigitCNN") for c in channels)
-        if (
-            not isinstance(dropout, int | float | np.integer | np.floating)
-            or isinstance(dropout, bool)
-            or not 0.0 <= dropout < 1.0
-        ):
-            raise ValueError(
-                f"DigitCNN: `dropout` must be a probability in [0, 1), got {dropout!r}"
-            )
+        c1, c2, c3 = (as_int(c, "channels", "DigitCNN", minimum=1) for c in channels)
+        dropout = as_probability(dropout, "dropout", "DigitCNN")
         self.conv1 = nn.Conv2d(in_channels, c1, 5, padding=2, bias=False)
         self.bn1 = nn.BatchNorm2d(c1)
         self.conv2 = nn.Conv2d(c1, c2, 3, padding=1, bias=False)
@@ -320,285 +289,15 @@ class DigitCNN(nn.Module):
         return self.fc2(self.dropout(self.features(x)))
 
 
-def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Indices into `load_mnist_5k()` of the classifier's 4,000 training and 1,000 held-out digits (chapter 07).
-
-    `labels` are MNIST-5k's labels, loaded when not given.
-    """
-    from course_utils.data import load_mnist_5k, stratified_split
-
-    if labels is None:
-        _, labels = load_mnist_5k()
-    return stratified_split(
-        labels, test_size=CLASSIFIER_RECIPE["test_size"], seed=CLASSIFIER_RECIPE["split_seed"]
-    )
+# Temporary, until the exercise checkers (course_utils/checks.py, being split into a package)
+# import these from `course_utils.pretrained`, where they live: nothing else should use this.
+_MOVED_TO_PRETRAINED = ("trained_classifier", "classifier_data")
 
 
-def classifier_data() -> tuple[
-    tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]
-]:
-    """`((train_images, train_labels), (test_images, test_labels))` of `trained_classifier` (chapters 07-09).
+def __getattr__(name: str) -> object:
+    """`models.trained_classifier` and `models.classifier_data`, now in `pretrained`."""
+    if name in _MOVED_TO_PRETRAINED:
+        from course_utils import pretrained
 
-    Images are (N, 1, 28, 28) float32 in [0, 1]; the 1,000 test digits (100 per class) were
-    never seen in training, so later chapters can look at the model on honest data.
-    """
-    from course_utils.data import load_mnist_5k
-
-    images, labels = load_mnist_5k()
-    train_idx, test_idx = classifier_split(labels)
-    train, test = torch.from_numpy(train_idx), torch.from_numpy(test_idx)
-    return (images[train], labels[train]), (images[test], labels[test])
-
-
-#: Version of the training recipe's code (DigitCNN, `_train_classifier`, `fit`, `random_affine`).
-#: Bump it when a change to that code changes the trained weights; it is part of the cache key,
-#: so editing a docstring or a comment no longer retrains.
-CLASSIFIER_RECIPE_VERSION = 1
-
-
-def _classifier_key(train_images: torch.Tensor, train_labels: torch.Tensor) -> str:
-    """A hash of everything that decides the trained weights: recipe, its version, data, torch version."""
-    import hashlib
-    import json
-
-    digest = hashlib.sha256()
-    digest.update(json.dumps(CLASSIFIER_RECIPE, sort_keys=True).encode())
-    digest.update(f"recipe version {CLASSIFIER_RECIPE_VERSION}".encode())
-    digest.update(train_images.numpy().tobytes())
-    digest.update(train_labels.numpy().tobytes())
-    digest.update(torch.__version__.encode())
-    return digest.hexdigest()[:16]
-
-
-def _weights_digest(model: nn.Module) -> str:
-    """The checksum stored with the cached weights: SHA-256 of every tensor of the state dict."""
-    from course_utils.data import content_digest
-
-    state = model.state_dict()
-    return content_digest(
-        [
-            np.frombuffer("\n".join(state).encode(), dtype=np.uint8),
-            *(t.detach().cpu().numpy() for t in state.values()),
-        ]
-    )
-
-
-def classifier_cache_path() -> Path:
-    """Where `trained_classifier()` keeps its weights: `data_dir()/digit_cnn-<hash>.pt` (chapter 07)."""
-    (train_images, train_labels), _ = classifier_data()
-    from course_utils.data import data_dir
-
-    return data_dir() / f"digit_cnn-{_classifier_key(train_images, train_labels)}.pt"
-
-
-def _train_classifier(
-    train_images: torch.Tensor, train_labels: torch.Tensor, show_progress: bool = False
-) -> DigitCNN:
-    """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (chapter 07)."""
-    import contextlib
-    import io
-
-    from torch.utils.data import DataLoader, TensorDataset
-
-    from course_utils.training import fit, random_affine, seed_everything
-
-    recipe = CLASSIFIER_RECIPE
-    threads = torch.get_num_threads()
-    torch.set_num_threads(recipe["threads"])
-    try:
-        layout = torch.channels_last if recipe["channels_last"] else torch.contiguous_format
-        generator = seed_everything(recipe["seed"])
-        model = DigitCNN(
-            channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
-        )
-        model = model.to(memory_format=layout)
-        loader = DataLoader(
-            TensorDataset(train_images, train_labels),
-            batch_size=recipe["batch_size"],
-            shuffle=True,
-            generator=generator,
-            num_workers=0,
-        )
-        optimizer = torch.optim.Adam(
-            model.parameters(), lr=recipe["max_lr"], weight_decay=recipe["weight_decay"]
-        )
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=recipe["max_lr"], epochs=recipe["epochs"], steps_per_epoch=len(loader)
-        )
-        augment_generator = torch.Generator().manual_seed(recipe["seed"])
-
-        def augment(images: torch.Tensor) -> torch.Tensor:
-            shifted = random_affine(
-                images, recipe["degrees"], recipe["scale"], recipe["shift"], augment_generator
-            )
-            return shifted.contiguous(memory_format=layout)
-
-        quiet = (
-            contextlib.nullcontext() if show_progress else contextlib.redirect_stderr(io.StringIO())
-        )
-        with quiet:
-            fit(
-                model,
-                loader,
-                None,
-                optimizer,
-                recipe["epochs"],
-                device="cpu",
-                scheduler=scheduler,
-                augment=augment,
-                desc="training the chapter-07 classifier",
-            )
-    finally:
-        torch.set_num_threads(threads)
-    return model.to(
-        memory_format=torch.contiguous_format
-    ).eval()  # the usual layout for later chapters
-
-
-REFERENCE_WEIGHTS = (
-    Path(__file__).with_name("assets") / f"digit_cnn_v{CLASSIFIER_RECIPE_VERSION}.pt"
-)
-"""Chapter 07's recipe trained once and shipped with the course, so chapters 08-09 agree everywhere."""
-REFERENCE_SHA256 = "b77ecf2c5016a0988b4c49f5da7925b2164e6a2e0fa8502e9aafd0f1be89bb72"
-"""The SHA-256 of `REFERENCE_WEIGHTS`, checked at every load."""
-
-
-def _reference_classifier() -> DigitCNN | None:
-    """The shipped reference weights in a `DigitCNN`, or None (with one line) if they are unusable."""
-    import hashlib
-
-    from course_utils.data import notice
-
-    recipe = CLASSIFIER_RECIPE
-    try:
-        digest = hashlib.sha256(REFERENCE_WEIGHTS.read_bytes()).hexdigest()
-    except OSError:
-        notice(
-            f"the course's reference classifier {REFERENCE_WEIGHTS.name} is missing "
-            "(reinstall the course); training one here instead"
-        )
-        return None
-    if digest != REFERENCE_SHA256:
-        notice(
-            f"the course's reference classifier {REFERENCE_WEIGHTS.name} is damaged (its "
-            "checksum does not match; reinstall the course); training one here instead"
-        )
-        return None
-    with torch.random.fork_rng():  # building a model draws random weights: keep the caller's state
-        model = DigitCNN(
-            channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
-        )
-    model.load_state_dict(torch.load(REFERENCE_WEIGHTS, map_location="cpu", weights_only=True))
-    return model.eval()
-
-
-def write_reference_classifier(path: Path = REFERENCE_WEIGHTS) -> str:
-    """Train chapter 07's recipe here and write the weights to ship; returns their SHA-256.
-
-    For maintainers, when `CLASSIFIER_RECIPE` changes: bump `CLASSIFIER_RECIPE_VERSION`, run this,
-    paste the digest into `REFERENCE_SHA256`, and re-execute chapters 07-09.
-    """
-    import hashlib
-
-    (train_images, train_labels), _ = classifier_data()
-    model = _train_classifier(train_images, train_labels)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), path)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
-    """Chapter 07's trained `DigitCNN` in eval mode, on the CPU (chapters 08-09).
-
-    By default these are the course's reference weights: chapter 07's recipe trained once and
-    shipped with the course (`REFERENCE_WEIGHTS`, checked against `REFERENCE_SHA256`). Training is
-    deterministic on one machine, but float rounding differs between processors and training
-    amplifies it, so a classifier trained elsewhere is a different network; shipping one means
-    chapters 08-09 show every learner the same filters, mistakes and maps.
-
-    `retrain=True` trains the recipe on this machine instead (about 20 s on a laptop CPU, one
-    thread) and caches the weights in `classifier_cache_path()`; that path is also the fallback
-    when the shipped weights are missing or damaged. The file name holds a hash of the
-    recipe, its version, the training data and the torch version, so a change retrains instead
-    of loading stale weights. The file also holds a checksum of the weights, checked at every
-    load: a damaged file is retrained and rewritten, with a one-line notice. When the folder
-    cannot be written, the weights are kept in memory for the session (said once), so they are
-    never retrained on every call. Training is deterministic and neither path touches the
-    caller's random state. `show_progress` defaults to a bar in Jupyter and silence under
-    `COURSE_PLAIN_PROGRESS=1`, so a notebook's output is the same whether the weights were
-    cached or not.
-    """
-    import random
-
-    from course_utils.data import _IN_MEMORY, cache_folder, notice, write_atomically
-    from course_utils.progress import plain_mode
-    from course_utils.training import load_checkpoint, save_checkpoint
-
-    if not isinstance(retrain, bool):
-        raise TypeError(f"trained_classifier: `retrain` must be True or False, got {retrain!r}")
-    if show_progress is not None and not isinstance(show_progress, bool):
-        raise TypeError(
-            f"trained_classifier: `show_progress` must be True, False or None, got {show_progress!r}"
-        )
-    if not retrain:
-        reference = _reference_classifier()
-        if reference is not None:
-            return reference
-    (train_images, train_labels), _ = classifier_data()
-    key = _classifier_key(train_images, train_labels)
-    folder = cache_folder("the trained classifier")
-    path = None if folder is None else folder / f"digit_cnn-{key}.pt"
-    recipe = CLASSIFIER_RECIPE
-    if show_progress is None:
-        show_progress = not plain_mode()
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    deterministic = torch.are_deterministic_algorithms_enabled()
-    benchmark = torch.backends.cudnn.benchmark
-    try:
-        with (
-            torch.random.fork_rng()
-        ):  # building a model draws random weights: keep the caller's state
-            model = DigitCNN(
-                channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
-            )
-            memory_key = f"digit_cnn-{key}"
-            if memory_key in _IN_MEMORY and not retrain:  # the folder could not be written earlier
-                model.load_state_dict(_IN_MEMORY[memory_key])
-                return model.eval()
-            if path is not None and path.exists() and not retrain:
-                try:
-                    metadata = load_checkpoint(model, path)
-                    if metadata.get("key") == key and metadata.get("sha256") == _weights_digest(
-                        model
-                    ):
-                        return model.eval()
-                    reason = (
-                        "its checksum does not match"
-                        if metadata.get("key") == key
-                        else "another recipe"
-                    )
-                except (ValueError, OSError) as exc:  # damaged, foreign, or not a file at all
-                    reason = str(exc).split(": ", 1)[-1][:120]
-                model = DigitCNN(
-                    channels=recipe["channels"], hidden=recipe["hidden"], dropout=recipe["dropout"]
-                )
-                notice(f"{path} is damaged ({reason}); retraining the classifier")
-            model = _train_classifier(train_images, train_labels, show_progress=show_progress)
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
-        torch.use_deterministic_algorithms(deterministic)
-        torch.backends.cudnn.benchmark = benchmark
-    metadata = dict(
-        key=key,
-        recipe=dict(recipe),
-        recipe_version=CLASSIFIER_RECIPE_VERSION,
-        torch_version=torch.__version__,
-        sha256=_weights_digest(model),
-    )
-    if path is None or not write_atomically(
-        path, lambda tmp: save_checkpoint(model, tmp, **metadata), "the trained classifier"
-    ):
-        _IN_MEMORY[memory_key] = {k: v.clone() for k, v in model.state_dict().items()}
-    return model
+        return getattr(pretrained, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

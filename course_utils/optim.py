@@ -14,11 +14,12 @@ The surfaces are small functions of a point (x, y) with a known minimum and a pl
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import torch
+
+from course_utils._validate import as_int, as_number
 
 __all__ = [
     "SGD",
@@ -29,16 +30,6 @@ __all__ = [
     "PlateauSurface",
     "run_optimizer",
 ]
-
-
-def _number(value, name: str, func: str) -> float:
-    """`value` as a finite float, or a TypeError/ValueError naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{func}: `{name}` must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{func}: `{name}` must be finite, got {value}")
-    return value
 
 
 def _parameters(params, func: str) -> list[torch.Tensor]:
@@ -121,9 +112,9 @@ class SGD(_Optimizer):
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
-        lr = _number(lr, "lr", "SGD")
-        momentum = _number(momentum, "momentum", "SGD")
-        weight_decay = _number(weight_decay, "weight_decay", "SGD")
+        lr = as_number(lr, "lr", "SGD")
+        momentum = as_number(momentum, "momentum", "SGD")
+        weight_decay = as_number(weight_decay, "weight_decay", "SGD")
         if lr <= 0:
             raise ValueError(f"SGD: `lr` must be > 0, got {lr}")
         if momentum < 0:
@@ -170,12 +161,12 @@ class Adam(_Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        lr = _number(lr, "lr", "Adam")
+        lr = as_number(lr, "lr", "Adam")
         if isinstance(betas, str) or not isinstance(betas, Iterable) or len(tuple(betas)) != 2:
             raise TypeError(f"Adam: `betas` must be a pair (beta1, beta2), got {betas!r}")
-        beta1, beta2 = (_number(b, "betas", "Adam") for b in betas)
-        eps = _number(eps, "eps", "Adam")
-        weight_decay = _number(weight_decay, "weight_decay", "Adam")
+        beta1, beta2 = (as_number(b, "betas", "Adam") for b in betas)
+        eps = as_number(eps, "eps", "Adam")
+        weight_decay = as_number(weight_decay, "weight_decay", "Adam")
         if lr <= 0:
             raise ValueError(f"Adam: `lr` must be > 0, got {lr}")
         for beta in (beta1, beta2):
@@ -203,7 +194,10 @@ class Adam(_Optimizer):
         p -= self.lr * m_hat / (v_hat.sqrt() + self.eps)
 
     def __repr__(self) -> str:
-        return f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"
+        return (
+            f"Adam(lr={self.lr}, betas={self.betas}, eps={self.eps}, "
+            f"weight_decay={self.weight_decay})"
+        )
 
 
 # --- 2-D test surfaces -------------------------------------------------------------------
@@ -232,7 +226,8 @@ class Surface:
         """The loss at `point`, a tensor of shape (..., 2) holding (x, y) pairs."""
         if not isinstance(point, torch.Tensor):
             raise TypeError(
-                f"{self.name}: `point` must be a tensor of shape (..., 2), got {type(point).__name__}"
+                f"{self.name}: `point` must be a tensor of shape (..., 2), "
+                f"got {type(point).__name__}"
             )
         if point.shape[-1:] != (2,):
             raise ValueError(
@@ -261,8 +256,7 @@ class Surface:
 
     def grid(self, n: int = 150) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """X, Y and loss Z on an n x n grid over `xlim` x `ylim`, ready for `contourf`."""
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
-            raise ValueError(f"{self.name}.grid: `n` must be an int >= 2, got {n!r}")
+        n = as_int(n, "n", f"{self.name}.grid", minimum=2, not_int=ValueError)
         X, Y = np.meshgrid(np.linspace(*self.xlim, n), np.linspace(*self.ylim, n))
         return X, Y, self.value(np.stack([X, Y], axis=-1))
 
@@ -279,8 +273,8 @@ class IllConditionedBowl(Surface):
     start = (-5.0, 2.0)
 
     def __init__(self, a: float = 1.0, b: float = 20.0) -> None:
-        self.a = _number(a, "a", "IllConditionedBowl")
-        self.b = _number(b, "b", "IllConditionedBowl")
+        self.a = as_number(a, "a", "IllConditionedBowl")
+        self.b = as_number(b, "b", "IllConditionedBowl")
         if self.a <= 0 or self.b <= 0:
             raise ValueError(
                 f"IllConditionedBowl: curvatures `a` and `b` must be > 0, got {a}, {b}"
@@ -305,8 +299,8 @@ class Rosenbrock(Surface):
     start = (-1.5, 2.5)
 
     def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
-        self.a = _number(a, "a", "Rosenbrock")
-        self.b = _number(b, "b", "Rosenbrock")
+        self.a = as_number(a, "a", "Rosenbrock")
+        self.b = as_number(b, "b", "Rosenbrock")
         if self.b <= 0:
             raise ValueError(f"Rosenbrock: `b` must be > 0, got {b}")
         self.minimum = (self.a, self.a**2)
@@ -375,10 +369,7 @@ def run_optimizer(
         raise TypeError(
             f"run_optimizer: `optimizer_class` must be an optimizer class, got {optimizer_class!r}"
         )
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer):
-        raise TypeError(f"run_optimizer: `steps` must be an int, got {steps!r}")
-    if steps < 1:
-        raise ValueError(f"run_optimizer: `steps` must be >= 1, got {steps}")
+    steps = as_int(steps, "steps", "run_optimizer", minimum=1)
     start = surface.start if start is None else start
     start_array = np.asarray(start, dtype=np.float64)
     if start_array.shape != (2,) or not np.all(np.isfinite(start_array)):

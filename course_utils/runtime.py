@@ -18,17 +18,26 @@ The policy lives here and nowhere else:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
-__all__ = ["Runtime", "setup", "seed_everything", "pick_device", "num_threads", "DEVICES"]
+from course_utils._validate import DEVICES, as_device, as_int
 
-DEVICES = ("cpu", "cuda", "mps")
-"""The device names `setup` and `pick_device` accept."""
+__all__ = [
+    "Runtime",
+    "setup",
+    "seed_everything",
+    "preserved_rng",
+    "pick_device",
+    "num_threads",
+    "DEVICES",
+]
 
 
 class Runtime(NamedTuple):
@@ -43,15 +52,36 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
     Returns a `torch.Generator` seeded with `seed`, handy for DataLoaders and dropout masks.
     """
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed_everything: `seed` must be a non-negative int, got {seed!r}")
+    seed = as_int(seed, "seed", "seed_everything", minimum=0, not_int=ValueError)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS on GPUs
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
     torch.backends.cudnn.benchmark = False
-    return torch.Generator().manual_seed(int(seed))
+    return torch.Generator().manual_seed(seed)
+
+
+@contextlib.contextmanager
+def preserved_rng() -> Iterator[None]:
+    """Run a block without changing the caller's random state (chapters 07-09).
+
+    Saves and restores the Python, NumPy and PyTorch generators (CPU and GPUs), and the
+    deterministic-algorithms and cuDNN-benchmark switches that `seed_everything` sets, so
+    code that seeds, builds or trains a model inside leaves a learner's notebook as it was.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    benchmark = torch.backends.cudnn.benchmark
+    try:
+        with torch.random.fork_rng():
+            yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+        torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+        torch.backends.cudnn.benchmark = benchmark
 
 
 def num_threads() -> int:
@@ -70,27 +100,14 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     A GPU is used only when asked for, so that a notebook's outputs do not depend on what
     hardware happens to be present. Asking for a device that is not available is an error.
     """
-    choice = (
-        prefer if prefer is not None else (os.environ.get("COURSE_DEVICE", "").strip() or "cpu")
-    )
-    if isinstance(choice, torch.device):
-        choice = choice.type
-    if not isinstance(choice, str) or choice not in DEVICES:
-        raise ValueError(
-            f"pick_device: `prefer` (or COURSE_DEVICE) must be one of {', '.join(DEVICES)}, "
-            f"got {choice!r}"
-        )
-    available = {
-        "cpu": True,
-        "cuda": torch.cuda.is_available(),
-        "mps": torch.backends.mps.is_available(),
-    }
-    if not available[choice]:
-        raise ValueError(
-            f"pick_device: device {choice!r} was asked for but is not available on this "
-            "machine (unset COURSE_DEVICE to run on the CPU)"
-        )
-    return torch.device(choice)
+    from_env = prefer is None
+    choice = (os.environ.get("COURSE_DEVICE", "").strip() or "cpu") if from_env else prefer
+    name = "COURSE_DEVICE" if from_env else "prefer"
+    try:
+        return as_device(choice, "pick_device", name)
+    except (TypeError, ValueError) as exc:
+        hint = " (unset COURSE_DEVICE to run on the CPU)" if from_env else ""
+        raise ValueError(f"{exc}{hint}") from None
 
 
 def setup(seed: int = 0, device: str | torch.device | None = None, precision: int = 3) -> Runtime:

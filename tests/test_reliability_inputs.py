@@ -1,4 +1,4 @@
-"""The bad-input battery over the public API: every bad input gets a clear error naming the argument.
+"""The bad-input battery over the public API: each bad input gets a clear error naming the argument.
 
 The table lives in tests/reliability_cases.py (benchmarks/reliability.py counts the same cases).
 A case passes when the call raises the expected kind of error with a one-line message that
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from reliability_cases import X8, tiny_cnn  # noqa: E402
 
-from course_utils import interpret, models, style, training  # noqa: E402
+from course_utils import augment, interpret, models, style, training  # noqa: E402
 
 
 def _state(model):
@@ -129,5 +129,5 @@ def test_numpy_scalars_and_torch_devices_are_accepted_where_numbers_and_names_ar
         model, X8, batch_size=np.int64(1), device=torch.device("cpu")
     ).shape == (2, 3)
     assert (
-        training.random_affine(X8, np.float32(5.0), np.float64(0.1), np.int64(1)).shape == X8.shape
+        augment.random_affine(X8, np.float32(5.0), np.float64(0.1), np.int64(1)).shape == X8.shape
     )

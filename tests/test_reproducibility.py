@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.training import pick_device, seed_everything
+from course_utils.runtime import pick_device, preserved_rng, seed_everything
 
 
 def _draws():
@@ -59,3 +59,27 @@ def test_pick_device_refuses_unknown_or_missing_devices(monkeypatch):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="not available"):
             pick_device("cuda")
+
+
+def test_preserved_rng_restores_every_generator_and_switch():
+    seed_everything(2)
+    expected = _draws()
+    seed_everything(2)
+    with preserved_rng():
+        seed_everything(99)
+        inside = _draws()
+        torch.use_deterministic_algorithms(False)
+        torch.backends.cudnn.benchmark = True
+    assert _draws() == expected and inside != expected
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.backends.cudnn.benchmark is False
+
+
+def test_preserved_rng_restores_the_state_when_the_block_fails():
+    seed_everything(3)
+    expected = _draws()
+    seed_everything(3)
+    with pytest.raises(RuntimeError, match="inside"), preserved_rng():
+        _draws()
+        raise RuntimeError("inside")
+    assert _draws() == expected

@@ -1,4 +1,4 @@
-"""Chapter 07's DigitCNN, its data split, and the cached `trained_classifier()` of chapters 08-09."""
+"""Chapter 07's DigitCNN, its data split, and the cached `trained_classifier()` (chapters 08-09)."""
 
 import random
 
@@ -6,18 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import models
-from course_utils.data import load_mnist_5k, stratified_split
-from course_utils.models import (
+from course_utils import pretrained
+from course_utils.checkpoints import load_checkpoint, save_checkpoint
+from course_utils.data import DIGIT_CLASSES, classifier_split, load_mnist_5k, stratified_split
+from course_utils.models import DigitCNN
+from course_utils.pretrained import (
     CLASSIFIER_RECIPE,
-    DIGIT_CLASSES,
-    DigitCNN,
     classifier_cache_path,
     classifier_data,
-    classifier_split,
     trained_classifier,
 )
-from course_utils.training import evaluate, load_checkpoint, predict, save_checkpoint
+from course_utils.training import evaluate, predict
 
 # --- DigitCNN --------------------------------------------------------------------------------
 
@@ -79,17 +78,17 @@ def quick_recipe(tmp_path, monkeypatch):
     """
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     monkeypatch.setitem(CLASSIFIER_RECIPE, "epochs", 1)
-    monkeypatch.setattr(models, "_reference_classifier", lambda: None)
+    monkeypatch.setattr(pretrained, "_reference_classifier", lambda: None)
     return tmp_path
 
 
 def test_the_shipped_reference_classifier_is_checked_and_accurate(monkeypatch):
     """The reference weights load (checksum verified), in eval mode, and meet chapter 07's bar."""
     calls = []
-    monkeypatch.setattr(models, "_train_classifier", lambda *args, **kwargs: calls.append(1))
+    monkeypatch.setattr(pretrained, "_train_classifier", lambda *args, **kwargs: calls.append(1))
     model = trained_classifier()
     assert calls == [], "the shipped weights are used, nothing is trained"
-    assert not model.training and models.REFERENCE_WEIGHTS.stat().st_size < 400_000
+    assert not model.training and pretrained.REFERENCE_WEIGHTS.stat().st_size < 400_000
     _, (test_images, test_labels) = classifier_data()
     with torch.no_grad():
         accuracy = (model(test_images).argmax(dim=1) == test_labels).float().mean().item()
