@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_utils._weights import imagenet_weights, pretrained_problem, weights_file
+from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
 
 PACKAGES = [
     "torch",

@@ -1,10 +1,18 @@
-"""Chapter 07's trained digit classifier, for chapters 08-09: shipped, or trained and cached.
+"""Pretrained weights, in one place: the course's digit classifier and torchvision's ImageNet nets.
+
+Chapter 07's trained digit classifier, for chapters 08-09: shipped, or trained and cached.
 
 `trained_classifier()` returns the course's reference weights (`REFERENCE_WEIGHTS`, checked
 against `REFERENCE_SHA256`), or trains `CLASSIFIER_RECIPE` here and caches the result in
 `data_dir()`. The cache file is named by a hash of the recipe, its explicit version
 `CLASSIFIER_RECIPE_VERSION`, the training data and the torch version, never of source code:
 editing a docstring does not retrain.
+
+The ImageNet weights chapter 10 and the CLI use (`imagenet_weights(kind)`, `weights_file`,
+`pretrained_problem`, `pretrained_available`) are pinned to `IMAGENET1K_V1`, never `DEFAULT`:
+torchvision may point `DEFAULT` at newer weights, and then the feature network, `doctor` and
+`download` would disagree about which file to look for. torchvision names each file with the
+first hex digits of its SHA-256 (`squeezenet1_1-b8a52dc0.pth`); `pretrained_problem` checks them.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ import contextlib
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -41,6 +51,9 @@ from course_utils.progress import plain_mode
 from course_utils.runtime import preserved_rng, seed_everything
 from course_utils.training import fit
 
+if TYPE_CHECKING:  # torchvision is imported only when ImageNet weights are asked for
+    from torchvision.models import WeightsEnum
+
 __all__ = [
     "CLASSIFIER_RECIPE",
     "CLASSIFIER_RECIPE_VERSION",
@@ -50,6 +63,11 @@ __all__ = [
     "classifier_cache_path",
     "trained_classifier",
     "write_reference_classifier",
+    "PRETRAINED_KINDS",
+    "imagenet_weights",
+    "weights_file",
+    "pretrained_problem",
+    "pretrained_available",
 ]
 
 #: Everything that decides the weights of `trained_classifier()`; the cache key hashes it, with
@@ -305,3 +323,54 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
         model = _train_classifier(train_images, train_labels, show_progress=show_progress)
     _store_classifier(model, path, key)
     return model
+
+
+# --- torchvision's ImageNet weights (chapter 10, `python -m course_utils doctor/download`) ---
+
+PRETRAINED_KINDS = ("squeezenet", "vgg19")
+
+
+def _check_kind(kind: object, func: str) -> str:
+    if kind not in PRETRAINED_KINDS:
+        raise ValueError(f"{func}: `kind` must be 'squeezenet' or 'vgg19', got {kind!r}")
+    return kind  # type: ignore[return-value]
+
+
+def imagenet_weights(kind: str) -> WeightsEnum:
+    """The pinned ImageNet weights (`IMAGENET1K_V1`) of "squeezenet" or "vgg19" (chapter 10)."""
+    kind = _check_kind(kind, "imagenet_weights")
+    from torchvision import models
+
+    if kind == "squeezenet":
+        return models.SqueezeNet1_1_Weights.IMAGENET1K_V1
+    return models.VGG19_Weights.IMAGENET1K_V1
+
+
+def weights_file(kind: str) -> Path:
+    """Where torch.hub caches the weights file of `kind`, present or not (chapter 10)."""
+    kind = _check_kind(kind, "weights_file")
+    import torch
+
+    url = imagenet_weights(kind).url
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(url).name
+
+
+def pretrained_problem(kind: str) -> str | None:
+    """None if the weights of `kind` are cached and intact, else "missing" or the damage (ch. 10).
+
+    torchvision names each weights file with the first digits of its SHA-256; this checks them.
+    """
+    kind = _check_kind(kind, "pretrained_problem")
+    path = weights_file(kind)
+    if not path.is_file():
+        return "missing"
+    prefix = re.search(r"-([a-f0-9]+)\.", path.name)
+    if prefix and not file_sha256(path).startswith(prefix.group(1)):
+        return f"damaged: {path.name} fails its SHA-256 check"
+    return None
+
+
+def pretrained_available(kind: str) -> bool:
+    """Whether the weights of `kind` are in the torch hub cache, intact; no network (chapter 10)."""
+    kind = _check_kind(kind, "pretrained_available")
+    return pretrained_problem(kind) is None

@@ -431,7 +431,7 @@ def test_brush_stroke_painting_is_seeded_and_in_range():
 def test_the_weights_are_pinned_to_imagenet1k_v1_and_named_by_their_sha256():
     from torchvision import models
 
-    from course_utils._weights import imagenet_weights, weights_file
+    from course_utils.pretrained import imagenet_weights, weights_file
 
     assert imagenet_weights("squeezenet") is models.SqueezeNet1_1_Weights.IMAGENET1K_V1
     assert imagenet_weights("vgg19") is models.VGG19_Weights.IMAGENET1K_V1
@@ -445,7 +445,7 @@ def test_the_weights_are_pinned_to_imagenet1k_v1_and_named_by_their_sha256():
 def test_the_extractor_asks_torchvision_for_the_pinned_weights(monkeypatch, tmp_path):
     import torchvision.models
 
-    from course_utils._weights import imagenet_weights
+    from course_utils.pretrained import imagenet_weights
 
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     untrained, asked = torchvision.models.squeezenet1_1, []
@@ -462,7 +462,7 @@ def test_the_extractor_asks_torchvision_for_the_pinned_weights(monkeypatch, tmp_
 def test_pretrained_problem_accepts_a_file_whose_sha256_matches_its_name(monkeypatch, tmp_path):
     import hashlib
 
-    from course_utils import _weights
+    from course_utils import pretrained as _weights
 
     content = b"not really weights"
     prefix = hashlib.sha256(content).hexdigest()[:8]

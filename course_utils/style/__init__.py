@@ -13,7 +13,7 @@ would be hidden by the function of that name here) and `painting`. The pinned Im
 and their cache check live in `course_utils._weights`.
 """
 
-from .._weights import pretrained_available, pretrained_problem
+from ..pretrained import pretrained_available, pretrained_problem
 from .features import FeatureExtractor, RandomFeatureNet
 from .images import as_image_tensor
 from .losses import content_loss, gram_matrix, style_loss, total_variation

@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._weights import imagenet_weights, pretrained_problem, weights_file
 from ..ops import output_size
+from ..pretrained import imagenet_weights, pretrained_problem, weights_file
 from .losses import check_features
 
 __all__ = ["KINDS", "DEFAULT_LAYERS", "RandomFeatureNet", "FeatureExtractor"]
