@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -55,7 +57,7 @@ def _layer_output_and_gradient(model: nn.Module, x, target, module: nn.Module, f
 def grad_cam(
     model: nn.Module,
     x: torch.Tensor,
-    target,
+    target: int | Sequence[int] | torch.Tensor,
     layer: nn.Module | str,
     upsample: bool = True,
 ) -> torch.Tensor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import torch
 
@@ -117,9 +119,9 @@ def occlusion(
 
 
 def occlusion_map(
-    model,
+    model: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
-    target,
+    target: int | Sequence[int] | torch.Tensor,
     window: int | tuple[int, int],
     stride: int | tuple[int, int] = 1,
     baseline: float | torch.Tensor = 0.0,
