@@ -11,14 +11,22 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from captum.attr import GuidedBackprop, Occlusion, Saliency  # noqa: E402
+from captum.attr import (  # noqa: E402
+    GuidedBackprop,
+    LayerAttribution,
+    LayerGradCam,
+    Occlusion,
+    Saliency,
+)
 from torch import nn  # noqa: E402
 
 from course_utils.interpret import (  # noqa: E402
     activations,
     embed,
+    grad_cam,
     guided_backprop,
     occlusion,
+    occlusion_map,
     occlusion_positions,
     saliency,
 )
@@ -318,6 +326,194 @@ def test_guided_backprop_leaves_relus_normal_afterwards():
     x = x.clone().requires_grad_()
     F.relu(x).sum().backward()
     assert torch.equal(x.grad, (x > 0).float())
+
+
+# --- Grad-CAM ---------------------------------------------------------------------------------
+
+
+def odd_cnn(seed: int = 3) -> nn.Module:
+    """A random CNN on 3 x 13 x 11 images with batch norm and dropout, none of it in chapter 09."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(3, 5, 3, padding=1),
+        nn.BatchNorm2d(5),
+        nn.ReLU(),
+        nn.Conv2d(5, 7, (3, 2)),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Dropout(0.5),
+        nn.Flatten(),
+        nn.Linear(7 * 5 * 5, 6),
+    )
+
+
+def captum_grad_cam(model, x, target, layer, upsample):
+    cam = LayerGradCam(model, layer).attribute(x, target=target, relu_attributions=True)
+    return LayerAttribution.interpolate(cam, tuple(x.shape[2:]), "bilinear") if upsample else cam
+
+
+@pytest.mark.parametrize("upsample", [True, False])
+@pytest.mark.parametrize("index", [0, 4])  # the first convolution's output; the second ReLU's
+def test_grad_cam_equals_captum_on_a_hidden_model(index, upsample):
+    model = odd_cnn()
+    with torch.no_grad():  # batch norm statistics that are not the identity
+        model[1].running_mean.uniform_(-0.5, 0.5)
+        model[1].running_var.uniform_(0.5, 2.0)
+    model.eval()
+    x, target = torch.randn(3, 3, 13, 11, generator=torch.Generator().manual_seed(5)), [2, 0, 5]
+    ours = grad_cam(model, x, target, model[index], upsample=upsample)
+    theirs = captum_grad_cam(model, x, target, model[index], upsample)
+    assert ours.shape == ((3, 1, 13, 11) if upsample else theirs.shape)
+    assert theirs.max() > 1e-3 and (theirs == 0).any()  # not all zero, and the ReLU cut some
+    assert maxdiff(ours, theirs) < TOL
+    assert maxdiff(grad_cam(model, x, target, str(index), upsample=upsample), ours) == 0.0
+
+
+def test_grad_cam_leaves_modes_parameters_and_input_alone():
+    model = odd_cnn().train()
+    model[6].eval()  # a mixed state that must come back as it was
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    modes = [m.training for m in model.modules()]
+    x = torch.randn(2, 3, 13, 11)
+    x_before = x.clone()
+    first = grad_cam(model, x, [1, 4], "3")
+    assert [m.training for m in model.modules()] == modes
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+    assert all(p.grad is None for p in model.parameters())
+    assert torch.equal(x, x_before) and x.grad is None
+    assert all(not m._forward_hooks for m in model.modules())
+    assert maxdiff(grad_cam(model, x, [1, 4], "3"), first) == 0.0  # eval mode: no dropout
+
+
+def test_grad_cam_equals_cam_on_a_global_average_pooling_model():
+    # CAM (Zhou et al. 2016): class weights times the feature maps that GAP averages. There
+    # score_c = b_c + sum_k w_ck mean(A_k), so dscore_c/dA_k = w_ck / (h w) at every position,
+    # and Grad-CAM = ReLU(CAM) / (h w) exactly, for any weights: trained or not.
+    torch.manual_seed(7)
+    model = nn.Sequential(
+        nn.Conv2d(2, 6, 3),
+        nn.ReLU(),
+        nn.Conv2d(6, 5, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(5, 4),
+    ).eval()
+    x, target = torch.randn(3, 2, 11, 9), torch.tensor([3, 0, 2])
+    features = activations(model, x, model[3])  # (3, 5, 9, 7)
+    cam = torch.einsum("nk,nkhw->nhw", model[6].weight[target].detach(), features)[:, None]
+    ours = grad_cam(model, x, target, model[3], upsample=False)
+    assert (cam < 0).any() and (cam > 0).any()
+    assert maxdiff(ours, F.relu(cam) / (9 * 7)) < 1e-6
+    normalized = F.relu(cam) / F.relu(cam).amax(dim=(2, 3), keepdim=True)
+    assert maxdiff(ours / ours.amax(dim=(2, 3), keepdim=True), normalized) < 1e-5
+
+
+def test_grad_cam_bad_inputs():
+    model, x = odd_cnn().eval(), torch.randn(2, 3, 13, 11)
+    with pytest.raises(ValueError, match="`layer` 'conv9' is not a submodule"):
+        grad_cam(model, x, 0, "conv9")
+    with pytest.raises(ValueError, match="`layer` is not a submodule"):
+        grad_cam(model, x, 0, nn.Conv2d(3, 5, 3))
+    with pytest.raises(TypeError, match="`layer`"):
+        grad_cam(model, x, 0, 3)
+    with pytest.raises(ValueError, match=r"feature maps of shape \(N, C, h, w\).*\(2, 6\)"):
+        grad_cam(model, x, 0, model[8])
+    with pytest.raises(ValueError, match="target"):
+        grad_cam(model, x, 6, "0")
+    with pytest.raises(ValueError, match="target"):
+        grad_cam(model, x, [0, 1, 2], "0")
+    with pytest.raises(TypeError, match="model"):
+        grad_cam(lambda t: t, x, 0, "0")
+    with pytest.raises(TypeError, match="upsample"):
+        grad_cam(model, x, 0, "0", upsample="yes")
+    with pytest.raises(ValueError, match="`x`"):
+        grad_cam(model, x[0], 0, "0")
+    shared = nn.ReLU()
+    twice = nn.Sequential(nn.Conv2d(3, 4, 3), shared, nn.Conv2d(4, 4, 3), shared, nn.Flatten())
+    with pytest.raises(ValueError, match="exactly once.*2 times"):
+        grad_cam(twice, x, 0, shared)
+    unused = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Conv2d(3, 4, 3))
+    unused.forward = lambda t: unused[0](t).flatten(1)
+    with pytest.raises(ValueError, match="exactly once.*0 times"):
+        grad_cam(unused, x, 0, "1")
+
+
+# --- Zeiler and Fergus occlusion maps -------------------------------------------------------------
+
+
+def brute_force_occlusion_map(model, x, target, window, stride, baseline):
+    tops = occlusion_positions(x.shape[2], window[0], stride[0])
+    lefts = occlusion_positions(x.shape[3], window[1], stride[1])
+    probability = torch.zeros(len(x), len(tops), len(lefts))
+    top_class = torch.zeros(len(x), len(tops), len(lefts), dtype=torch.int64)
+    margin = torch.zeros(len(x), len(tops), len(lefts))
+    for n in range(len(x)):
+        for i, top in enumerate(tops):
+            for j, left in enumerate(lefts):
+                covered = x[n : n + 1].clone()
+                covered[..., top : top + window[0], left : left + window[1]] = baseline
+                with torch.no_grad():
+                    scores = model(covered)[0]
+                probability[n, i, j] = torch.softmax(scores, 0)[target[n]]
+                top_class[n, i, j] = scores.argmax()
+                best = scores.topk(2).values
+                margin[n, i, j] = best[0] - best[1]
+    return probability, top_class, margin
+
+
+def test_occlusion_map_equals_a_brute_force_loop():
+    model = small_cnn(channels=2, size=13, seed=3)  # a seed whose top class moves
+    x, target = batch(n=3, channels=2, size=13), [4, 0, 2]
+    window, stride, baseline = (3, 5), (2, 3), 0.5
+    probability, top_class = occlusion_map(model, x, target, window, stride, baseline)
+    expected, expected_class, margin = brute_force_occlusion_map(
+        model, x, target, window, stride, baseline
+    )
+    assert probability.shape == top_class.shape == (3, 6, 4)  # 6 x 4 occluder positions
+    assert maxdiff(probability, expected) < 1e-6
+    clear = margin > 1e-4  # positions whose top class is not a float-rounding tie
+    assert clear.float().mean() > 0.9 and torch.equal(top_class[clear], expected_class[clear])
+    assert all(c.unique().numel() > 1 for c in top_class)  # covering moves the top class
+
+
+def test_occlusion_map_one_forward_pass_per_image_and_modes_kept():
+    model, x = small_cnn(), batch(n=3)
+    model.train()
+    calls = []
+
+    def counted(inp):
+        calls.append(len(inp))
+        return model(inp)
+
+    first = occlusion_map(counted, x, [0, 1, 2], 4, 2, max_batch=25)
+    assert calls == [25, 25, 25]  # 5 x 5 positions: one pass per image
+    assert all(m.training for m in model.modules())
+    assert all(p.grad is None for p in model.parameters())
+    calls.clear()
+    second = occlusion_map(counted, x, [0, 1, 2], 4, 2)
+    assert calls == [75]
+    assert maxdiff(first[0], second[0]) < TOL
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(window=13), ValueError, "window"),
+        (dict(window=3, stride=4), ValueError, "stride"),
+        (dict(target=5), ValueError, "target"),
+        (dict(target=[0, 1]), ValueError, "target"),
+        (dict(baseline="grey"), TypeError, "baseline"),
+        (dict(max_batch=0), ValueError, "max_batch"),
+        (dict(model="not a model"), TypeError, "model"),
+        (dict(x=torch.zeros(1, 12, 12)), ValueError, "`x`"),
+    ],
+)
+def test_occlusion_map_bad_inputs(kwargs, error, match):
+    args = dict(model=small_cnn(), x=batch(n=3), target=[0, 1, 2], window=4, stride=2)
+    args.update(kwargs)
+    with pytest.raises(error, match=f"occlusion_map: .*{match}"):
+        occlusion_map(**args)
 
 
 # --- activations and embeddings ---------------------------------------------------------------

@@ -1,0 +1,151 @@
+"""Gradient maps: saliency and guided backpropagation (chapter 09)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
+
+from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
+
+
+def _input_gradient(model, x: torch.Tensor, target, func: str) -> torch.Tensor:
+    """d score[i, target[i]] / d x[i] for every image i (independent images in eval mode)."""
+    target = _check_target(target, x.shape[0], func)
+    x = x.clone().requires_grad_(True)
+    with torch.enable_grad(), evaluating(model):
+        scores = model(x)
+        _check_scores(scores, target, func)
+        (gradient,) = torch.autograd.grad(_pick(scores, target).sum(), x)
+    return gradient
+
+
+def saliency(model, x: torch.Tensor, target, abs: bool = True) -> torch.Tensor:  # noqa: A002 - Captum's name
+    """Saliency map: the gradient of the target score with respect to each input pixel (chapter 09).
+
+    Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
+    with absolute values when `abs=True`.
+    """
+    func = "saliency"
+    _check_model(model, func)
+    x = _check_inputs(x, func, model)
+    gradient = _input_gradient(model, x, target, func)
+    return gradient.abs() if abs else gradient
+
+
+class _GuidedReLU(torch.autograd.Function):
+    """ReLU forward; backward passes only positive gradients through positive inputs."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = torch.relu(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad.clamp(min=0) * (out > 0)
+
+
+class _GuidedReLUInplace(_GuidedReLU):
+    """The same rule for in-place ReLUs (`relu_`, `inplace=True`): modifies and returns `x`."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x.relu_()
+        ctx.mark_dirty(x)
+        ctx.save_for_backward(x)
+        return x
+
+
+_RELUS = {F.relu, torch.relu, torch.Tensor.relu}
+_RELUS_INPLACE = {torch.relu_, torch.Tensor.relu_}
+# Rectifier-like activations guided backprop is not defined for: refused, never silently passed.
+_NOT_RELU = {
+    F.threshold,
+    F.threshold_,
+    F.relu6,
+    F.hardtanh,
+    F.hardtanh_,
+    F.leaky_relu,
+    F.leaky_relu_,
+    F.rrelu,
+    F.rrelu_,
+    F.prelu,
+    F.elu,
+    F.elu_,
+    F.selu,
+    F.celu,
+    F.gelu,
+    F.silu,
+    F.mish,
+    F.softplus,
+    F.hardswish,
+    torch.threshold,
+    torch.threshold_,
+    torch.prelu,
+    torch.rrelu,
+    torch.selu,
+    torch.celu,
+}
+_CLAMPS = {
+    torch.clamp,
+    torch.clip,
+    torch.clamp_min,
+    torch.Tensor.clamp,
+    torch.Tensor.clip,
+    torch.Tensor.clamp_min,
+    torch.clamp_,
+    torch.Tensor.clamp_,
+    torch.Tensor.clamp_min_,
+    torch.clamp_min_,
+}
+
+
+class _GuidedReLUMode(TorchFunctionMode):
+    """While active, every ReLU call (module, functional or in-place) uses the guided backward."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in _RELUS or func in _RELUS_INPLACE:
+            inplace = func in _RELUS_INPLACE or bool(
+                kwargs.get("inplace", args[1] if len(args) > 1 else False)
+            )
+            return (_GuidedReLUInplace if inplace else _GuidedReLU).apply(args[0])
+        if func in _NOT_RELU:
+            raise ValueError(
+                f"guided_backprop: the model calls `{getattr(func, '__name__', func)}`; guided "
+                "backpropagation is defined for ReLU networks only, so it is refused here"
+            )
+        if func in _CLAMPS:
+            low = kwargs.get("min", args[1] if len(args) > 1 else None)
+            high = kwargs.get("max", args[2] if len(args) > 2 else None)
+            if high is None and isinstance(low, int | float) and low == 0:
+                raise ValueError(
+                    "guided_backprop: the model computes a ReLU with `clamp(min=0)`; write it "
+                    "as nn.ReLU, F.relu or torch.relu so that its backward can be guided"
+                )
+        return func(*args, **kwargs)
+
+
+def guided_backprop(model, x: torch.Tensor, target) -> torch.Tensor:
+    """Guided backpropagation map: the gradient through ReLUs passing back only positives (ch. 09).
+
+    At each ReLU the backward pass keeps the gradient only where the ReLU's input was positive
+    (the ordinary rule) AND the incoming gradient is positive (the guided rule), Springenberg et
+    al. (2015). For networks whose ReLUs are `nn.ReLU` modules this equals Captum's
+    `GuidedBackprop`. Unlike Captum, functional and in-place ReLUs (`F.relu`, `torch.relu`,
+    `x.relu()`, `relu_`, `inplace=True`) are guided too; other rectifiers (LeakyReLU, ReLU6,
+    `clamp(min=0)`, ...) and TorchScript models raise a ValueError/TypeError instead of giving a
+    silently wrong map. A ReLU written as plain arithmetic (`x * (x > 0)`) cannot be detected.
+    """
+    func = "guided_backprop"
+    _check_model(model, func)
+    if isinstance(model, torch.jit.ScriptModule | torch.jit.ScriptFunction):
+        raise TypeError(
+            f"{func}: TorchScript models hide their ReLUs; pass the eager nn.Module instead"
+        )
+    x = _check_inputs(x, func, model)
+    with _GuidedReLUMode():  # the same input gradient, through guided ReLUs
+        return _input_gradient(model, x, target, func)
