@@ -1,6 +1,6 @@
 """Batched occlusion (course_utils.interpret) versus Captum's Occlusion, side by side.
 
-    python benchmarks/occlusion.py            # time both, update the "occlusion" section of RESULTS.md
+    python benchmarks/occlusion.py   # time both, update RESULTS.md's "occlusion" section
     python benchmarks/occlusion.py --repeats 5 --images 16
 
 Both explain the same model (chapter 07's DigitCNN architecture, fixed random weights: speed
@@ -95,9 +95,9 @@ def main() -> int:
     )
     body = f"""## Occlusion: batched versus Captum
 
-`python benchmarks/occlusion.py` ({args.images} MNIST digits, 28x28, window {WINDOW}, stride {STRIDE},
-baseline 0, {positions} window positions per image; chapter 07's `DigitCNN` architecture;
-median of {args.repeats} alternating runs; all methods agree to {max_diff:.1e}).
+`python benchmarks/occlusion.py` ({args.images} MNIST digits, 28x28, window {WINDOW},
+stride {STRIDE}, baseline 0, {positions} window positions per image; chapter 07's `DigitCNN`
+architecture; median of {args.repeats} alternating runs; all methods agree to {max_diff:.1e}).
 Machine: {machine()}.
 
 | method | seconds | time / batched |

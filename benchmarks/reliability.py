@@ -118,7 +118,7 @@ an unprivileged user, a data folder that is a file). Machine: {machine()}.
 | measure | count |
 |---|---:|
 | bad inputs tried | {tried} |
-| clear error (the expected kind, one line, naming the argument; "not yet" for checks) | {battery["clear"]} |
+| clear error (expected kind, one line, names the argument; "not yet") | {battery["clear"]} |
 | unclear error | {battery["unclear"]} |
 | silent wrong result (goal: 0) | {battery["silent"]} |
 | faults injected | {injected} |

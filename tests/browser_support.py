@@ -11,7 +11,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 needs_chromium = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)",
+    reason=(
+        "needs Debian's chromium and chromium-driver "
+        "(apt-get install chromium chromium-driver; .ci/run does)"
+    ),
 )
 
 

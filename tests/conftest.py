@@ -56,7 +56,8 @@ def pytest_terminal_summary(terminalreporter):
         names = sorted({r.nodeid.split("::")[0] for r in skipped})
         terminalreporter.write_line(
             f"NOTE: {len(skipped)} browser tests did NOT run ({', '.join(names)}): Chromium or its "
-            f"driver is missing. Install them with `{BROWSER_HINT}` (as root), then run `make test` "
+            f"driver is missing. Install them with `{BROWSER_HINT}` (as root), "
+            "then run `make test` "
             "again.",
             yellow=True,
             bold=True,

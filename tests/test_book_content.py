@@ -79,7 +79,7 @@ def test_every_chapter_is_used_in_the_book():
 
 
 def test_course_map_figure_is_made_by_its_script(tmp_path):
-    """The committed PNG was drawn from the script's current data, and looks like a fresh drawing."""
+    """The committed PNG was drawn from the script's current data, like a fresh drawing."""
     import runpy
 
     from matplotlib.image import imread

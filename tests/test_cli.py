@@ -73,7 +73,7 @@ def test_download_unknown_asset_is_refused(tmp_path):
 
 
 def test_doctor_and_download_look_for_the_pinned_weights_file(tmp_path, monkeypatch, capsys):
-    # In process: the CLI and the feature extractor share one weights lookup (course_utils.pretrained)
+    # In process: the CLI and the feature extractor share one weights lookup (pretrained)
     from course_utils import cli
     from course_utils import pretrained as _weights
 

@@ -66,7 +66,8 @@ def test_no_errors_warnings_or_widget_state(notebook):
                 f"{path.name}, code cell {i}: stored error output"
             )
             assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), (
-                f"{path.name}, code cell {i}: widget output stored (run with COURSE_PLAIN_PROGRESS=1)"
+                f"{path.name}, code cell {i}: widget output stored "
+                "(run with COURSE_PLAIN_PROGRESS=1)"
             )
             text = _text(output)
             assert "Warning" not in text, (

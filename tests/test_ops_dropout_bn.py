@@ -51,7 +51,7 @@ def test_dropout_preserves_the_mean_in_expectation():
     x = np.linspace(-2.0, 3.0, 50)
     rng = np.random.default_rng(4)
     draws = np.stack([ops.dropout(x, p=0.5, generator=rng) for _ in range(4000)])
-    # Per element, the std of the average of 4000 draws is |x| / sqrt(4000) <= 0.048: 0.25 is > 5 sigma.
+    # Per element, the std of the mean of 4000 draws is |x| / sqrt(4000) <= 0.048: 0.25 > 5 sigma.
     assert np.max(np.abs(draws.mean(axis=0) - x)) < 0.25
     # Over all 200,000 values, the overall mean is much tighter.
     assert abs(draws.mean() - x.mean()) < 0.02

@@ -35,7 +35,7 @@ def _tolerance(dtype) -> dict:
 
 @st.composite
 def arrays(draw, shape, dtype=None):
-    """A random array of `shape`; integers stay small so that uint8 and float16 hold them exactly."""
+    """A random array of `shape`; small integers, so uint8 and float16 hold them exactly."""
     dtype = draw(DTYPES) if dtype is None else dtype
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if np.issubdtype(dtype, np.integer):
@@ -216,7 +216,7 @@ def test_relu_equals_torch(data, shape):
     np.testing.assert_array_equal(ops.relu(x).astype(np.float64), F.relu(_torch(x)).numpy())
 
 
-# --- dropout and batch norm ---------------------------------------------------------------------------
+# --- dropout and batch norm ----------------------------------------------------------------------
 
 
 @SETTINGS
