@@ -226,6 +226,12 @@ def _check_visualize_args(steps, lr, l2, jitter, blur_every, blur_sigma, value_r
     for name, value in (("jitter", jitter), ("blur_every", blur_every)):
         if not _is_int(value) or value < 0:
             raise ValueError(f"visualize: `{name}` must be an int >= 0, got {value!r}")
+    if not (
+        isinstance(value_range, tuple | list)
+        and len(value_range) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value_range)
+    ):
+        raise ValueError(f"visualize: `value_range` must be (low, high), got {value_range!r}")
     low, high = value_range
     if not low < high:
         raise ValueError(
@@ -427,6 +433,11 @@ def top_patches(
     """
     if not isinstance(images, torch.Tensor) or images.ndim != 4:
         raise ValueError("top_patches: `images` must be a tensor of shape (N, C, H, W)")
+    if not images.is_floating_point():
+        raise TypeError(
+            f"top_patches: `images` must be floating point like the training data, "
+            f"got {images.dtype}"
+        )
     if not _is_int(k) or not 1 <= k <= len(images):
         raise ValueError(f"top_patches: `k` must be an int in [1, {len(images)}], got {k!r}")
     if not _is_int(channel) or channel < 0:

@@ -165,6 +165,7 @@ def test_deterministic_with_a_generator(model):
         (class_logit(0), {"start": torch.zeros(1, 1, 12, 12)}, "visualize: `start` must have"),
         (class_logit(0), {"shape": (1, 12, 12)}, "visualize: `shape` must be four ints"),
         (class_logit(0), {"value_range": (1.0, 0.0)}, "visualize: `value_range` must be"),
+        (class_logit(0), {"value_range": (1.0,)}, "visualize: `value_range` must be"),
     ],
 )
 def test_bad_inputs_raise_clear_errors(model, objective, kwargs, message):
@@ -296,3 +297,5 @@ def test_top_patches_bad_inputs(model):
         top_patches(model, "conv2", 5, images, k=2)
     with pytest.raises(ValueError, match="top_patches: `images` must be a tensor"):
         top_patches(model, "conv2", 0, images[0], k=2)
+    with pytest.raises(TypeError, match="top_patches: `images` must be floating point"):
+        top_patches(model, "conv2", 0, (images * 255).to(torch.uint8), k=2)
