@@ -97,7 +97,8 @@ def class_logit(target: int | Sequence[int]) -> Objective:
                 f"class_logit: `target` {target!r} must index the model's "
                 f"{logits.shape[-1]} classes (logits of shape {tuple(logits.shape)})"
             )
-        return logits.gather(1, chosen.expand(len(images))[:, None])[:, 0]
+        index = chosen.to(logits.device).expand(len(images))[:, None]
+        return logits.gather(1, index)[:, 0]
 
     return Objective(f"logit of class {target}", score, check)
 
@@ -173,7 +174,8 @@ def channel_mean(layer: nn.Module | str, channel: int | Sequence[int]) -> Object
         module = _find_layer(model, layer, "channel_mean")
         output = _layer_output(model, images, module, "channel_mean")
         _check_channel(output.shape[1], chosen, layer, "channel_mean")
-        picked = output[torch.arange(len(output)), chosen.expand(len(output))]
+        rows = torch.arange(len(output), device=output.device)
+        picked = output[rows, chosen.to(output.device).expand(len(output))]
         return picked.mean(dim=(1, 2))
 
     name = layer if isinstance(layer, str) else type(layer).__name__
@@ -215,7 +217,15 @@ def gaussian_blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
     return F.conv2d(out, cols, groups=channels)
 
 
-def _check_visualize_args(steps, lr, l2, jitter, blur_every, blur_sigma, value_range) -> None:
+def _check_visualize_args(
+    shape, steps, lr, l2, jitter, blur_every, blur_sigma, value_range
+) -> None:
+    if not (
+        isinstance(shape, tuple | list)
+        and len(shape) == 4
+        and all(_is_int(s) and s > 0 for s in shape)
+    ):
+        raise ValueError(f"visualize: `shape` must be four ints > 0 (N, C, H, W), got {shape!r}")
     if not _is_int(steps) or steps <= 0:
         raise ValueError(f"visualize: `steps` must be an int > 0, got {steps!r}")
     for name, value in (("lr", lr), ("blur_sigma", blur_sigma)):
@@ -239,18 +249,21 @@ def _check_visualize_args(steps, lr, l2, jitter, blur_every, blur_sigma, value_r
         )
 
 
-def _start_image(start, shape, value_range, generator, dtype) -> torch.Tensor:
+def _start_image(start, shape, value_range, generator, parameter) -> torch.Tensor:
+    """The first image: `start`, or faint noise; on the model's device, in its dtype."""
+    dtype = torch.float32 if parameter is None else parameter.dtype
+    device = None if parameter is None else parameter.device
     low, high = value_range
     if start is None:
         noise = torch.rand(shape, generator=generator, dtype=dtype)
-        return low + 0.1 * (high - low) * noise
+        return (low + 0.1 * (high - low) * noise).to(device)  # drawn on the CPU generator
     if not isinstance(start, torch.Tensor):
         raise TypeError(f"visualize: `start` must be a torch.Tensor, got {type(start).__name__}")
     if tuple(start.shape) != tuple(shape):
         raise ValueError(
             f"visualize: `start` must have shape `shape` = {tuple(shape)}, got {tuple(start.shape)}"
         )
-    return start.detach().to(dtype).clamp(low, high)
+    return start.detach().to(device=device, dtype=dtype).clamp(low, high)
 
 
 def visualize(
@@ -284,17 +297,9 @@ def visualize(
             "visualize: `objective` must come from class_logit(...) or channel_mean(...), "
             f"got {type(objective).__name__}"
         )
-    if not (
-        isinstance(shape, tuple | list)
-        and len(shape) == 4
-        and all(_is_int(s) and s > 0 for s in shape)
-    ):
-        raise ValueError(f"visualize: `shape` must be four ints > 0 (N, C, H, W), got {shape!r}")
-    _check_visualize_args(steps, lr, l2, jitter, blur_every, blur_sigma, value_range)
+    _check_visualize_args(shape, steps, lr, l2, jitter, blur_every, blur_sigma, value_range)
     objective.check(model, shape[0])
-    parameter = next(model.parameters(), None)
-    dtype = torch.float32 if parameter is None else parameter.dtype
-    image = _start_image(start, shape, value_range, generator, dtype)
+    image = _start_image(start, shape, value_range, generator, next(model.parameters(), None))
     image.requires_grad_(True)
     optimizer = torch.optim.Adam([image], lr=lr)
     history = []
@@ -374,7 +379,8 @@ def receptive_field(
     target = _find_layer(model, layer, "receptive_field")
     parameter = next(model.parameters(), None)
     dtype = torch.float32 if parameter is None else parameter.dtype
-    image = torch.zeros((1, *image_shape), dtype=dtype)
+    device = None if parameter is None else parameter.device
+    image = torch.zeros((1, *image_shape), dtype=dtype, device=device)
     size, stride, offset = 1, 1, 0
     spatial = tuple(image.shape[2:])
     for module, x, y in _leaf_calls(model, target, image):
@@ -444,20 +450,23 @@ def top_patches(
         raise ValueError(f"top_patches: `channel` must be an int >= 0, got {channel!r}")
     size, stride, offset = receptive_field(model, layer, tuple(images.shape[1:]))
     module = _find_layer(model, layer, "top_patches")
+    parameter = next(model.parameters(), None)
+    device = images.device if parameter is None else parameter.device
     best = []
     with torch.no_grad(), evaluating(model):
         for batch in images.split(batch_size):
-            output = _layer_output(model, batch, module, "top_patches")
+            output = _layer_output(model, batch.to(device), module, "top_patches")
             _check_channel(output.shape[1], torch.tensor([channel]), layer, "top_patches")
-            best.append(output[:, channel].flatten(1).max(dim=1))
-    values = torch.cat([b.values for b in best])
-    where = torch.cat([b.indices for b in best])
+            strongest = output[:, channel].flatten(1).max(dim=1)
+            best.append((strongest.values.cpu(), strongest.indices.cpu()))
+    values = torch.cat([b[0] for b in best])
+    where = torch.cat([b[1] for b in best])
     width = output.shape[3]
     top = values.topk(k)
     rows, cols = where[top.indices] // width, where[top.indices] % width
     boxes = torch.stack([offset + stride * rows, offset + stride * cols], dim=1)
     pad = size + abs(offset)  # enough for any window that touches the image
-    padded = F.pad(images[top.indices], (pad, pad, pad, pad), value=fill)
+    padded = F.pad(images[top.indices.to(images.device)], (pad, pad, pad, pad), value=fill)
     patches = torch.stack(
         [
             p[:, r + pad : r + pad + size, c + pad : c + pad + size]
