@@ -48,7 +48,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
-def as_number(value, name: str, func: str) -> float:
+def as_number(value: object, name: str, func: str) -> float:
     """`value` as a finite float, or a TypeError (not a number) / ValueError (NaN, inf)."""
     if isinstance(value, bool) or not isinstance(value, _NUMBER):
         raise TypeError(f"{where(func)}`{name}` must be a number, got {value!r}")
@@ -59,7 +59,7 @@ def as_number(value, name: str, func: str) -> float:
 
 
 def as_int(
-    value, name: str, func: str, minimum: int | None = None, not_int: type = TypeError
+    value: object, name: str, func: str, minimum: int | None = None, not_int: type = TypeError
 ) -> int:
     """`value` as an int that is at least `minimum`; else `not_int` or a ValueError naming it.
 
@@ -73,28 +73,28 @@ def as_int(
     return int(value)
 
 
-def as_probability(value, name: str, func: str) -> float:
+def as_probability(value: object, name: str, func: str) -> float:
     """`value` as a float in [0, 1) (a dropout rate), or a ValueError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, _NUMBER) or not 0.0 <= value < 1.0:
         raise ValueError(f"{where(func)}`{name}` must be a probability in [0, 1), got {value!r}")
     return float(value)
 
 
-def as_bool(value, name: str, func: str) -> bool:
+def as_bool(value: object, name: str, func: str) -> bool:
     """`value` if it is True or False, else a TypeError naming `name`."""
     if not isinstance(value, bool):
         raise TypeError(f"{where(func)}`{name}` must be True or False, got {value!r}")
     return value
 
 
-def as_path(value, name: str, func: str) -> Path:
+def as_path(value: object, name: str, func: str) -> Path:
     """`value` (a str or a path-like object) as a `Path`, else a TypeError naming `name`."""
     if not isinstance(value, str | os.PathLike):
         raise TypeError(f"{where(func)}`{name}` must be a str or Path, got {type(value).__name__}")
     return Path(value)
 
 
-def as_module(value, func: str, name: str = "model") -> nn.Module:
+def as_module(value: object, func: str, name: str = "model") -> nn.Module:
     """`value` if it is a `torch.nn.Module`, else a TypeError naming `name`.
 
     For functions that train, save or load a model, which need its parameters. Functions that
@@ -110,7 +110,7 @@ def as_module(value, func: str, name: str = "model") -> nn.Module:
 
 
 def as_float_array(
-    value, name: str, ndims: Sequence[int] | None = None, func: str = ""
+    value: object, name: str, ndims: Sequence[int] | None = None, func: str = ""
 ) -> np.ndarray:
     """Return `value` as a float NumPy array, or raise a TypeError/ValueError naming `name`."""
     prefix = where(func)
@@ -136,7 +136,7 @@ def as_float_array(
     return array
 
 
-def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
+def as_pair(value: object, name: str, minimum: int, func: str = "") -> tuple[int, int]:
     """An int or a pair of ints as a pair, each at least `minimum`; else raise naming `name`."""
     prefix = where(func)
     if _is_int(value):
@@ -152,7 +152,7 @@ def as_pair(value, name: str, minimum: int, func: str = "") -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
-def as_device(value, func: str, name: str = "device") -> torch.device:
+def as_device(value: object, func: str, name: str = "device") -> torch.device:
     """`value` (a name like 'cpu' or a torch.device) as a torch.device that exists here."""
     import torch
 

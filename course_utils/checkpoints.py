@@ -66,7 +66,7 @@ def _state_digest(state: dict) -> str:
     )
 
 
-def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
+def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: object) -> Path:
     """Save `model.state_dict()` and keyword metadata to `path` (chapter 07).
 
     Metadata values are numbers, strings, lists, dicts or tensors.
@@ -96,7 +96,7 @@ def save_checkpoint(model: nn.Module, path, **metadata) -> Path:
     return path
 
 
-def load_checkpoint(model: nn.Module, path) -> dict:
+def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> dict:
     """Load weights saved by `save_checkpoint` into `model` and return the metadata (chapter 07).
 
     Uses `torch.load(..., weights_only=True)`, which refuses to run code hidden in a file. A

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
 
+__all__ = ["Asset", "doctor", "download", "main"]
+
 PACKAGES = [
     "torch",
     "torchvision",

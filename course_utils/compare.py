@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+import torch
+
 from course_utils._validate import as_float_array
 
 __all__ = ["max_abs_diff"]
 
 
-def max_abs_diff(a, b) -> float:
+def max_abs_diff(
+    a: np.ndarray | torch.Tensor | float, b: np.ndarray | torch.Tensor | float
+) -> float:
     """The largest absolute difference between two arrays or tensors of the same shape (chapter 01).
 
     Both are compared in float64, so the difference itself is not rounded. A NaN anywhere makes

@@ -16,6 +16,7 @@ import hashlib
 import os
 import socket
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -104,7 +105,7 @@ def notice(message: str, once: bool = False) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def content_digest(arrays) -> str:
+def content_digest(arrays: Iterable[np.ndarray | torch.Tensor]) -> str:
     """SHA-256 of arrays' dtypes, shapes and bytes, in order: the checksum a cache stores."""
     digest = hashlib.sha256()
     for array in arrays:
@@ -213,7 +214,7 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 
 def stratified_split(
-    labels, test_size: int | float = 1000, seed: int = 0
+    labels: np.ndarray | torch.Tensor | Sequence[int], test_size: int | float = 1000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fixed, stratified split of indices into (train_idx, test_idx), each sorted (chapter 04).
 

@@ -243,12 +243,12 @@ class Surface:
             raise ValueError(f"{self.name}: `points` must have shape (..., 2), got {array.shape}")
         return torch.from_numpy(array.copy())
 
-    def value(self, points) -> np.ndarray:
+    def value(self, points: np.ndarray | torch.Tensor) -> np.ndarray:
         """The loss at one point (2,) or many (..., 2), as a float64 NumPy array."""
         with torch.no_grad():
             return self(self._points(points)).numpy()
 
-    def gradient(self, points) -> np.ndarray:
+    def gradient(self, points: np.ndarray | torch.Tensor) -> np.ndarray:
         """The gradient (d/dx, d/dy) at points of shape (..., 2), by torch autograd."""
         xy = self._points(points).requires_grad_(True)
         (grad,) = torch.autograd.grad(self(xy).sum(), xy)

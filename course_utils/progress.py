@@ -9,6 +9,7 @@ instead of a progress bar, and no timing or widget state ends up in the notebook
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from tqdm.auto import tqdm as auto_tqdm
 
@@ -21,7 +22,11 @@ def plain_mode() -> bool:
 
 
 def progress(
-    iterable=None, total: int | None = None, desc: str | None = None, leave: bool = True, **kwargs
+    iterable: Iterable | None = None,
+    total: int | None = None,
+    desc: str | None = None,
+    leave: bool = True,
+    **kwargs: object,
 ) -> auto_tqdm:
     """A tqdm progress bar: a widget in Jupyter, nothing at all in plain mode (chapter 03)."""
     if plain_mode():

@@ -7,6 +7,7 @@ weights in `course_utils.checkpoints`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,11 @@ __all__ = [
     "evaluate",
     "predict",
 ]
+
+#: What `fit` and `evaluate` read batches from: a DataLoader, or any iterable of (inputs, targets).
+Loader = Iterable[tuple[torch.Tensor, torch.Tensor]]
+#: A loss: (outputs, targets) -> a scalar tensor, such as `nn.CrossEntropyLoss()`.
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass
@@ -340,15 +346,15 @@ def _fit_epoch(run: _FitRun, history: History, bar, first: bool) -> None:
 
 def fit(
     model: nn.Module,
-    train_loader,
-    val_loader,
+    train_loader: Loader,
+    val_loader: Loader | None,
     optimizer: torch.optim.Optimizer,
     epochs: int,
-    loss_fn=None,
-    device=None,
-    scheduler=None,
+    loss_fn: LossFn | None = None,
+    device: str | torch.device | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     scheduler_step: str = "batch",
-    augment=None,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     desc: str = "training",
 ) -> History:
     """Train `model` for `epochs` passes over `train_loader`, validating after each (chapter 07).
@@ -396,7 +402,12 @@ def fit(
     return history
 
 
-def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module,
+    loader: Loader,
+    loss_fn: LossFn | None = None,
+    device: str | torch.device | None = None,
+) -> tuple[float, float]:
     """Mean loss and accuracy of `model` over `loader`, in eval mode without gradients (chapter 07).
 
     The model is put back in the mode (train or eval) it was in.
@@ -412,7 +423,11 @@ def evaluate(model: nn.Module, loader, loss_fn=None, device=None) -> tuple[float
 
 
 def predict(
-    model: nn.Module, inputs, batch_size: int = 256, device=None, return_logits: bool = False
+    model: nn.Module,
+    inputs: torch.Tensor,
+    batch_size: int = 256,
+    device: str | torch.device | None = None,
+    return_logits: bool = False,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Class probabilities (softmax of logits) for a batch or a DataLoader, on the CPU (chapter 07).
 

@@ -47,7 +47,7 @@ def _as_gray(image, func: str) -> np.ndarray:
     return array
 
 
-def filter_image(image, kernel) -> np.ndarray:
+def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Cross-correlate a grayscale image with one 2-D kernel, keeping its size (chapter 01).
 
     `image` is (H, W) or a colour image (H, W, 3) / (3, H, W), which is first turned to gray.
@@ -65,7 +65,7 @@ def filter_image(image, kernel) -> np.ndarray:
     return conv2d(gray[None], weights[None, None], padding=padding)[0]
 
 
-def kernel_explorer(image, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
+def kernel_explorer(image: np.ndarray, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
     """Edit a 3x3 kernel, or pick a preset, and see the filtered image (chapter 01).
 
     `image` is grayscale (H, W) or colour (H, W, 3) / (3, H, W), turned to gray; `kernel` is

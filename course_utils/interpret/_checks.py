@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ def _check_model(model, func: str) -> None:
 
 
 @contextlib.contextmanager
-def evaluating(model) -> Iterator[None]:
+def evaluating(model: nn.Module | Callable[[torch.Tensor], torch.Tensor]) -> Iterator[None]:
     """Run `model` in eval mode inside the block, then restore its own mode (chapters 08-10)."""
     if not isinstance(model, nn.Module):
         yield

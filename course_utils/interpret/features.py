@@ -9,6 +9,8 @@ from torch import nn
 from .._validate import as_float_array
 from ._checks import _as_image_batch, _find_layer, evaluating
 
+__all__ = ["activations", "embed"]
+
 
 def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) -> torch.Tensor:
     """The output of `layer` (a submodule or its name) when `model` runs on `inputs` (chapter 08).
@@ -51,7 +53,7 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
 
 
 def embed(
-    features,
+    features: np.ndarray | torch.Tensor,
     method: str = "pca",
     seed: int = 0,
     perplexity: float = 30.0,

@@ -17,6 +17,8 @@ from ._checks import (
     evaluating,
 )
 
+__all__ = ["grad_cam"]
+
 
 def _layer_output_and_gradient(model: nn.Module, x, target, module: nn.Module, func: str):
     """The layer's output A (N, C, h, w) and d score[i, target[i]] / dA, with hooks."""

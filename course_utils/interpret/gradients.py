@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
 from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
+
+__all__ = ["saliency", "guided_backprop"]
 
 
 def _input_gradient(model, x: torch.Tensor, target, func: str) -> torch.Tensor:
@@ -20,7 +24,12 @@ def _input_gradient(model, x: torch.Tensor, target, func: str) -> torch.Tensor:
     return gradient
 
 
-def saliency(model, x: torch.Tensor, target, abs: bool = True) -> torch.Tensor:  # noqa: A002 - Captum's name
+def saliency(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    target: int | Sequence[int] | torch.Tensor,
+    abs: bool = True,
+) -> torch.Tensor:  # noqa: A002 - Captum's name
     """Saliency map: the gradient of the target score with respect to each input pixel (chapter 09).
 
     Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
@@ -129,7 +138,11 @@ class _GuidedReLUMode(TorchFunctionMode):
         return func(*args, **kwargs)
 
 
-def guided_backprop(model, x: torch.Tensor, target) -> torch.Tensor:
+def guided_backprop(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    target: int | Sequence[int] | torch.Tensor,
+) -> torch.Tensor:
     """Guided backpropagation map: the gradient through ReLUs passing back only positives (ch. 09).
 
     At each ReLU the backward pass keeps the gradient only where the ReLU's input was positive

@@ -10,6 +10,8 @@ import torch
 from .._validate import as_pair
 from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
 
+__all__ = ["occlusion_positions", "occlusion", "occlusion_map"]
+
 
 def occlusion_positions(size: int, window: int, stride: int) -> list[int]:
     """Start offsets of the window along one axis, as Captum places them (chapter 09).
@@ -74,9 +76,9 @@ def _occluded_scores(model, x, masks, fill, max_batch: int) -> torch.Tensor:
 
 
 def occlusion(
-    model,
+    model: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
-    target,
+    target: int | Sequence[int] | torch.Tensor,
     window: int | tuple[int, int],
     stride: int | tuple[int, int] = 1,
     baseline: float | torch.Tensor = 0.0,

@@ -7,6 +7,15 @@ from numpy.typing import ArrayLike
 
 from course_utils._validate import as_float_array
 
+__all__ = [
+    "relu",
+    "relu_backward",
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "cross_entropy_backward",
+]
+
 
 def relu(x: ArrayLike) -> np.ndarray:
     """Rectified linear unit, max(0, x) elementwise (chapter 01). Not a step function."""

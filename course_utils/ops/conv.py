@@ -8,6 +8,8 @@ from numpy.typing import ArrayLike
 from course_utils._validate import as_float_array, as_pair
 from course_utils.ops._common import _batched, _grad_output, _pad, _unpad, _windows
 
+__all__ = ["conv2d", "conv2d_backward"]
+
 
 def _conv_args(input, weight, stride, padding, func: str):
     """Validate convolution arguments; return the batched input, weight, pairs and a flag."""

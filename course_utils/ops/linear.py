@@ -7,6 +7,8 @@ from numpy.typing import ArrayLike
 
 from course_utils._validate import as_float_array
 
+__all__ = ["linear", "linear_backward"]
+
 
 def _linear_args(x, weight, func: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """Batched input `(N, in)` and weight `(out, in)`, or raise naming the argument."""

@@ -7,6 +7,8 @@ from numpy.typing import ArrayLike
 
 from course_utils._validate import as_float_array
 
+__all__ = ["dropout", "batch_norm"]
+
 
 def dropout(
     x: ArrayLike,
@@ -78,6 +80,30 @@ def _check_batch_norm_options(
         )
 
 
+def _batch_statistics(
+    values: np.ndarray,
+    axes: tuple[int, ...],
+    mean_r: np.ndarray | None,
+    var_r: np.ndarray | None,
+    momentum: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Training mode: the batch's mean and biased variance, and the updated running statistics."""
+    count = values.size // values.shape[1]
+    if count < 2:
+        raise ValueError(
+            f"batch_norm: `x` of shape {tuple(values.shape)} has 1 value per channel; "
+            "training mode needs at least 2 to estimate a variance"
+        )
+    mean = values.mean(axis=axes)
+    var = values.var(axis=axes)  # biased: divides by count, used to normalise
+    if mean_r is None:
+        return mean, var, None, None
+    m = float(momentum)
+    new_mean = ((1 - m) * mean_r + m * mean).astype(mean_r.dtype)
+    new_var = ((1 - m) * var_r + m * var * count / (count - 1)).astype(var_r.dtype)
+    return mean, var, new_mean, new_var
+
+
 def batch_norm(
     x: ArrayLike,
     running_mean: ArrayLike | None,
@@ -124,20 +150,7 @@ def batch_norm(
     shape = (1, channels) + (1,) * (array.ndim - 2)  # broadcast a (C,) vector over x
     values = array.astype(np.float64)
     if training:
-        count = array.size // channels
-        if count < 2:
-            raise ValueError(
-                f"batch_norm: `x` of shape {tuple(array.shape)} has 1 value per channel; "
-                "training mode needs at least 2 to estimate a variance"
-            )
-        mean = values.mean(axis=axes)
-        var = values.var(axis=axes)  # biased: divides by count, used to normalise
-        if mean_r is not None:
-            m = float(momentum)
-            new_mean = ((1 - m) * mean_r + m * mean).astype(mean_r.dtype)
-            new_var = ((1 - m) * var_r + m * var * count / (count - 1)).astype(var_r.dtype)
-        else:
-            new_mean = new_var = None
+        mean, var, new_mean, new_var = _batch_statistics(values, axes, mean_r, var_r, momentum)
     else:
         mean, var = mean_r.astype(np.float64), var_r.astype(np.float64)
         new_mean, new_var = mean_r.copy(), var_r.copy()

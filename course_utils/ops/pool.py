@@ -8,6 +8,14 @@ from numpy.typing import ArrayLike
 from course_utils._validate import as_float_array, as_pair
 from course_utils.ops._common import _batched, _grad_output, _pad, _unpad, _windows
 
+__all__ = [
+    "max_pool2d",
+    "max_pool2d_backward",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "global_avg_pool2d",
+]
+
 Pair = int | tuple[int, int]
 
 
