@@ -42,6 +42,7 @@ class NotYet(Exception):
 
 
 def _placeholder_message(what: str) -> str:
+    """The "not yet" message for a `None` placeholder still in the learner's cell."""
     return f"replace `None` with {what}."
 
 
@@ -164,12 +165,6 @@ def _compare(
             False, f"`{name}` has the right shape but values differ by up to {error:.3g}."
         )
     return Feedback(True, success)
-
-
-def expect(verdict: Feedback, prefix: str = "") -> None:
-    """Stop the check with `prefix` + the verdict's message unless the verdict is ok."""
-    if not verdict:
-        raise NotYet(prefix + verdict.message)
 
 
 def read_int(answer: Any, whole_floats: bool = True) -> int:
