@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils import checks, models
+from course_utils.checks.attribution import _tiny_network
 from course_utils.interpret import occlusion
 
 
@@ -117,7 +118,7 @@ def test_occlusion_copies():
 def test_guided_tiny_agrees_with_autograd_and_the_library():
     from course_utils.interpret import guided_backprop
 
-    w1, w2, x = checks._ch09_tiny()
+    w1, w2, x = _tiny_network()
     net = torch.nn.Sequential(
         torch.nn.Linear(4, 4, bias=False), torch.nn.ReLU(), torch.nn.Linear(4, 1, bias=False)
     )

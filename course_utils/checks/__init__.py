@@ -1,0 +1,112 @@
+"""Feedback for the exercises: `check_<exercise>(answer)` says what is right or wrong.
+
+Each check returns a `Feedback`, which shows as a short paragraph in a notebook and is truthy
+when the answer is right, so tests can assert on it. The checks live in one module per chapter,
+named by topic; notebooks import them from here (`from course_utils.checks import check_...`).
+
+| module | chapter |
+| --- | --- |
+| `convolutions` | 01 convolutions |
+| `pooling` | 02 pooling |
+| `softmax` | 03 fully connected layers and softmax |
+| `regularization` | 04 dropout and batch normalization |
+| `cnn` | 05 a CNN in PyTorch |
+| `optimizers` | 06 optimizers |
+| `training` | 07 training a classifier |
+| `features` | 08 what the network learned |
+| `attribution` | 09 occlusion and saliency |
+| `style` | 10 style transfer |
+
+`_feedback` holds what they share: `Feedback`, the `@exercise` decorator (the `None`
+placeholder, and an early "not yet" raised as `NotYet`) and the array helpers.
+"""
+
+from ._feedback import (
+    Feedback,
+    NotYet,
+    _as_array,
+    _compare,
+    _not_yet,
+    exercise,
+    learner_call,
+    read_array,
+)
+from .attribution import check_guided_tiny, check_occlusion_copies, check_probability_occlusion
+from .cnn import check_flattened_size, check_parameter_count, check_two_conv_net
+from .convolutions import (
+    check_box_blur,
+    check_conv2d_single_channel,
+    check_output_sizes,
+    check_vertical_edge_kernel,
+)
+from .features import check_block2_maps, check_feature_1nn, check_feature_pca
+from .optimizers import check_adam_bias_correction, check_bowl_learning_rate, check_momentum_step
+from .pooling import check_head_parameters, check_max_pool_by_hand, check_max_pool_function
+from .regularization import check_bn_eval, check_inverted_dropout, check_running_stats
+from .softmax import check_cross_entropy, check_log_softmax_function, check_softmax_probabilities
+from .style import check_deep_layer_texture, check_gram_by_hand, check_total_variation_by_hand
+from .training import AUGMENTATION_OPTIONS as _OPTIONS
+from .training import (
+    check_confusion_matrix,
+    check_label_preserving,
+    check_steps_per_epoch,
+    check_top_k_accuracy,
+)
+
+#: The transformations of exercise ex-07-augment (what each does to a digit is the exercise).
+#: Defined in `course_utils.checks.training`, with the check that uses it.
+AUGMENTATION_OPTIONS = _OPTIONS
+
+__all__ = [
+    "AUGMENTATION_OPTIONS",
+    "Feedback",
+    # chapter 01
+    "check_output_sizes",
+    "check_vertical_edge_kernel",
+    "check_box_blur",
+    "check_conv2d_single_channel",
+    # chapter 02
+    "check_max_pool_by_hand",
+    "check_max_pool_function",
+    "check_head_parameters",
+    # chapter 03
+    "check_softmax_probabilities",
+    "check_log_softmax_function",
+    "check_cross_entropy",
+    # chapter 04
+    "check_inverted_dropout",
+    "check_running_stats",
+    "check_bn_eval",
+    # chapter 05
+    "check_flattened_size",
+    "check_parameter_count",
+    "check_two_conv_net",
+    # chapter 06
+    "check_momentum_step",
+    "check_bowl_learning_rate",
+    "check_adam_bias_correction",
+    # chapter 07
+    "check_steps_per_epoch",
+    "check_confusion_matrix",
+    "check_top_k_accuracy",
+    "check_label_preserving",
+    # chapter 08
+    "check_block2_maps",
+    "check_feature_pca",
+    "check_feature_1nn",
+    # chapter 09
+    "check_occlusion_copies",
+    "check_guided_tiny",
+    "check_probability_occlusion",
+    # chapter 10
+    "check_gram_by_hand",
+    "check_total_variation_by_hand",
+    "check_deep_layer_texture",
+]
+# Imported above but not in `__all__` (not for learners, so not on the API page): the tools for
+# writing a check (`exercise`, `NotYet`, `learner_call`, `read_array`) and the older helpers
+# `_as_array`, `_compare` and `_not_yet`, which newer checker modules import from here.
+_FOR_CHECK_AUTHORS = (NotYet, exercise, learner_call, read_array, _as_array, _compare, _not_yet)
+
+# Documented (and referred to in signatures) under its public name.
+Feedback.__module__ = __name__

@@ -1,0 +1,143 @@
+"""Exercise checks of chapter 09 (occlusion and saliency): copies, guided backprop, probabilities.
+
+The probability check reads chapter 07's classifier through `models.trained_classifier` at call
+time (so tests can replace it with a fixed random network).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from course_utils import models
+from course_utils.interpret import occlusion
+
+from ._feedback import Feedback, _compare, exercise, read_array, read_int
+
+
+@exercise("the number of masked copies, an int")
+def check_occlusion_copies(answer: Any) -> Feedback:
+    """Exercise ex-09-copies (chapter 09): masked copies of a 28x28 image, window 6, stride 4."""
+    answer = read_int(answer, whole_floats=False)
+    per_axis = -(-(28 - 6) // 4) + 1  # ceil((28 - 6) / 4) + 1 = 7: Captum covers the border
+    floor = (28 - 6) // 4 + 1  # the convolution formula, which leaves pixels 26-27 uncovered
+    hints = {
+        per_axis: "that is the count along one axis; the window slides along both, so square it.",
+        floor**2: "that is the convolution formula (floor): it leaves pixels 26-27 "
+        "uncovered. Captum adds one more window, cut off at the border.",
+        floor: "that is the floor formula along one axis; Captum covers the border with one "
+        "more window, and the window slides along both axes.",
+        (28 - 6 + 1) ** 2: "that is stride 1; the window moves 4 pixels at a time.",
+        (28 // 4) ** 2: "that counts non-overlapping 4x4 tiles; the window is 6 wide and moves "
+        "by 4.",
+    }
+    if answer == per_axis**2:
+        return Feedback(
+            True, f"{per_axis} positions per axis (0, 4, ..., 24), so {per_axis**2} copies."
+        )
+    return Feedback(
+        False,
+        hints.get(
+            answer,
+            f"got {answer}; count the window's start offsets along "
+            "one axis until pixel 27 is covered, then square.",
+        ),
+    )
+
+
+def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W1, w2 and x of ex-09-guided: the score is w2 . relu(W1 x)."""
+    w1 = np.array(
+        [
+            [1.0, -1.0, 0.5, 2.0],
+            [0.5, 1.0, -1.0, 0.0],
+            [-1.0, 0.5, 1.0, 1.0],
+            [2.0, 0.0, -0.5, -1.0],
+        ]
+    )
+    w2 = np.array([1.5, -2.0, 1.0, -0.5])
+    x = np.array([1.0, 0.5, -1.0, 0.5])
+    return w1, w2, x
+
+
+@exercise("the guided-backprop map, an array of 4 numbers")
+def check_guided_tiny(answer: Any) -> Feedback:
+    """Exercise ex-09-guided (chapter 09): guided backprop through one ReLU, by hand."""
+    array = read_array(answer, "guided_map")
+    w1, w2, x = _tiny_network()
+    active = (w1 @ x) > 0
+    expected = w1.T @ (np.maximum(w2, 0) * active)
+    if array.shape == expected.shape:
+        wrong = [
+            (
+                w1.T @ (w2 * active),
+                "that is the plain gradient: the guided rule also drops the negative gradients "
+                "at the ReLU.",
+            ),
+            (
+                w1.T @ np.maximum(w2, 0),
+                "that is the 'deconvnet' rule (positive gradients, ignoring which units were "
+                "active): also keep the forward mask z > 0.",
+            ),
+            (
+                w1.T @ w2,
+                "you skipped the ReLU: apply both the forward mask (z > 0) and max(gradient, 0).",
+            ),
+            (
+                w1 @ (np.maximum(w2, 0) * active),
+                "the last step multiplies by W1 transposed (W1.T @ ...), not W1.",
+            ),
+        ]
+        for candidate, message in wrong:
+            if np.allclose(array, candidate):
+                return Feedback(False, message)
+    return _compare(
+        array,
+        expected,
+        "guided_map",
+        "only the first hidden unit is active with a positive gradient, so the map is "
+        "1.5 times the first row of W1.",
+    )
+
+
+@exercise("the (28, 28) occlusion map of the probability")
+def check_probability_occlusion(answer: Any) -> Feedback:
+    """Exercise ex-09-probability (chapter 09): occlusion map of the true class's probability."""
+    array = read_array(answer, "probability_map")
+    if array.size == 28 * 28:
+        array = array.reshape(28, 28)
+    elif array.ndim == 4 and array.shape[2:] == (28, 28):
+        return Feedback(
+            False,
+            f"`probability_map` has shape {array.shape}; take one channel of one image: [0, 0].",
+        )
+    model = models.trained_classifier()
+    _, (test_images, test_labels) = models.classifier_data()
+    image, label = test_images[:1], test_labels[:1]
+
+    def run(score: Any) -> np.ndarray:
+        return occlusion(score, image, label, window=4, stride=2)[0, 0].numpy().astype(np.float64)
+
+    expected = run(lambda x: torch.softmax(model(x), dim=1))
+    if array.shape == expected.shape:
+        if np.allclose(array, run(model), atol=1e-5):
+            return Feedback(
+                False,
+                "that is the map of the logit; wrap the model in a function that "
+                "returns torch.softmax(model(x), dim=1).",
+            )
+        if np.allclose(array, run(lambda x: torch.log_softmax(model(x), dim=1)), atol=1e-5):
+            return Feedback(False, "that is the log-probability (log_softmax); use softmax.")
+        if np.allclose(array, -expected, atol=1e-6):
+            return Feedback(
+                False, "the sign is flipped: occlusion records score(original) - score(masked)."
+            )
+    return _compare(
+        array,
+        expected,
+        "probability_map",
+        "the drop of the true class's probability, averaged over the windows covering each pixel.",
+        atol=1e-5,
+    )

@@ -1,0 +1,191 @@
+"""Exercise checks of chapter 05 (a CNN in PyTorch): sizes, parameter counts, a second block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from course_utils.ops import output_size
+
+from ._feedback import Feedback, NotYet, exercise, learner_call, read_array, read_int, second_part
+
+
+def _run(module: Any, shape: tuple[int, ...], name: str) -> torch.Tensor:
+    """The learner's module run on zeros of `shape`: its (batch, values) output, or a stop."""
+    if not isinstance(module, nn.Module):
+        raise NotYet(f"`{name}` should be an nn.Module, got {type(module).__name__}.")
+    with torch.no_grad():
+        out = learner_call(
+            f"`{name}`",
+            lambda x: module.eval()(x),
+            torch.zeros(*shape),
+            on=f" on a batch of shape {shape}",
+        )
+    if not isinstance(out, torch.Tensor) or out.dim() != 2:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise NotYet(f"`{name}` should return a (batch, values) tensor, got {got}.")
+    return out
+
+
+def _check_features(features: Any, expected: int) -> Feedback:
+    """The second part of ex-05-flattened-size: the layers, run on 3x32x32 images."""
+    with second_part("your number is right; "):
+        out = _run(features, (2, 3, 32, 32), "features")
+        convs = [m for m in features.modules() if isinstance(m, nn.Conv2d)]
+        if [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] != [(3, 32, (5, 5))]:
+            raise NotYet("`features` should hold one nn.Conv2d(3, 32, 5), like conv1.")
+    if out.shape[1] != expected:
+        return Feedback(
+            False,
+            f"your number is right, but `features` gives {out.shape[1]} values per image: "
+            "is the 2x2 pooling in it?",
+        )
+    return Feedback(True, "")
+
+
+@exercise("the number of values per image after `torch.flatten`")
+def check_flattened_size(answer: Any, features: Any) -> Feedback:
+    """Exercise ex-05-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs."""
+    value = read_int(answer)
+    side = output_size(32, 5)  # 28 after the 5x5 convolution
+    pooled = output_size(side, 2, 2)  # 14 after 2x2 pooling with stride 2
+    expected = 32 * pooled * pooled
+    hints = {
+        32 * side * side: "that is the size before pooling; the 2x2 pooling halves each side.",
+        32 * 16 * 16: "you halved 32 but forgot that the 5x5 convolution first shrinks 32 to 28.",
+        3 * pooled * pooled: "the flattened vector has one block per *output* channel of conv1 "
+        "(32), not per input channel (3).",
+        3 * 32 * pooled * pooled: "the input channels are summed by the convolution; they do "
+        "not multiply the count.",
+        32 * 4: "that is the notes' 32*4, which fits no usual input: trace the sizes yourself.",
+    }
+    if value != expected:
+        return Feedback(
+            False,
+            hints.get(
+                value,
+                f"got {value}; trace 32 -> conv 5x5 -> pool 2x2, then multiply by the 32 channels.",
+            ),
+        )
+    if features is None:
+        return Feedback(
+            False,
+            "your number is right; now replace `None` in `features` with the layers "
+            "(conv1, ReLU, pool, flatten) for 3x32x32 images, to let PyTorch confirm it.",
+        )
+    verdict = _check_features(features, expected)
+    if not verdict:
+        return verdict
+    return Feedback(
+        True,
+        f"32 channels x {pooled} x {pooled} = {expected}: 32 -> 28 (conv) -> 14 (pool), "
+        "and your layers agree.",
+    )
+
+
+def _check_model(model: Any, expected: int) -> None:
+    """The second part of ex-05-parameter-count: the corrected network for 20 classes."""
+    with second_part("your count is right; "):
+        out = _run(model, (2, 1, 28, 28), "model")
+    if out.shape[1] != 20:
+        raise NotYet(
+            f"your count is right, but `model` gives {out.shape[1]} scores per image; "
+            "the notes' network has 20 classes."
+        )
+    counted = sum(p.numel() for p in model.parameters())
+    if counted != expected:
+        raise NotYet(
+            f"your count is right, but `model` has {counted:,} parameters: is it the "
+            "corrected network (conv1 5x5 with 32 maps, pool, fc1)?"
+        )
+
+
+@exercise("the total number of parameters, an int")
+def check_parameter_count(answer: Any, model: Any) -> Feedback:
+    """Exercise ex-05-parameter-count (chapter 05): NotesNet(20)'s parameters, and the model."""
+    value = read_int(answer)
+    conv_weights, conv_bias = 32 * 1 * 5 * 5, 32
+    fc_weights, fc_bias = 32 * 12 * 12 * 20, 20
+    expected = conv_weights + conv_bias + fc_weights + fc_bias
+    hints = {
+        conv_weights + fc_weights: "you counted the weights only; each layer also has one bias "
+        "per output.",
+        fc_weights + fc_bias: "that is the linear layer alone; add the convolution's weights "
+        "and biases.",
+        conv_weights + conv_bias: "that is the convolution alone; add the linear layer.",
+        conv_weights + conv_bias + 32 * 4 * 20 + 20: "that uses the notes' 32*4 inputs for fc1; "
+        "the real flattened size for 28x28 is 32 x 12 x 12 = 4608.",
+    }
+    if value != expected:
+        return Feedback(
+            False, hints.get(value, f"got {value}; count weights and biases of conv1 and of fc1.")
+        )
+    if model is None:
+        return Feedback(
+            False,
+            "your count is right; now replace `None` in `model` with the corrected network "
+            "for 20 classes, to count its parameters with PyTorch.",
+        )
+    _check_model(model, expected)
+    return Feedback(
+        True,
+        f"{conv_weights + conv_bias} (conv1) + {fc_weights + fc_bias} (fc1) = {expected}, "
+        "as PyTorch counts for your model; the linear layer holds 99% of them.",
+    )
+
+
+def _check_two_conv_layers(model: nn.Module) -> None:
+    """The layers of ex-05-two-conv: conv1, conv2 (32 -> 64, 3x3), pool, fc1 (1600 inputs)."""
+    for name, kind in (
+        ("conv1", nn.Conv2d),
+        ("conv2", nn.Conv2d),
+        ("pool", nn.MaxPool2d),
+        ("fc1", nn.Linear),
+    ):
+        if not isinstance(getattr(model, name, None), kind):
+            raise NotYet(f"the model needs a layer `{name}` of type nn.{kind.__name__}.")
+    conv2 = model.conv2
+    if (conv2.in_channels, conv2.out_channels, conv2.kernel_size) != (32, 64, (3, 3)):
+        raise NotYet("conv2 should be nn.Conv2d(32, 64, 3): 32 channels in, 64 out, 3x3 kernels.")
+    if model.fc1.in_features != 64 * 5 * 5:
+        raise NotYet(
+            f"fc1 takes {model.fc1.in_features} inputs; trace 28 -> 24 -> 12 -> 10 -> 5 "
+            "and multiply by conv2's 64 channels."
+        )
+
+
+@exercise("your class (the class itself, not an instance)")
+def check_two_conv_net(model_class: Any) -> Feedback:
+    """Exercise ex-05-two-conv (chapter 05): a NotesNet with a second conv + pool block."""
+    if not (isinstance(model_class, type) and issubclass(model_class, nn.Module)):
+        return Feedback(False, f"pass a subclass of nn.Module, got {model_class!r}.")
+    model = learner_call(f"`{model_class.__name__}(10)`", model_class, 10)
+    _check_two_conv_layers(model)
+    images = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        logits = learner_call("the forward pass", model, images)
+    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) != (8, 10):
+        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        return Feedback(
+            False, f"for a batch (8, 1, 28, 28) the output should be (8, 10), got {shape}."
+        )
+    try:
+        read_array(logits, "logits")
+    except NotYet:
+        return Feedback(
+            False, "the forward pass returns NaN or infinite logits for ordinary images."
+        )
+    if torch.allclose(logits.sum(dim=1), torch.ones(8), atol=1e-4):
+        return Feedback(
+            False, "the outputs sum to 1 per image: return logits, not softmax probabilities."
+        )
+    if (logits >= 0).all():
+        return Feedback(
+            False, "no output is negative: is there a ReLU on the last layer? Return raw logits."
+        )
+    count = sum(p.numel() for p in model.parameters())
+    return Feedback(
+        True, f"output (8, 10), fc1 takes 64 x 5 x 5 = 1600 inputs, {count:,} parameters in all."
+    )

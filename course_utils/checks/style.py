@@ -1,0 +1,161 @@
+"""Exercise checks of chapter 10 (style transfer): a Gram matrix, total variation, a texture."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from course_utils.style import (
+    FeatureExtractor,
+    as_image_tensor,
+    brush_stroke_painting,
+    gram_matrix,
+)
+
+from ._feedback import Feedback, NotYet, _compare, exercise, read_array
+
+_FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-10-gram
+_TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-10-tv
+
+
+@exercise("the (2, 2) Gram matrix of `exercise_features`")
+def check_gram_by_hand(answer: Any) -> Feedback:
+    """Exercise ex-10-gram (chapter 10): the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
+    array = read_array(answer, "gram")
+    if array.shape == (1, 2, 2):
+        array = array[0]
+    rows = _FEATURES.reshape(2, 4)
+    expected = rows @ rows.T / 4
+    if array.shape == (4, 4):
+        return Feedback(
+            False,
+            "that is a 4x4 matrix over positions (F^T F); the Gram matrix is channels "
+            "by channels: F F^T, with F of shape (C, H W) = (2, 4).",
+        )
+    if array.shape == expected.shape and np.allclose(array, expected * 4, atol=1e-6):
+        return Feedback(
+            False, "right pattern, 4 times too large: divide by the number of positions, H W = 4."
+        )
+    return _compare(
+        array,
+        expected,
+        "gram",
+        "G = [[1.25, 0], [0, 2.5]]; the zeros off the diagonal say that the two maps are "
+        "never active at the same position.",
+    )
+
+
+@exercise("the total variation of `tv_image`, a float")
+def check_total_variation_by_hand(answer: Any) -> Feedback:
+    """Exercise ex-10-tv (chapter 10): a 3x3 image's total variation, as the course defines it."""
+    array = read_array(answer, "tv")
+    if array.size != 1:
+        return Feedback(False, f"`tv` should be one number, got shape {array.shape}.")
+    value = float(array.reshape(()))
+    vertical = np.diff(_TV_IMAGE, axis=0)
+    horizontal = np.diff(_TV_IMAGE, axis=1)
+    expected = float((vertical**2).mean() + (horizontal**2).mean())
+    if np.isclose(value, float((vertical**2).sum() + (horizontal**2).sum())):
+        return Feedback(
+            False, "that is the sum of the squared differences; take the mean of each direction."
+        )
+    if np.isclose(value, float(np.abs(vertical).mean() + np.abs(horizontal).mean())):
+        return Feedback(
+            False, "that uses absolute differences; the course's total variation squares them."
+        )
+    if np.isclose(value, float((vertical**2).mean())) or np.isclose(
+        value, float((horizontal**2).mean())
+    ):
+        return Feedback(
+            False, "that is one direction only; add the vertical and the horizontal means."
+        )
+    return _compare(
+        np.float64(value),
+        np.float64(expected),
+        "tv",
+        f"{expected:.4f} = 1.25/6 (vertical) + 1/6 (horizontal).",
+        atol=1e-6,
+    )
+
+
+def _layout_similarity(image: torch.Tensor, reference: torch.Tensor) -> float:
+    """Largest correlation of two (1, 3, H, W) images over circular shifts, after 4x4 pooling.
+
+    Near 1 for the reference with pixel noise on it, or shifted; low for a texture that shares
+    only the reference's statistics (ex-10-deep-texture).
+    """
+    a, b = (F.avg_pool2d(x.double(), 4)[0] for x in (image, reference))
+    a, b = a - a.mean(dim=(1, 2), keepdim=True), b - b.mean(dim=(1, 2), keepdim=True)
+    cross = torch.fft.ifft2(torch.fft.fft2(a) * torch.fft.fft2(b).conj()).real.sum(dim=0)
+    return float(cross.max() / (a.norm() * b.norm() + 1e-12))
+
+
+def _read_texture(answer: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """The learner's texture of ex-10-deep-texture and the painting, as (1, 3, 64, 64) tensors."""
+    try:
+        image = as_image_tensor(answer, "texture")
+    except (TypeError, ValueError) as error:
+        raise NotYet(str(error).replace("transfer: ", "")) from None
+    if tuple(image.shape[-2:]) != (64, 64):
+        raise NotYet(
+            f"the texture is {image.shape[-2]}x{image.shape[-1]}; make it 64x64 (size=64)."
+        )
+    painting = as_image_tensor(brush_stroke_painting(64))
+    if torch.allclose(image, painting, atol=1e-3):
+        raise NotYet('that is the painting itself; start from noise (init="noise").')
+    layout = _layout_similarity(image, painting)
+    if layout > 0.5:
+        raise NotYet(
+            f"your image has the painting's layout (blurred, it correlates {layout:.2f} with "
+            "the painting at the best shift; a synthesised texture stays near 0.2): it is "
+            "the painting with changes, not a texture synthesised from noise. Use "
+            'init="noise" and let the Gram matrices alone shape it.'
+        )
+    return image, painting
+
+
+def _gram_errors(image: torch.Tensor, painting: torch.Tensor) -> dict[str, float]:
+    """Relative Gram-matrix difference of two images at each layer of the random network."""
+    network = FeatureExtractor("random", verbose=False)
+    with torch.no_grad():
+        mine, target = network(image), network(painting)
+    return {
+        name: float(
+            (gram_matrix(mine[name]) - gram_matrix(target[name])).norm()
+            / gram_matrix(target[name]).norm()
+        )
+        for name in network.layers
+    }
+
+
+@exercise("your (64, 64, 3) texture")
+def check_deep_layer_texture(answer: Any) -> Feedback:
+    """Exercise ex-10-deep-texture (chapter 10): a 64x64 texture matching conv3-conv5 only.
+
+    The texture is synthesised from `brush_stroke_painting(64)` with the random network.
+    """
+    image, painting = _read_texture(answer)
+    errors = _gram_errors(image, painting)
+    listing = ", ".join(f"{name} {value:.2f}" for name, value in errors.items())
+    deep = max(errors[name] for name in ("conv3", "conv4", "conv5"))
+    if deep > 0.1:
+        return Feedback(
+            False,
+            f"the deep layers' Gram matrices are still up to {deep:.2f} (relative) away from "
+            'the painting\'s; use style_layers=["conv3", "conv4", "conv5"] and enough '
+            f"steps. All layers: {listing}.",
+        )
+    if errors["conv1"] < 0.15:
+        return Feedback(
+            False,
+            f"conv1 is matched too ({errors['conv1']:.2f}): leave conv1 and conv2 out of "
+            "style_layers.",
+        )
+    return Feedback(
+        True,
+        f"relative Gram differences: {listing}. conv3 to conv5 are matched, conv1 is not: "
+        "the deep layers alone leave the pixel-level colours and edges free.",
+    )
