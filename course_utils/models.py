@@ -287,17 +287,3 @@ class DigitCNN(nn.Module):
             )
         _check_dtype(x, self.conv1.weight, "DigitCNN")
         return self.fc2(self.dropout(self.features(x)))
-
-
-# Temporary, until the exercise checkers (course_utils/checks.py, being split into a package)
-# import these from `course_utils.pretrained`, where they live: nothing else should use this.
-_MOVED_TO_PRETRAINED = ("trained_classifier", "classifier_data")
-
-
-def __getattr__(name: str) -> object:
-    """`models.trained_classifier` and `models.classifier_data`, now in `pretrained`."""
-    if name in _MOVED_TO_PRETRAINED:
-        from course_utils import pretrained
-
-        return getattr(pretrained, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

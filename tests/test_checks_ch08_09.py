@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils import checks, models
+from course_utils import checks, models, pretrained
 from course_utils.checks.attribution import _tiny_network
 from course_utils.interpret import occlusion
 
@@ -29,13 +29,13 @@ def random_classifier():
 
 @pytest.fixture(autouse=True)
 def fast_classifier(monkeypatch, random_classifier):
-    monkeypatch.setattr(models, "trained_classifier", lambda *args, **kwargs: random_classifier)
+    monkeypatch.setattr(pretrained, "trained_classifier", lambda *args, **kwargs: random_classifier)
     return random_classifier
 
 
 @pytest.fixture(scope="module")
 def data():
-    return models.classifier_data()
+    return pretrained.classifier_data()
 
 
 def test_placeholders_say_not_yet():

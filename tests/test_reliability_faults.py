@@ -20,8 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import __main__ as cli
-from course_utils import checkpoints, data, pretrained, style
+from course_utils import checkpoints, cli, data, pretrained, style
 from course_utils.checkpoints import load_checkpoint, save_checkpoint
 from course_utils.models import DigitCNN, NotesNet
 
@@ -413,7 +412,7 @@ def test_damaged_pretrained_weights_are_detected_by_their_sha256(
 ):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-    path = style._weights_path("squeezenet")
+    path = pretrained.weights_file("squeezenet")
     path.parent.mkdir(parents=True)
     WEIGHT_FAULTS[fault](path)
     assert style.pretrained_problem("squeezenet").startswith("damaged")

@@ -31,7 +31,19 @@ from ._feedback import (
     learner_call,
     read_array,
 )
-from .attribution import check_guided_tiny, check_occlusion_copies, check_probability_occlusion
+from .attribution import (
+    check_grad_cam_tiny,
+    check_guided_tiny,
+    check_occlusion_copies,
+    check_probability_occlusion,
+)
+from .backprop import (
+    check_conv_input_gradient,
+    check_he_std,
+    check_max_pool_routing,
+    check_numerical_gradient,
+    gradient_check_function,
+)
 from .cnn import check_flattened_size, check_parameter_count, check_two_conv_net
 from .convolutions import (
     check_box_blur,
@@ -39,7 +51,12 @@ from .convolutions import (
     check_output_sizes,
     check_vertical_edge_kernel,
 )
-from .features import check_block2_maps, check_feature_1nn, check_feature_pca
+from .features import (
+    check_block2_maps,
+    check_feature_1nn,
+    check_feature_pca,
+    check_pooled_receptive_field,
+)
 from .optimizers import check_adam_bias_correction, check_bowl_learning_rate, check_momentum_step
 from .pooling import check_head_parameters, check_max_pool_by_hand, check_max_pool_function
 from .regularization import check_bn_eval, check_inverted_dropout, check_running_stats
@@ -81,6 +98,12 @@ __all__ = [
     "check_flattened_size",
     "check_parameter_count",
     "check_two_conv_net",
+    # chapter 05b
+    "check_max_pool_routing",
+    "check_numerical_gradient",
+    "gradient_check_function",
+    "check_conv_input_gradient",
+    "check_he_std",
     # chapter 06
     "check_momentum_step",
     "check_bowl_learning_rate",
@@ -94,10 +117,12 @@ __all__ = [
     "check_block2_maps",
     "check_feature_pca",
     "check_feature_1nn",
+    "check_pooled_receptive_field",
     # chapter 09
     "check_occlusion_copies",
     "check_guided_tiny",
     "check_probability_occlusion",
+    "check_grad_cam_tiny",
     # chapter 10
     "check_gram_by_hand",
     "check_total_variation_by_hand",
@@ -105,7 +130,7 @@ __all__ = [
 ]
 # Imported above but not in `__all__` (not for learners, so not on the API page): the tools for
 # writing a check (`exercise`, `NotYet`, `learner_call`, `read_array`) and the older helpers
-# `_as_array`, `_compare` and `_not_yet`, which newer checker modules import from here.
+# `_as_array`, `_compare` and `_not_yet`.
 _FOR_CHECK_AUTHORS = (NotYet, exercise, learner_call, read_array, _as_array, _compare, _not_yet)
 
 # Documented (and referred to in signatures) under its public name.

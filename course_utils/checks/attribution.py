@@ -1,6 +1,6 @@
 """Exercise checks of chapter 09 (occlusion and saliency): copies, guided backprop, probabilities.
 
-The probability check reads chapter 07's classifier through `models.trained_classifier` at call
+The probability check reads chapter 07's classifier through `pretrained.trained_classifier` at call
 time (so tests can replace it with a fixed random network).
 """
 
@@ -11,10 +11,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from course_utils import models
+from course_utils import pretrained
 from course_utils.interpret import occlusion
 
 from ._feedback import Feedback, _compare, exercise, read_array, read_int
+
+__all__ = [
+    "check_occlusion_copies",
+    "check_guided_tiny",
+    "check_probability_occlusion",
+    "check_grad_cam_tiny",
+]
 
 
 @exercise("the number of masked copies, an int")
@@ -113,8 +120,8 @@ def check_probability_occlusion(answer: Any) -> Feedback:
             False,
             f"`probability_map` has shape {array.shape}; take one channel of one image: [0, 0].",
         )
-    model = models.trained_classifier()
-    _, (test_images, test_labels) = models.classifier_data()
+    model = pretrained.trained_classifier()
+    _, (test_images, test_labels) = pretrained.classifier_data()
     image, label = test_images[:1], test_labels[:1]
 
     def run(score: Any) -> np.ndarray:
@@ -140,4 +147,48 @@ def check_probability_occlusion(answer: Any) -> Feedback:
         "probability_map",
         "the drop of the true class's probability, averaged over the windows covering each pixel.",
         atol=1e-5,
+    )
+
+
+def _ch09_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
+    """The feature maps A (2, 3, 3) and their gradients G in exercise ex-09-gradcam."""
+    feature_maps = np.array(
+        [
+            [[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [1.0, 0.0, 1.0]],
+            [[0.0, 2.0, 0.0], [1.0, 1.0, 1.0], [0.0, 2.0, 1.0]],
+        ]
+    )
+    gradients = np.array(
+        [
+            [[0.5, 1.0, -0.5], [0.0, 0.5, 0.0], [1.0, -1.0, 0.5]],
+            [[-1.0, 0.0, -0.5], [-0.5, 0.0, -0.5], [0.0, -1.0, 0.5]],
+        ]
+    )
+    return feature_maps, gradients
+
+
+@exercise("the Grad-CAM map, a 3x3 array")
+def check_grad_cam_tiny(answer: Any) -> Feedback:
+    """Exercise ex-09-gradcam (chapter 09): a 3x3 Grad-CAM map from two channels, by hand."""
+    array = read_array(answer, "grad_cam_map")
+    feature_maps, gradients = _ch09_grad_cam_tiny()
+    weighted = np.tensordot(gradients.mean(axis=(1, 2)), feature_maps, axes=1)
+    if array.shape == weighted.shape:
+        wrong = {
+            "some values are negative: Grad-CAM keeps only the positive part (a ReLU).": weighted,
+            "each channel's weight is the *mean* of its gradient over the 9 positions, "
+            "not the sum.": np.maximum(9 * weighted, 0),
+            "that weighs every position by its own gradient (gradient x activation); "
+            "Grad-CAM first averages each channel's gradient over the map.": np.maximum(
+                (gradients * feature_maps).sum(axis=0), 0
+            ),
+        }
+        for message, candidate in wrong.items():
+            if np.allclose(array, candidate):
+                return Feedback(False, message)
+    return _compare(
+        array,
+        np.maximum(weighted, 0),
+        "grad_cam_map",
+        "the channel weights are 2/9 and -1/3, so the map is ReLU(2/9 A[0] - 1/3 A[1]).",
     )

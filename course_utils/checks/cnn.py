@@ -11,6 +11,8 @@ from course_utils.ops import output_size
 
 from ._feedback import Feedback, NotYet, exercise, learner_call, read_array, read_int, second_part
 
+__all__ = ["check_flattened_size", "check_parameter_count", "check_two_conv_net"]
+
 
 def _run(module: Any, shape: tuple[int, ...], name: str) -> torch.Tensor:
     """The learner's module run on zeros of `shape`: its (batch, values) output, or a stop."""

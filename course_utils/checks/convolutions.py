@@ -22,6 +22,13 @@ from ._feedback import (
     second_part,
 )
 
+__all__ = [
+    "check_output_sizes",
+    "check_vertical_edge_kernel",
+    "check_box_blur",
+    "check_conv2d_single_channel",
+]
+
 _STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
     (28, 5, 1, 0),
     (24, 3, 2, 1),

@@ -10,6 +10,8 @@ from course_utils.optim import SGD, IllConditionedBowl, run_optimizer
 
 from ._feedback import Feedback, _compare, exercise, read_pair
 
+__all__ = ["check_momentum_step", "check_bowl_learning_rate", "check_adam_bias_correction"]
+
 _MOMENTUM_CASE = {  # ex-06-momentum-step
     "w": np.array([1.0, -2.0]),
     "velocity": np.array([0.5, 0.5]),

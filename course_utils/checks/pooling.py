@@ -22,6 +22,8 @@ from ._feedback import (
     second_part,
 )
 
+__all__ = ["check_max_pool_by_hand", "check_max_pool_function", "check_head_parameters"]
+
 
 def _grid() -> np.ndarray:
     """The 4x6 array of ex-02-max-pool."""

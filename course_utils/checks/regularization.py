@@ -11,6 +11,8 @@ from course_utils.ops import batch_norm
 
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array, require, second_part
 
+__all__ = ["check_inverted_dropout", "check_running_stats", "check_bn_eval"]
+
 
 def _dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
     """The fixed input, keep mask and p of ex-04-inverted-dropout."""

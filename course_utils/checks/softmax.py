@@ -19,6 +19,8 @@ from ._feedback import (
     second_part,
 )
 
+__all__ = ["check_softmax_probabilities", "check_log_softmax_function", "check_cross_entropy"]
+
 
 @exercise("your three probabilities")
 def check_softmax_probabilities(answer: Any) -> Feedback:

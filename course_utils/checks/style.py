@@ -17,6 +17,8 @@ from course_utils.style import (
 
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array
 
+__all__ = ["check_gram_by_hand", "check_total_variation_by_hand", "check_deep_layer_texture"]
+
 _FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-10-gram
 _TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-10-tv
 

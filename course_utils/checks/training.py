@@ -8,6 +8,14 @@ import numpy as np
 
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array, read_pair
 
+__all__ = [
+    "AUGMENTATION_OPTIONS",
+    "check_steps_per_epoch",
+    "check_confusion_matrix",
+    "check_top_k_accuracy",
+    "check_label_preserving",
+]
+
 
 @exercise("a pair (batches_per_epoch, total_steps)")
 def check_steps_per_epoch(

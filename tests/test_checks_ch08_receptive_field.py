@@ -1,11 +1,11 @@
-"""The exercise check of chapter 08's feature-visualization section (course_utils.checks_new_F)."""
+"""The exercise check of chapter 08's feature-visualization section (course_utils.checks)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils.checks_new_F import check_pooled_receptive_field
+from course_utils.checks import check_pooled_receptive_field
 
 
 def by_hand(layers):

@@ -4,7 +4,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils.checks_new_G import _ch09_grad_cam_tiny, check_grad_cam_tiny
+from course_utils.checks import check_grad_cam_tiny
+from course_utils.checks.attribution import _ch09_grad_cam_tiny
 from course_utils.interpret import grad_cam
 
 

@@ -1,0 +1,281 @@
+"""Exercise checks of chapter 05b (backpropagation): gradients by hand, gradient checks, He init."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from course_utils.ops import conv2d, conv2d_backward, max_pool2d_backward
+
+from ._feedback import Feedback, _as_array, _compare, exercise, require
+
+__all__ = [
+    "check_max_pool_routing",
+    "check_numerical_gradient",
+    "check_conv_input_gradient",
+    "check_he_std",
+    "gradient_check_function",
+]
+
+# --- ex-05b-max-pool-routing ------------------------------------------------------------------
+
+MAX_POOL_INPUT = np.array(
+    [
+        [1.0, 5.0, 2.0, 0.0],
+        [3.0, 4.0, 8.0, 1.0],
+        [0.0, 2.0, 6.0, 6.0],
+        [7.0, 1.0, 3.0, 2.0],
+    ]
+)
+MAX_POOL_UPSTREAM = np.array([[1.0, -2.0], [0.5, 3.0]])
+
+
+def _max_pool_expected() -> np.ndarray:
+    return max_pool2d_backward(MAX_POOL_UPSTREAM[None], MAX_POOL_INPUT[None], 2)[0]
+
+
+@exercise("the 4x4 gradient with respect to the pooling's input")
+def check_max_pool_routing(grad_x: Any) -> Feedback:
+    """Exercise ex-05b-max-pool-routing (chapter 05b): the gradient of a 2x2 max pool, 4x4."""
+    array = _as_array(grad_x, "grad_x")
+    if isinstance(array, Feedback):
+        return array
+    expected = _max_pool_expected()
+    if array.shape == expected.shape:
+        spread = np.kron(MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4
+        if np.allclose(array, spread):
+            return Feedback(
+                False,
+                "that shares each gradient equally over its window: average pooling's rule. "
+                "Max pooling sends the whole gradient to the window's largest input.",
+            )
+        tie_to_last = expected.copy()
+        tie_to_last[2, 2], tie_to_last[2, 3] = 0.0, expected[2, 2]
+        if np.allclose(array, tie_to_last):
+            return Feedback(
+                False,
+                "the bottom-right window has a tie (two 6s): PyTorch on the CPU gives the "
+                "gradient to the first maximum in reading order, row by row.",
+            )
+        if np.allclose(array, expected * 2) or np.allclose(array, np.where(expected, 1, 0)):
+            return Feedback(
+                False,
+                "the winners are right, but each should receive its window's upstream "
+                "gradient, unchanged.",
+            )
+    return _compare(
+        array,
+        expected,
+        "grad_x",
+        "each window's gradient went, whole, to its maximum (the first of the two tied 6s).",
+        atol=1e-9,
+    )
+
+
+# --- ex-05b-gradient-check --------------------------------------------------------------------
+
+GRADIENT_CHECK_POINT = np.array([0.5, -1.0, 2.0])
+
+
+def gradient_check_function(v: np.ndarray) -> float:
+    """The function of ex-05b-gradient-check (chapter 05b): sum(exp(v) * v)."""
+    return float(np.sum(np.exp(v) * v))
+
+
+@exercise("your central-difference gradient, an array of 3 numbers")
+def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedback:
+    """Exercise ex-05b-gradient-check (chapter 05b): central differences, and the verdict."""
+    require(analytic_is_right, "True or False: is `claimed_gradient` right?")
+    array = _as_array(numeric_grad, "numeric_grad")
+    if isinstance(array, Feedback):
+        return array
+    v = GRADIENT_CHECK_POINT
+    expected = np.exp(v) * (1.0 + v)
+    if array.shape != expected.shape:
+        return Feedback(
+            False, f"`numeric_grad` has shape {array.shape}; expected {expected.shape}."
+        )
+    if np.allclose(array, np.exp(v)):
+        return Feedback(
+            False,
+            "that is the claimed formula exp(v), not a numerical estimate: compute "
+            "(f(v + h e_i) - f(v - h e_i)) / (2 h) for each coordinate i.",
+        )
+    error = float(np.max(np.abs(array - expected)))
+    if not error <= 1e-7:
+        hint = (
+            "close: use central differences, (f(v + h) - f(v - h)) / (2 h), in float64, "
+            "with h around 1e-5; a one-sided difference is only accurate to about h."
+            if error < 1e-2
+            else "compare your estimate with your own definition of central differences."
+        )
+        return Feedback(False, f"`numeric_grad` is off by up to {error:.1e}; {hint}")
+    if not isinstance(analytic_is_right, bool | np.bool_):
+        return Feedback(
+            False, f"`analytic_is_right` should be True or False, got {analytic_is_right!r}."
+        )
+    if analytic_is_right:
+        return Feedback(
+            False,
+            "your numerical gradient is right, but compare it with `claimed_gradient`: their "
+            "relative error is far above 1e-7, so the claimed formula is wrong.",
+        )
+    return Feedback(
+        True,
+        "central differences give exp(v) (1 + v); the claimed exp(v) forgot the product rule.",
+    )
+
+
+# --- ex-05b-conv-input-gradient ---------------------------------------------------------------
+
+CONV_KERNEL = np.array([[1.0, 2.0], [3.0, 4.0]])
+CONV_UPSTREAM = np.array([[1.0, 2.0], [0.0, -1.0]])
+
+
+@exercise("the 3x3 gradient with respect to the input image")
+def check_conv_input_gradient(grad_input: Any) -> Feedback:
+    """Exercise ex-05b-conv-input-gradient (chapter 05b): a 2x2 kernel on a 3x3 input."""
+    array = _as_array(grad_input, "grad_input")
+    if isinstance(array, Feedback):
+        return array
+    image = np.zeros((1, 1, 3, 3))  # the input gradient does not depend on the input values
+    expected = conv2d_backward(CONV_UPSTREAM[None, None], image, CONV_KERNEL[None, None])[0]
+    expected = expected[0, 0]
+    if array.shape == (2, 2):
+        return Feedback(
+            False,
+            "`grad_input` has the kernel's shape (2, 2): that is the weight gradient's shape. "
+            "The input gradient has the input's shape, (3, 3).",
+        )
+    if array.shape == expected.shape:
+        unflipped = conv2d(np.pad(CONV_UPSTREAM, 1)[None], CONV_KERNEL[None, None])[0]
+        if np.allclose(array, unflipped):
+            return Feedback(
+                False,
+                "that slides the kernel without flipping it: as a sliding window the input "
+                "gradient needs the kernel turned by 180 degrees (or scatter kernel x "
+                "gradient onto each window).",
+            )
+    return _compare(
+        array,
+        expected,
+        "grad_input",
+        "every output's gradient scattered kernel x gradient back onto its 2x2 window.",
+        atol=1e-9,
+    )
+
+
+# --- ex-05b-init ------------------------------------------------------------------------------
+
+_HE_CONV = {"in_channels": 16, "out_channels": 64, "kernel_size": 3}  # ex-05b-init
+
+
+def _he_conv_expected() -> tuple[int, int, float]:
+    """The fan-in, the fan-out and the He standard deviation of ex-05b-init's convolution."""
+    k = _HE_CONV["kernel_size"]
+    fan_in = _HE_CONV["in_channels"] * k * k
+    fan_out = _HE_CONV["out_channels"] * k * k
+    return fan_in, fan_out, float(np.sqrt(2.0 / fan_in))
+
+
+def _he_std_mistake(value: float) -> str | None:
+    """A hint when `value` is one of the usual wrong standard deviations, else None."""
+    fan_in, fan_out, _ = _he_conv_expected()
+    c_in, k = _HE_CONV["in_channels"], _HE_CONV["kernel_size"]
+    mistakes = [
+        (
+            np.sqrt(2.0 / c_in),
+            f"you used C_in = {c_in} as the fan-in; each output sums over C_in x k x k inputs.",
+        ),
+        (
+            np.sqrt(2.0 / (c_in * k)),
+            "a 3x3 kernel has k x k = 9 weights per input channel, not k = 3.",
+        ),
+        (
+            np.sqrt(2.0 / fan_out),
+            f"that is sqrt(2 / fan_out) with fan_out = C_out x k x k = {fan_out}; He's rule "
+            "uses the fan-in, the number of inputs each output sums.",
+        ),
+        (
+            np.sqrt(1.0 / fan_in),
+            "that is sqrt(1 / fan_in), which keeps the spread of a linear (or tanh-like) unit; "
+            "a ReLU zeroes half its inputs and halves the second moment, so He doubles it.",
+        ),
+        (
+            2.0 / fan_in,
+            "that is the variance 2 / fan_in; the standard deviation is its square root.",
+        ),
+        (
+            np.sqrt(2.0 / (fan_in + fan_out)),
+            "that is Xavier's sqrt(2 / (fan_in + fan_out)), made for tanh-like units; "
+            "for a ReLU use He's rule.",
+        ),
+    ]
+    for wrong, hint in mistakes:
+        if np.isclose(value, wrong, rtol=1e-3, atol=0.0):
+            return hint
+    return None
+
+
+def _check_he_layer(layer, expected_std: float) -> Feedback:
+    """The learner's nn.Conv2d(16, 64, 3), initialised with He's standard deviation."""
+    require(layer, "your `nn.Conv2d(16, 64, kernel_size=3)`, initialised by hand")
+    if not isinstance(layer, nn.Conv2d):
+        return Feedback(False, f"`he_conv` should be an nn.Conv2d, got {type(layer).__name__}.")
+    shape = (_HE_CONV["out_channels"], _HE_CONV["in_channels"], 3, 3)
+    if tuple(layer.weight.shape) != shape:
+        return Feedback(
+            False,
+            f"`he_conv` should be nn.Conv2d(16, 64, kernel_size=3), with weights of shape "
+            f"{shape}; its weights have shape {tuple(layer.weight.shape)}.",
+        )
+    weights = _as_array(layer.weight, "he_conv.weight")
+    if isinstance(weights, Feedback):
+        return weights
+    std, mean = float(weights.std()), float(weights.mean())
+    default_std = 1.0 / np.sqrt(3.0 * weights[0].size)  # kaiming_uniform_(a=sqrt(5))
+    if np.isclose(std, default_std, rtol=0.05):
+        return Feedback(
+            False,
+            f"the weights of `he_conv` have std {std:.4f}: PyTorch's default initialisation, "
+            f"1 / sqrt(3 fan_in). Draw them again with std {expected_std:.4f}.",
+        )
+    # 9,216 weights: the sample std is within about 1% of the true one, the mean within 0.002.
+    if not (abs(std / expected_std - 1) < 0.05 and abs(mean) < 0.01):
+        return Feedback(
+            False,
+            f"the weights of `he_conv` have mean {mean:.4f} and std {std:.4f}; expected "
+            f"mean 0 and std {expected_std:.4f} (a normal draw, e.g. nn.init.normal_).",
+        )
+    return Feedback(True, f"your layer's {weights.size:,} weights have std {std:.3f}.")
+
+
+@exercise("a number: the He standard deviation of the layer's weights")
+def check_he_std(answer: Any, he_conv: Any) -> Feedback:
+    """Exercise ex-05b-init (chapter 05b): He's std for nn.Conv2d(16, 64, 3), and the layer."""
+    array = _as_array(answer, "he_std")
+    if isinstance(array, Feedback):
+        return array
+    if array.size != 1:
+        return Feedback(False, f"`he_std` should be one number, got shape {array.shape}.")
+    value = float(array.reshape(-1)[0])
+    fan_in, _, expected = _he_conv_expected()
+    if not np.isclose(value, expected, rtol=1e-3, atol=0.0):
+        hint = _he_std_mistake(value)
+        if hint is not None:
+            return Feedback(False, hint)
+        return Feedback(
+            False,
+            f"`he_std` = {value:.4g} is not it. Count the inputs each output sums (the "
+            "fan-in), then use Var(w) = 2 / fan_in.",
+        )
+    layer = _check_he_layer(he_conv, expected)
+    if not layer:
+        return layer
+    return Feedback(
+        True,
+        f"fan_in = 16 x 3 x 3 = {fan_in}, so he_std = sqrt(2 / {fan_in}) = {expected:.4f}; "
+        + layer.message,
+    )
