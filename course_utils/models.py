@@ -228,11 +228,11 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     )
 
 
-# --- Chapter 07: the digit classifier that chapters 08-09 look inside --------------------------
+# --- Chapter 08: the digit classifier that chapters 09-10 look inside --------------------------
 
 
 class DigitCNN(nn.Module):
-    """Three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (chapter 07).
+    """Three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (chapter 08).
 
     Shapes for a 28x28 grayscale input: conv1 (5x5, 16 ch) 28x28 -> pool 14x14; conv2 (3x3,
     32 ch) -> pool 7x7; conv3 (3x3, 64 ch) -> pool 3x3; flatten to 576; `fc1` to `hidden`
@@ -268,7 +268,7 @@ class DigitCNN(nn.Module):
         self.fc2 = nn.Linear(hidden, n_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The penultimate features `(N, hidden)`: what `fc2` turns into logits (chapter 08)."""
+        """The penultimate features `(N, hidden)`: what `fc2` turns into logits (chapter 09)."""
         x = self.pool(F.relu(self.bn1(self.conv1(x))))  # (N, 16, 14, 14)
         x = self.pool(F.relu(self.bn2(self.conv2(x))))  # (N, 32, 7, 7)
         x = self.pool(F.relu(self.bn3(self.conv3(x))))  # (N, 64, 3, 3)
@@ -276,7 +276,7 @@ class DigitCNN(nn.Module):
         return F.relu(self.fc1(x))  # (N, 64)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits `(N, n_classes)` for a batch `(N, in_channels, 28, 28)` (chapter 07)."""
+        """Logits `(N, n_classes)` for a batch `(N, in_channels, 28, 28)` (chapter 08)."""
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"DigitCNN: `x` must be a torch.Tensor, got {type(x).__name__}")
         if x.ndim != 4 or x.shape[1] != self.conv1.in_channels or tuple(x.shape[2:]) != (28, 28):

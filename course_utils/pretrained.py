@@ -1,6 +1,6 @@
 """Pretrained weights, in one place: the course's digit classifier and torchvision's ImageNet nets.
 
-Chapter 07's trained digit classifier, for chapters 08-09: shipped, or trained and cached.
+Chapter 08's trained digit classifier, for chapters 09-10: shipped, or trained and cached.
 
 `trained_classifier()` returns the course's reference weights (`REFERENCE_WEIGHTS`, checked
 against `REFERENCE_SHA256`), or trains `CLASSIFIER_RECIPE` here and caches the result in
@@ -8,7 +8,7 @@ against `REFERENCE_SHA256`), or trains `CLASSIFIER_RECIPE` here and caches the r
 `CLASSIFIER_RECIPE_VERSION`, the training data and the torch version, never of source code:
 editing a docstring does not retrain.
 
-The ImageNet weights chapter 10 and the CLI use (`imagenet_weights(kind)`, `weights_file`,
+The ImageNet weights chapter 11 and the CLI use (`imagenet_weights(kind)`, `weights_file`,
 `pretrained_problem`, `pretrained_available`) are pinned to `IMAGENET1K_V1`, never `DEFAULT`:
 torchvision may point `DEFAULT` at newer weights, and then the feature network, `doctor` and
 `download` would disagree about which file to look for. torchvision names each file with the
@@ -98,7 +98,7 @@ CLASSIFIER_RECIPE_VERSION = 1
 REFERENCE_WEIGHTS = (
     Path(__file__).with_name("assets") / f"digit_cnn_v{CLASSIFIER_RECIPE_VERSION}.pt"
 )
-"""Chapter 07's recipe trained once and shipped, so chapters 08-09 agree on every machine."""
+"""Chapter 08's recipe trained once and shipped, so chapters 09-10 agree on every machine."""
 REFERENCE_SHA256 = "b77ecf2c5016a0988b4c49f5da7925b2164e6a2e0fa8502e9aafd0f1be89bb72"
 """The SHA-256 of `REFERENCE_WEIGHTS`, checked at every load."""
 
@@ -154,7 +154,7 @@ def classifier_cache_path() -> Path:
 def _train_classifier(
     train_images: torch.Tensor, train_labels: torch.Tensor, show_progress: bool = False
 ) -> DigitCNN:
-    """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (chapter 07)."""
+    """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (chapter 08)."""
     recipe = CLASSIFIER_RECIPE
     threads = torch.get_num_threads()
     torch.set_num_threads(recipe["threads"])
@@ -227,10 +227,10 @@ def _reference_classifier() -> DigitCNN | None:
 
 
 def write_reference_classifier(path: Path = REFERENCE_WEIGHTS) -> str:
-    """Train chapter 07's recipe here and write the weights to ship; returns their SHA-256.
+    """Train chapter 08's recipe here and write the weights to ship; returns their SHA-256.
 
     For maintainers, when `CLASSIFIER_RECIPE` changes: bump `CLASSIFIER_RECIPE_VERSION`, run
-    this, paste the digest into `REFERENCE_SHA256`, and re-execute chapters 07-09.
+    this, paste the digest into `REFERENCE_SHA256`, and re-execute chapters 08-10.
     """
     (train_images, train_labels), _ = classifier_data()
     with preserved_rng():
@@ -280,13 +280,13 @@ def _store_classifier(model: DigitCNN, path: Path | None, key: str) -> None:
 
 
 def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
-    """Chapter 07's trained `DigitCNN` in eval mode, on the CPU (chapters 08-09).
+    """Chapter 08's trained `DigitCNN` in eval mode, on the CPU (chapters 09-10).
 
-    By default these are the course's reference weights: chapter 07's recipe trained once and
+    By default these are the course's reference weights: chapter 08's recipe trained once and
     shipped with the course (`REFERENCE_WEIGHTS`, checked against `REFERENCE_SHA256`). Training
     is deterministic on one machine, but float rounding differs between processors and training
     amplifies it, so a classifier trained elsewhere is a different network; shipping one means
-    chapters 08-09 show every learner the same filters, mistakes and maps.
+    chapters 09-10 show every learner the same filters, mistakes and maps.
 
     `retrain=True` trains the recipe on this machine instead (about 20 s on a laptop CPU, one
     thread) and caches the weights in `classifier_cache_path()`; that path is also the fallback
@@ -325,7 +325,7 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
     return model
 
 
-# --- torchvision's ImageNet weights (chapter 10, `python -m course_utils doctor/download`) ---
+# --- torchvision's ImageNet weights (chapter 11, `python -m course_utils doctor/download`) ---
 
 PRETRAINED_KINDS = ("squeezenet", "vgg19")
 
@@ -337,7 +337,7 @@ def _check_kind(kind: object, func: str) -> str:
 
 
 def imagenet_weights(kind: str) -> WeightsEnum:
-    """The pinned ImageNet weights (`IMAGENET1K_V1`) of "squeezenet" or "vgg19" (chapter 10)."""
+    """The pinned ImageNet weights (`IMAGENET1K_V1`) of "squeezenet" or "vgg19" (chapter 11)."""
     kind = _check_kind(kind, "imagenet_weights")
     from torchvision import models
 
@@ -347,7 +347,7 @@ def imagenet_weights(kind: str) -> WeightsEnum:
 
 
 def weights_file(kind: str) -> Path:
-    """Where torch.hub caches the weights file of `kind`, present or not (chapter 10)."""
+    """Where torch.hub caches the weights file of `kind`, present or not (chapter 11)."""
     kind = _check_kind(kind, "weights_file")
     import torch
 
@@ -371,6 +371,6 @@ def pretrained_problem(kind: str) -> str | None:
 
 
 def pretrained_available(kind: str) -> bool:
-    """Whether the weights of `kind` are in the torch hub cache, intact; no network (chapter 10)."""
+    """Whether the weights of `kind` are in the torch hub cache, intact; no network (chapter 11)."""
     kind = _check_kind(kind, "pretrained_available")
     return pretrained_problem(kind) is None

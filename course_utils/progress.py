@@ -1,4 +1,4 @@
-"""One progress helper for everything slow (chapters 03-10).
+"""One progress helper for everything slow (chapters 03-11).
 
 While a learner runs a notebook in Jupyter it is tqdm's widget bar. When
 `COURSE_PLAIN_PROGRESS=1` (set by `make test`, `make notebooks` and the benchmarks) it draws

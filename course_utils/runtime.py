@@ -64,7 +64,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
 @contextlib.contextmanager
 def preserved_rng() -> Iterator[None]:
-    """Run a block without changing the caller's random state (chapters 07-09).
+    """Run a block without changing the caller's random state (chapters 08-10).
 
     Saves and restores the Python, NumPy and PyTorch generators (CPU and GPUs), and the
     deterministic-algorithms and cuDNN-benchmark switches that `seed_everything` sets, so

@@ -367,15 +367,15 @@ SCREENSHOTS = {  # file name: (page, window, what it shows)
     "01-1280.png": ("notebooks/01_convolutions", WIDE, "chapter 01, top"),
     "01-390.png": ("notebooks/01_convolutions", PHONE, "chapter 01 on a phone"),
     "01-390-nav.png": ("notebooks/01_convolutions", PHONE, "chapter 01, chapter list opened by ☰"),
-    "06-1280-figure.png": ("notebooks/06_optimizers", WIDE, "chapter 06, first figure"),
-    "06-390-figure.png": ("notebooks/06_optimizers", PHONE, "chapter 06, first figure on a phone"),
+    "06-1280-figure.png": ("notebooks/07_optimizers", WIDE, "chapter 07, first figure"),
+    "06-390-figure.png": ("notebooks/07_optimizers", PHONE, "chapter 07, first figure on a phone"),
     "06-1280-dark-animation.png": (
-        "notebooks/06_optimizers",
+        "notebooks/07_optimizers",
         WIDE,
-        "chapter 06 animation, dark mode",
+        "chapter 07 animation, dark mode",
     ),
-    "10-1280.png": ("notebooks/10_style_transfer", WIDE, "chapter 10, first figure"),
-    "10-390.png": ("notebooks/10_style_transfer", PHONE, "chapter 10, first figure on a phone"),
+    "10-1280.png": ("notebooks/11_style_transfer", WIDE, "chapter 11, first figure"),
+    "10-390.png": ("notebooks/11_style_transfer", PHONE, "chapter 11, first figure on a phone"),
 }
 
 

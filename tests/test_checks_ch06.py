@@ -1,140 +1,219 @@
-"""Exercise checks of chapter 06 (optimizers): right answers pass, typical mistakes are named."""
+"""Chapter 06's exercise checks: right answers pass; wrong ones fail with a clear message."""
+
+import math
 
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
-from course_utils.checks import (
-    check_adam_bias_correction,
-    check_bowl_learning_rate,
-    check_momentum_step,
-)
+from course_utils.checks import backprop as checks
+from course_utils.checks import check_he_std
 
-W, VELOCITY, GRAD, LR, MOMENTUM = (
-    np.array([1.0, -2.0]),
-    np.array([0.5, 0.5]),
-    np.array([0.2, -0.4]),
-    0.1,
-    0.9,
-)
+# --- ex-06-max-pool-routing --------------------------------------------------------------------
 
 
-def _torch_momentum_step():
-    """The reference: torch.optim.SGD after a first step that leaves exactly VELOCITY behind."""
-    w = torch.tensor(W + LR * VELOCITY, requires_grad=True, dtype=torch.float64)
-    optimizer = torch.optim.SGD([w], lr=LR, momentum=MOMENTUM)
-    w.grad = torch.tensor(VELOCITY)  # first step: the buffer becomes the gradient, w moves to W
-    optimizer.step()
-    w.grad = torch.tensor(GRAD)
-    optimizer.step()
-    return w.detach().numpy(), optimizer.state[w]["momentum_buffer"].numpy()
+def _max_pool_by_autograd() -> np.ndarray:
+    x = torch.tensor(checks.MAX_POOL_INPUT[None, None], requires_grad=True)
+    upstream = torch.tensor(checks.MAX_POOL_UPSTREAM[None, None])
+    (F.max_pool2d(x, 2) * upstream).sum().backward()
+    return x.grad[0, 0].numpy()
 
 
-def test_momentum_step_right_answer_matches_torch():
-    new_w, new_velocity = _torch_momentum_step()
-    np.testing.assert_allclose(new_w, [0.935, -2.005])
-    feedback = check_momentum_step((new_w, new_velocity))
-    assert feedback, feedback
-    assert check_momentum_step((torch.tensor(new_w), list(new_velocity)))
+def test_max_pool_routing_accepts_autograds_answer():
+    feedback = checks.check_max_pool_routing(_max_pool_by_autograd())
+    assert feedback, feedback.message
+    assert checks.check_max_pool_routing(torch.tensor(_max_pool_by_autograd()))
 
 
 @pytest.mark.parametrize(
-    "answer, words",
+    "answer,needle",
     [
         (None, "replace `None`"),
-        ((None, None), "replace `None`"),
-        (3.0, "should be the pair"),
-        (("a", "b"), "array of numbers"),
-        ((W - LR * GRAD, MOMENTUM * VELOCITY + GRAD), "plain gradient-descent"),
-        (
-            (W + MOMENTUM * VELOCITY - LR * GRAD, MOMENTUM * VELOCITY - LR * GRAD),
-            "other convention",
-        ),
-        (
-            (W - LR * (MOMENTUM * VELOCITY + 0.1 * GRAD), MOMENTUM * VELOCITY + 0.1 * GRAD),
-            "dampening",
-        ),
-        ((W - LR * VELOCITY, MOMENTUM * VELOCITY + GRAD), "old one"),
-        ((W + LR * (MOMENTUM * VELOCITY + GRAD), MOMENTUM * VELOCITY + GRAD), "uphill"),
-        ((W, GRAD), "new velocity is momentum"),
-        ((np.zeros(3), MOMENTUM * VELOCITY + GRAD), "shape"),
-        ((W, MOMENTUM * VELOCITY + GRAD), "values differ"),
+        (np.full((4, 4), np.nan), "NaN"),
+        (np.zeros((2, 2)), "shape (2, 2)"),
+        (np.kron(checks.MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4, "average pooling"),
+        ("four", "array of numbers"),
+        (np.zeros((4, 4)), "values differ"),
     ],
 )
-def test_momentum_step_mistakes(answer, words):
-    feedback = check_momentum_step(answer)
+def test_max_pool_routing_refuses_wrong_answers(answer, needle):
+    feedback = checks.check_max_pool_routing(answer)
     assert not feedback
-    assert words in feedback.message
+    assert needle in feedback.message
 
 
-def test_bowl_learning_rate():
-    good = check_bowl_learning_rate(2 / 26)
-    assert good and "below 0.001" in good.message
-    assert check_bowl_learning_rate(np.float64(0.06))
-    assert "replace `None`" in check_bowl_learning_rate(None).message
-    assert "number" in check_bowl_learning_rate("0.05").message
-    assert "number" in check_bowl_learning_rate(True).message
-    assert "positive" in check_bowl_learning_rate(-0.01).message
-    assert "positive" in check_bowl_learning_rate(float("inf")).message
-    for diverging in (0.081, 0.2, 1e6):
-        feedback = check_bowl_learning_rate(diverging)
-        assert not feedback and "diverges" in feedback.message
-    slow = check_bowl_learning_rate(0.01)
-    assert not slow and "Go higher" in slow.message
-    zigzag = check_bowl_learning_rate(0.0795)
-    assert not zigzag and "zig-zags" in zigzag.message
+def test_max_pool_routing_explains_the_tie():
+    wrong = _max_pool_by_autograd()
+    wrong[2, 3], wrong[2, 2] = wrong[2, 2], 0.0
+    feedback = checks.check_max_pool_routing(wrong)
+    assert not feedback and "tie" in feedback.message
 
 
-def _adam_reference():
-    """m_hat and v_hat from torch.optim.Adam's own state after the gradients 4, 2, 1."""
-    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.Adam([w], lr=1e-3, betas=(0.9, 0.999))
-    for g in (4.0, 2.0, 1.0):
-        w.grad = torch.tensor([g], dtype=torch.float64)
-        optimizer.step()
-    state = optimizer.state[w]
-    t = int(state["step"])
-    return (
-        state["exp_avg"].item() / (1 - 0.9**t),
-        state["exp_avg_sq"].item() / (1 - 0.999**t),
-        state["exp_avg"].item(),
-        state["exp_avg_sq"].item(),
-    )
+# --- ex-06-gradient-check ----------------------------------------------------------------------
 
 
-def test_adam_bias_correction_right_answer_matches_torch():
-    m_hat, v_hat, _, _ = _adam_reference()
-    assert m_hat == pytest.approx(0.604 / 0.271)
-    feedback = check_adam_bias_correction((m_hat, v_hat))
-    assert feedback, feedback
-    assert check_adam_bias_correction([np.array([m_hat]), torch.tensor(v_hat)])
+def _central_differences(h: float) -> np.ndarray:
+    v = checks.GRADIENT_CHECK_POINT
+    grad = np.zeros_like(v)
+    for i in range(v.size):
+        step = np.zeros_like(v)
+        step[i] = h
+        f = checks.gradient_check_function
+        grad[i] = (f(v + step) - f(v - step)) / (2 * h)
+    return grad
+
+
+def test_numerical_gradient_accepts_central_differences_and_the_right_verdict():
+    feedback = checks.check_numerical_gradient(_central_differences(1e-5), False)
+    assert feedback, feedback.message
+
+
+def test_numerical_gradient_matches_autograd():
+    v = torch.tensor(checks.GRADIENT_CHECK_POINT, requires_grad=True)
+    (torch.exp(v) * v).sum().backward()
+    assert np.abs(_central_differences(1e-5) - v.grad.numpy()).max() < 1e-8
 
 
 @pytest.mark.parametrize(
-    "kind, words",
+    "numeric,verdict,needle",
     [
-        ("none", "replace `None`"),
-        ("raw", "raw average"),
-        ("mean", "plain mean"),
-        ("t2", "1 - beta1**2"),
-        ("m_wrong", "m_hat is not right"),
-        ("sqrt", "not its square root"),
-        ("v_wrong", "for v_hat"),
-        ("arrays", "one number"),
+        (None, False, "replace `None`"),
+        ("grad", None, "replace `None`"),
+        (np.array([np.nan, 0.0, 0.0]), False, "NaN"),
+        (np.zeros(2), False, "shape (2,)"),
+        (np.exp(checks.GRADIENT_CHECK_POINT), False, "not a numerical estimate"),
+        ("forward", False, "central differences"),
+        ("grad", True, "the claimed formula is wrong"),
+        ("grad", "no", "True or False"),
     ],
 )
-def test_adam_bias_correction_mistakes(kind, words):
-    m_hat, v_hat, m, v = _adam_reference()
-    answer = {
-        "none": (None, None),
-        "raw": (m, v),
-        "mean": (7 / 3, v_hat),
-        "t2": (m / (1 - 0.9**2), v_hat),
-        "m_wrong": (1.0, v_hat),
-        "sqrt": (m_hat, np.sqrt(v_hat)),
-        "v_wrong": (m_hat, 1.0),
-        "arrays": ([m_hat, m_hat], v_hat),
-    }[kind]
-    feedback = check_adam_bias_correction(answer)
+def test_numerical_gradient_refuses_wrong_answers(numeric, verdict, needle):
+    v, f, h = checks.GRADIENT_CHECK_POINT, checks.gradient_check_function, 1e-5
+    if isinstance(numeric, str) and numeric == "grad":
+        numeric = _central_differences(h)
+    elif isinstance(numeric, str):  # one-sided differences: accurate only to about h
+        numeric = np.array([(f(v + h * e) - f(v)) / h for e in np.eye(3)])
+    feedback = checks.check_numerical_gradient(numeric, verdict)
     assert not feedback
-    assert words in feedback.message
+    assert needle in feedback.message
+
+
+# --- ex-06-conv-input-gradient -----------------------------------------------------------------
+
+
+def _conv_input_gradient_by_autograd() -> np.ndarray:
+    x = torch.zeros(1, 1, 3, 3, dtype=torch.float64, requires_grad=True)
+    kernel = torch.tensor(checks.CONV_KERNEL[None, None])
+    (F.conv2d(x, kernel) * torch.tensor(checks.CONV_UPSTREAM[None, None])).sum().backward()
+    return x.grad[0, 0].numpy()
+
+
+def test_conv_input_gradient_accepts_autograds_answer():
+    feedback = checks.check_conv_input_gradient(_conv_input_gradient_by_autograd())
+    assert feedback, feedback.message
+
+
+@pytest.mark.parametrize(
+    "answer,needle",
+    [
+        (None, "replace `None`"),
+        (np.full((3, 3), np.inf), "NaN or infinite"),
+        (np.zeros((2, 2)), "weight gradient"),
+        (np.zeros((4, 4)), "shape (4, 4)"),
+        ("unflipped", "without flipping"),
+        (np.ones((3, 3)), "values differ"),
+    ],
+)
+def test_conv_input_gradient_refuses_wrong_answers(answer, needle):
+    if isinstance(answer, str):
+        padded = torch.tensor(np.pad(checks.CONV_UPSTREAM, 1)[None, None])
+        answer = F.conv2d(padded, torch.tensor(checks.CONV_KERNEL[None, None]))[0, 0].numpy()
+    feedback = checks.check_conv_input_gradient(answer)
+    assert not feedback
+    assert needle in feedback.message
+
+
+"""The check of chapter 06's initialization exercise: right answers pass, mistakes get a hint."""
+
+
+FAN_IN, FAN_OUT = 16 * 3 * 3, 64 * 3 * 3
+
+
+def _conv(std: float | None, seed: int = 0) -> nn.Conv2d:
+    """nn.Conv2d(16, 64, 3) with N(0, std) weights (None: PyTorch's default initialisation)."""
+    torch.manual_seed(seed)
+    layer = nn.Conv2d(16, 64, kernel_size=3)
+    if std is not None:
+        generator = torch.Generator().manual_seed(seed)
+        nn.init.normal_(layer.weight, 0.0, std, generator=generator)
+        nn.init.zeros_(layer.bias)
+    return layer
+
+
+def test_right_answer_passes_and_agrees_with_torch():
+    std = math.sqrt(2 / FAN_IN)
+    # the library's formula: gain sqrt(2) for a ReLU, divided by sqrt(fan_in)
+    assert math.isclose(std, nn.init.calculate_gain("relu") / math.sqrt(FAN_IN))
+    verdict = check_he_std(std, _conv(std))
+    assert verdict and "0.1179" in verdict.message
+    kaiming = _conv(None)
+    nn.init.kaiming_normal_(kaiming.weight, nonlinearity="relu")
+    assert check_he_std(torch.tensor(std), kaiming)
+    assert check_he_std(np.float32(std), _conv(std, seed=3))
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (math.sqrt(2 / 16), "C_in = 16 as the fan-in"),
+        (math.sqrt(2 / 48), "k x k = 9"),
+        (math.sqrt(2 / FAN_OUT), "fan_out"),
+        (math.sqrt(1 / FAN_IN), "halves the second moment"),
+        (2 / FAN_IN, "square root"),
+        (math.sqrt(2 / (FAN_IN + FAN_OUT)), "Xavier"),
+        (0.3, "Count the inputs"),
+    ],
+)
+def test_wrong_std_gets_a_hint(wrong, hint):
+    verdict = check_he_std(wrong, _conv(math.sqrt(2 / FAN_IN)))
+    assert not verdict
+    assert hint in verdict.message
+
+
+@pytest.mark.parametrize(
+    "layer, hint",
+    [
+        (None, "replace `None`"),
+        (nn.Linear(144, 64), "should be an nn.Conv2d"),
+        (nn.Conv2d(16, 64, kernel_size=5), "shape"),
+        (_conv(None), "default initialisation"),
+        (_conv(math.sqrt(1 / FAN_IN)), "std"),
+        (_conv(2 / FAN_IN), "std"),
+    ],
+)
+def test_wrong_layer_fails(layer, hint):
+    verdict = check_he_std(math.sqrt(2 / FAN_IN), layer)
+    assert not verdict
+    assert hint in verdict.message
+
+
+def test_shifted_weights_fail():
+    layer = _conv(math.sqrt(2 / FAN_IN))
+    with torch.no_grad():
+        layer.weight += 0.05
+    verdict = check_he_std(math.sqrt(2 / FAN_IN), layer)
+    assert not verdict and "mean" in verdict.message
+
+
+def test_placeholder_junk_and_non_finite():
+    assert "replace `None`" in check_he_std(None, None).message
+    assert not check_he_std("abc", None)
+    assert not check_he_std([0.1, 0.2], None)
+    assert "NaN" in check_he_std(float("nan"), _conv(0.1179)).message
+    assert not check_he_std(float("inf"), _conv(0.1179))
+    layer = _conv(math.sqrt(2 / FAN_IN))
+    with torch.no_grad():
+        layer.weight[0, 0, 0, 0] = float("nan")
+    assert "NaN" in check_he_std(math.sqrt(2 / FAN_IN), layer).message

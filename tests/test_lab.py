@@ -152,7 +152,7 @@ def _stop(server: subprocess.Popen) -> None:
         process.kill()
 
 
-CHAPTER_01, CHAPTER_07 = "01_convolutions.ipynb", "07_training_a_classifier.ipynb"
+CHAPTER_01, CHAPTER_07 = "01_convolutions.ipynb", "08_training_a_classifier.ipynb"
 
 # The state of one open notebook, read from JupyterLab's own objects (window.jupyterapp):
 # each code cell's execution count ("*" while queued or running, None if not run) and any error outputs.
@@ -182,7 +182,7 @@ fetch(img.src).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-25
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, lab):
-    """Chromium on JupyterLab: chapter 07 is set running first (it is the slow one), then chapter 01."""
+    """Chromium on JupyterLab: chapter 08 is set running first (it is the slow one), then chapter 01."""
     driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1280, 1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -396,7 +396,7 @@ def test_exercise_feedback(browser):
 
 
 def test_training_progress_widget(browser):
-    """Chapter 07 runs top to bottom, and every `fit` shows a progress widget that fills up and turns green."""
+    """Chapter 08 runs top to bottom, and every `fit` shows a progress widget that fills up and turns green."""
     _show(browser, CHAPTER_07)
     _finish(browser, CHAPTER_07, LONG)
     bars = browser.find_elements(

@@ -1,6 +1,6 @@
-"""The backward passes in course_utils.ops (chapter 05b) equal torch autograd.
+"""The backward passes in course_utils.ops (chapter 06) equal torch autograd.
 
-The shapes, strides and paddings here are ones chapter 05b does not use: odd sizes, strides 2
+The shapes, strides and paddings here are ones chapter 06 does not use: odd sizes, strides 2
 and 3, padding 1-2, rectangular kernels, batches of 1 and 3, unbatched inputs. All in float64.
 """
 

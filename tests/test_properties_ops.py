@@ -294,7 +294,7 @@ def test_output_size_equals_the_shape_torch_gives(size, kernel, stride, padding)
     assert ops.output_size(size, kernel, stride, padding) == shape[2]
 
 
-# --- backward passes (chapter 05b) against autograd ---------------------------------------------
+# --- backward passes (chapter 06) against autograd ---------------------------------------------
 
 
 def _autograd_grads(forward, upstream, *arrays) -> list[np.ndarray]:

@@ -72,7 +72,7 @@ def centre(number: int) -> tuple[float, float]:
 
 
 def draw(path: Path) -> None:
-    """Write the course map to `path` as a PNG at 2x, with no timestamp (reruns give the same bytes)."""
+    """Write the course map to `path` as a PNG at 2x, with no timestamp (reruns: same bytes)."""
     fig, ax = plt.subplots(figsize=(8.2, 4.6), dpi=90)
     for part, x in zip(PARTS, (0, 1, 2), strict=True):
         ax.text(

@@ -70,7 +70,7 @@ from .training import (
     check_top_k_accuracy,
 )
 
-#: The transformations of exercise ex-07-augment (what each does to a digit is the exercise).
+#: The transformations of exercise ex-08-augment (what each does to a digit is the exercise).
 #: Defined in `course_utils.checks.training`, with the check that uses it.
 AUGMENTATION_OPTIONS = _OPTIONS
 
@@ -98,32 +98,32 @@ __all__ = [
     "check_flattened_size",
     "check_parameter_count",
     "check_two_conv_net",
-    # chapter 05b
+    # chapter 06
     "check_max_pool_routing",
     "check_numerical_gradient",
     "gradient_check_function",
     "check_conv_input_gradient",
     "check_he_std",
-    # chapter 06
+    # chapter 07
     "check_momentum_step",
     "check_bowl_learning_rate",
     "check_adam_bias_correction",
-    # chapter 07
+    # chapter 08
     "check_steps_per_epoch",
     "check_confusion_matrix",
     "check_top_k_accuracy",
     "check_label_preserving",
-    # chapter 08
+    # chapter 09
     "check_block2_maps",
     "check_feature_pca",
     "check_feature_1nn",
     "check_pooled_receptive_field",
-    # chapter 09
+    # chapter 10
     "check_occlusion_copies",
     "check_guided_tiny",
     "check_probability_occlusion",
     "check_grad_cam_tiny",
-    # chapter 10
+    # chapter 11
     "check_gram_by_hand",
     "check_total_variation_by_hand",
     "check_deep_layer_texture",

@@ -1,6 +1,6 @@
-"""Exercise checks of chapter 09 (occlusion and saliency): copies, guided backprop, probabilities.
+"""Exercise checks of chapter 10 (occlusion and saliency): copies, guided backprop, probabilities.
 
-The probability check reads chapter 07's classifier through `pretrained.trained_classifier` at call
+The probability check reads chapter 08's classifier through `pretrained.trained_classifier` at call
 time (so tests can replace it with a fixed random network).
 """
 
@@ -26,7 +26,7 @@ __all__ = [
 
 @exercise("the number of masked copies, an int")
 def check_occlusion_copies(answer: Any) -> Feedback:
-    """Exercise ex-09-copies (chapter 09): masked copies of a 28x28 image, window 6, stride 4."""
+    """Exercise ex-10-copies (chapter 10): masked copies of a 28x28 image, window 6, stride 4."""
     answer = read_int(answer, whole_floats=False)
     per_axis = -(-(28 - 6) // 4) + 1  # ceil((28 - 6) / 4) + 1 = 7: Captum covers the border
     floor = (28 - 6) // 4 + 1  # the convolution formula, which leaves pixels 26-27 uncovered
@@ -55,7 +55,7 @@ def check_occlusion_copies(answer: Any) -> Feedback:
 
 
 def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """W1, w2 and x of ex-09-guided: the score is w2 . relu(W1 x)."""
+    """W1, w2 and x of ex-10-guided: the score is w2 . relu(W1 x)."""
     w1 = np.array(
         [
             [1.0, -1.0, 0.5, 2.0],
@@ -71,7 +71,7 @@ def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @exercise("the guided-backprop map, an array of 4 numbers")
 def check_guided_tiny(answer: Any) -> Feedback:
-    """Exercise ex-09-guided (chapter 09): guided backprop through one ReLU, by hand."""
+    """Exercise ex-10-guided (chapter 10): guided backprop through one ReLU, by hand."""
     array = read_array(answer, "guided_map")
     w1, w2, x = _tiny_network()
     active = (w1 @ x) > 0
@@ -111,7 +111,7 @@ def check_guided_tiny(answer: Any) -> Feedback:
 
 @exercise("the (28, 28) occlusion map of the probability")
 def check_probability_occlusion(answer: Any) -> Feedback:
-    """Exercise ex-09-probability (chapter 09): occlusion map of the true class's probability."""
+    """Exercise ex-10-probability (chapter 10): occlusion map of the true class's probability."""
     array = read_array(answer, "probability_map")
     if array.size == 28 * 28:
         array = array.reshape(28, 28)
@@ -150,8 +150,8 @@ def check_probability_occlusion(answer: Any) -> Feedback:
     )
 
 
-def _ch09_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
-    """The feature maps A (2, 3, 3) and their gradients G in exercise ex-09-gradcam."""
+def _ch10_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
+    """The feature maps A (2, 3, 3) and their gradients G in exercise ex-10-gradcam."""
     feature_maps = np.array(
         [
             [[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [1.0, 0.0, 1.0]],
@@ -169,9 +169,9 @@ def _ch09_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
 
 @exercise("the Grad-CAM map, a 3x3 array")
 def check_grad_cam_tiny(answer: Any) -> Feedback:
-    """Exercise ex-09-gradcam (chapter 09): a 3x3 Grad-CAM map from two channels, by hand."""
+    """Exercise ex-10-gradcam (chapter 10): a 3x3 Grad-CAM map from two channels, by hand."""
     array = read_array(answer, "grad_cam_map")
-    feature_maps, gradients = _ch09_grad_cam_tiny()
+    feature_maps, gradients = _ch10_grad_cam_tiny()
     weighted = np.tensordot(gradients.mean(axis=(1, 2)), feature_maps, axes=1)
     if array.shape == weighted.shape:
         wrong = {

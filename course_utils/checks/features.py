@@ -1,6 +1,6 @@
-"""Exercise checks of chapter 08 (what the network learned): feature maps, PCA, nearest neighbours.
+"""Exercise checks of chapter 09 (what the network learned): feature maps, PCA, nearest neighbours.
 
-They read chapter 07's classifier through `pretrained.trained_classifier` at call time (so tests can
+They read chapter 08's classifier through `pretrained.trained_classifier` at call time (so tests can
 replace it with a fixed random network).
 """
 
@@ -28,13 +28,13 @@ __all__ = [
 
 
 def _model_and_data() -> tuple[Any, Any]:
-    """Chapter 07's classifier and its (train, test) split, looked up at call time."""
+    """Chapter 08's classifier and its (train, test) split, looked up at call time."""
     return pretrained.trained_classifier(), pretrained.classifier_data()
 
 
 @exercise("the (8, 32, 14, 14) tensor of block-2 feature maps")
 def check_block2_maps(answer: Any) -> Feedback:
-    """Exercise ex-08-hook (chapter 08): block 2's feature maps after the ReLU for 8 test digits."""
+    """Exercise ex-09-hook (chapter 09): block 2's feature maps after the ReLU for 8 test digits."""
     array = read_array(answer, "block2_maps")
     model, (_, (test_images, _)) = _model_and_data()
     with torch.no_grad():
@@ -75,7 +75,7 @@ def check_block2_maps(answer: Any) -> Feedback:
 
 
 def _test_features() -> tuple[Any, ...]:
-    """Features, labels and images of chapter 07's split, and the classifier (chapter 08)."""
+    """Features, labels and images of chapter 08's split, and the classifier (chapter 09)."""
     model, ((train_images, train_labels), (test_images, test_labels)) = _model_and_data()
     with torch.no_grad():
         return (
@@ -132,7 +132,7 @@ def _pca_hint(array: np.ndarray, features: np.ndarray) -> Feedback:
 
 @exercise("the (1000, 2) array of projections")
 def check_feature_pca(answer: Any) -> Feedback:
-    """Exercise ex-08-pca (chapter 08): the test features projected on 2 principal components."""
+    """Exercise ex-09-pca (chapter 09): the test features projected on 2 principal components."""
     array = read_array(answer, "feature_pca")
     features = _test_features()[2].numpy().astype(np.float64)
     expected_shape = (len(features), 2)
@@ -148,7 +148,7 @@ def check_feature_pca(answer: Any) -> Feedback:
 def _read_nn_answer(
     nn_labels: np.ndarray, accuracy: np.ndarray, n: int
 ) -> tuple[torch.Tensor, float]:
-    """The (nn_labels, accuracy) answer of ex-08-nearest as a label tensor and a number."""
+    """The (nn_labels, accuracy) answer of ex-09-nearest as a label tensor and a number."""
     if nn_labels.shape != (n,):
         raise NotYet(
             f"`nn_labels` has shape {nn_labels.shape}; expected ({n},): one label per test digit."
@@ -172,7 +172,7 @@ def _wrong_neighbours(mine: torch.Tensor, distances: torch.Tensor, train_labels:
 
 
 def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...]) -> str | None:
-    """What wrong nearest-neighbour labels of ex-08-nearest most likely are, if a known slip."""
+    """What wrong nearest-neighbour labels of ex-09-nearest most likely are, if a known slip."""
     _, train_labels, _, test_labels, train_images, test_images, model = data
 
     def classifier() -> torch.Tensor:
@@ -212,7 +212,7 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
 
 @exercise("the pair (nn_labels, accuracy)", pair=True)
 def check_feature_1nn(answer: Any) -> Feedback:
-    """Exercise ex-08-nearest (chapter 08): 1-nearest-neighbour labels in feature space, accuracy.
+    """Exercise ex-09-nearest (chapter 09): 1-nearest-neighbour labels in feature space, accuracy.
 
     The answer is the pair (nn_labels, accuracy): the label of each test digit's nearest training
     digit (1,000 class indices), and the fraction of them that are right. Both are recomputed.
@@ -274,7 +274,7 @@ def _as_triple(answer) -> tuple[int, int, int] | Feedback:
 
 @exercise("the triple (size, stride, offset)")
 def check_pooled_receptive_field(answer: Any) -> Feedback:
-    """Exercise ex-08-receptive-field (chapter 08): the receptive field after block 3's pooling."""
+    """Exercise ex-09-receptive-field (chapter 09): the receptive field after block 3's pooling."""
     triple = _as_triple(answer)
     if isinstance(triple, Feedback):
         return triple

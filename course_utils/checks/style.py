@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 10 (style transfer): a Gram matrix, total variation, a texture."""
+"""Exercise checks of chapter 11 (style transfer): a Gram matrix, total variation, a texture."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from ._feedback import Feedback, NotYet, _compare, exercise, read_array
 
 __all__ = ["check_gram_by_hand", "check_total_variation_by_hand", "check_deep_layer_texture"]
 
-_FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-10-gram
-_TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-10-tv
+_FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-11-gram
+_TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-11-tv
 
 
 @exercise("the (2, 2) Gram matrix of `exercise_features`")
 def check_gram_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-10-gram (chapter 10): the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
+    """Exercise ex-11-gram (chapter 11): the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
     array = read_array(answer, "gram")
     if array.shape == (1, 2, 2):
         array = array[0]
@@ -52,7 +52,7 @@ def check_gram_by_hand(answer: Any) -> Feedback:
 
 @exercise("the total variation of `tv_image`, a float")
 def check_total_variation_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-10-tv (chapter 10): a 3x3 image's total variation, as the course defines it."""
+    """Exercise ex-11-tv (chapter 11): a 3x3 image's total variation, as the course defines it."""
     array = read_array(answer, "tv")
     if array.size != 1:
         return Feedback(False, f"`tv` should be one number, got shape {array.shape}.")
@@ -87,7 +87,7 @@ def _layout_similarity(image: torch.Tensor, reference: torch.Tensor) -> float:
     """Largest correlation of two (1, 3, H, W) images over circular shifts, after 4x4 pooling.
 
     Near 1 for the reference with pixel noise on it, or shifted; low for a texture that shares
-    only the reference's statistics (ex-10-deep-texture).
+    only the reference's statistics (ex-11-deep-texture).
     """
     a, b = (F.avg_pool2d(x.double(), 4)[0] for x in (image, reference))
     a, b = a - a.mean(dim=(1, 2), keepdim=True), b - b.mean(dim=(1, 2), keepdim=True)
@@ -96,7 +96,7 @@ def _layout_similarity(image: torch.Tensor, reference: torch.Tensor) -> float:
 
 
 def _read_texture(answer: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """The learner's texture of ex-10-deep-texture and the painting, as (1, 3, 64, 64) tensors."""
+    """The learner's texture of ex-11-deep-texture and the painting, as (1, 3, 64, 64) tensors."""
     try:
         image = as_image_tensor(answer, "texture")
     except (TypeError, ValueError) as error:
@@ -135,7 +135,7 @@ def _gram_errors(image: torch.Tensor, painting: torch.Tensor) -> dict[str, float
 
 @exercise("your (64, 64, 3) texture")
 def check_deep_layer_texture(answer: Any) -> Feedback:
-    """Exercise ex-10-deep-texture (chapter 10): a 64x64 texture matching conv3-conv5 only.
+    """Exercise ex-11-deep-texture (chapter 11): a 64x64 texture matching conv3-conv5 only.
 
     The texture is synthesised from `brush_stroke_painting(64)` with the random network.
     """

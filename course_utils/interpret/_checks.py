@@ -1,4 +1,4 @@
-"""Input checks shared by the functions of `course_utils.interpret` (chapters 08-10)."""
+"""Input checks shared by the functions of `course_utils.interpret` (chapters 09-11)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _check_model(model, func: str) -> None:
 
 @contextlib.contextmanager
 def evaluating(model: nn.Module | Callable[[torch.Tensor], torch.Tensor]) -> Iterator[None]:
-    """Run `model` in eval mode inside the block, then restore its own mode (chapters 08-10)."""
+    """Run `model` in eval mode inside the block, then restore its own mode (chapters 09-11)."""
     if not isinstance(model, nn.Module):
         yield
         return

@@ -1,4 +1,4 @@
-"""Gradient maps: saliency and guided backpropagation (chapter 09)."""
+"""Gradient maps: saliency and guided backpropagation (chapter 10)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def saliency(
     target: int | Sequence[int] | torch.Tensor,
     abs: bool = True,
 ) -> torch.Tensor:  # noqa: A002 - Captum's name
-    """Saliency map: the gradient of the target score with respect to each input pixel (chapter 09).
+    """Saliency map: the gradient of the target score with respect to each input pixel (chapter 10).
 
     Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
     with absolute values when `abs=True`.

@@ -1,4 +1,4 @@
-"""ReLU (chapter 01), softmax and cross-entropy (chapter 03), and their backward passes (05b)."""
+"""ReLU (chapter 01), softmax and cross-entropy (chapter 03), and their backward passes (chapter 06)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def relu(x: ArrayLike) -> np.ndarray:
 
 
 def relu_backward(grad_output: ArrayLike, x: ArrayLike) -> np.ndarray:
-    """Gradient of `relu` with respect to its input `x` (chapter 05b).
+    """Gradient of `relu` with respect to its input `x` (chapter 06).
 
     The output gradient passes where `x > 0` and is stopped (0) where `x <= 0`; at exactly 0,
     where ReLU has no derivative, PyTorch also uses 0. Both arrays have the same shape; the
@@ -110,7 +110,7 @@ def _cross_entropy_args(logits, targets, func: str) -> tuple[np.ndarray, np.ndar
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
-    """Mean cross-entropy loss, like `torch.nn.functional.cross_entropy` (chapter 05b).
+    """Mean cross-entropy loss, like `torch.nn.functional.cross_entropy` (chapter 06).
 
     Args:
         logits: raw scores `(N, K)` for a batch, or `(K,)` for one example.
@@ -125,7 +125,7 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
 
 def cross_entropy_backward(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
-    """Gradient of `cross_entropy` with respect to the logits (chapter 05b).
+    """Gradient of `cross_entropy` with respect to the logits (chapter 06).
 
     Softmax followed by the negative log of the true class has the simple gradient
     `p - y`: the predicted probabilities minus the one-hot target, divided by the batch size

@@ -1,4 +1,4 @@
-"""2-D convolution (chapter 01) and its backward pass (chapter 05b), in NumPy."""
+"""2-D convolution (chapter 01) and its backward pass (chapter 06), in NumPy."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def conv2d_backward(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of `conv2d` with respect to its input, weight and bias (chapter 05b).
+    """Gradients of `conv2d` with respect to its input, weight and bias (chapter 06).
 
     Args:
         grad_output: dLoss/dOutput, `(N, C_out, oH, oW)`, or `(C_out, oH, oW)` for one image.

@@ -1,4 +1,4 @@
-"""Max, average and global average pooling (chapter 02) and their backward passes (05b)."""
+"""Max, average and global average pooling (chapter 02) and their backward passes (chapter 06)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def max_pool2d_backward(
     stride: Pair | None = None,
     padding: Pair = 0,
 ) -> np.ndarray:
-    """Gradient of `max_pool2d` with respect to its input `x` (chapter 05b).
+    """Gradient of `max_pool2d` with respect to its input `x` (chapter 06).
 
     Each output's gradient goes, whole, to the one input cell that won its window's max; every
     other cell of the window gets nothing from that window. Windows that overlap (stride smaller
@@ -146,7 +146,7 @@ def avg_pool2d_backward(
     padding: Pair = 0,
     count_include_pad: bool = True,
 ) -> np.ndarray:
-    """Gradient of `avg_pool2d` with respect to its input `x` (chapter 05b).
+    """Gradient of `avg_pool2d` with respect to its input `x` (chapter 06).
 
     Each output is a sum of its window divided by a count, so its gradient is shared out
     equally: every cell of the window gets `grad / count`. Overlapping windows add up; the share

@@ -286,7 +286,7 @@ def show_numbers(
     return shown
 
 
-# --- Chapters 08-09: heat maps over images ------------------------------------------------------
+# --- Chapters 09-10: heat maps over images ------------------------------------------------------
 
 
 def show_heatmap_overlay(
@@ -300,7 +300,7 @@ def show_heatmap_overlay(
     colorbar: bool = True,
     label: str = "attribution",
 ) -> Axes:
-    """Draw a heat map (H, W) semi-transparently over a grayscale image (chapter 09).
+    """Draw a heat map (H, W) semi-transparently over a grayscale image (chapter 10).
 
     With `symmetric=True` (the default when the map has negative values) the colours are a
     diverging map centred on 0 (red: positive, blue: negative); otherwise 0 is transparent-dark
@@ -356,7 +356,7 @@ html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animati
 
 
 def animation_html(animation: matplotlib.animation.Animation, **kwargs: object) -> HTML:
-    """A matplotlib animation as an HTML player that works offline (chapters 06 and 10).
+    """A matplotlib animation as an HTML player that works offline (chapters 07 and 11).
 
     Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
     `Animation.to_jshtml` links Font Awesome 4 from a CDN for its button icons; the book already

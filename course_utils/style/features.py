@@ -1,4 +1,4 @@
-"""Feature networks for style transfer: named activations of a frozen CNN (chapter 10).
+"""Feature networks for style transfer: named activations of a frozen CNN (chapter 11).
 
 - `RandomFeatureNet`: a fixed-seed random multi-scale CNN, always available offline.
 - `FeatureExtractor(kind)`: named activations of SqueezeNet 1.1 or VGG-19 when their pinned
@@ -243,7 +243,7 @@ def _chosen_layers(network: nn.Module, kind: str, layers: Sequence[str] | None) 
 
 
 class FeatureExtractor(nn.Module):
-    """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (chapter 10).
+    """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (chapter 11).
 
     `kind` is "squeezenet" (SqueezeNet 1.1, 5 MB), "vgg19" (548 MB) or "random". The pretrained
     weights come through torchvision when they are in the torch hub cache or can be downloaded
@@ -302,7 +302,7 @@ class FeatureExtractor(nn.Module):
         )  # pragma: no cover
 
     def describe(self) -> str:
-        """One line naming the network and whether its weights are trained (chapter 10)."""
+        """One line naming the network and whether its weights are trained (chapter 11)."""
         if self.kind == "random":
             widths = ", ".join(str(c.out_channels) for c in self.network.convs)
             return (

@@ -1,4 +1,4 @@
-"""The three terms of the style-transfer objective and the Gram matrix (chapter 10).
+"""The three terms of the style-transfer objective and the Gram matrix (chapter 11).
 
 - `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
 - `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.
@@ -25,7 +25,7 @@ def check_features(f: object, name: str, func: str) -> torch.Tensor:
 
 
 def gram_matrix(f: torch.Tensor) -> torch.Tensor:
-    """Gram matrices (N, C, C) of features (N, C, H, W): F F^T / (H W) (chapter 10).
+    """Gram matrices (N, C, C) of features (N, C, H, W): F F^T / (H W) (chapter 11).
 
     F is `f` reshaped to (N, C, H W): entry (i, j) is the mean over positions of the product of
     channels i and j.
@@ -37,7 +37,7 @@ def gram_matrix(f: torch.Tensor) -> torch.Tensor:
 
 
 def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean squared difference between two feature maps of the same shape (chapter 10)."""
+    """Mean squared difference between two feature maps of the same shape (chapter 11)."""
     features = check_features(features, "features", "content_loss")
     target = check_features(target, "target", "content_loss")
     if features.shape != target.shape:
@@ -53,7 +53,7 @@ def style_loss(
     target_grams: Mapping[str, torch.Tensor],
     weights: Mapping[str, float] | None = None,
 ) -> torch.Tensor:
-    """Weighted sum over layers of the mean squared difference of Gram matrices (chapter 10).
+    """Weighted sum over layers of the mean squared difference of Gram matrices (chapter 11).
 
     `features` maps layer names to activations (N, C, H, W) of the image being made;
     `target_grams` maps the same names to the style image's Gram matrices (N, C, C). The layers

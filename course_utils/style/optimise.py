@@ -1,4 +1,4 @@
-"""Neural style transfer by optimising the pixels of one image (chapter 10).
+"""Neural style transfer by optimising the pixels of one image (chapter 11).
 
 `transfer` runs named steps: `_checked_settings`, then `_prepare_images` and
 `_prepare_network` (the photos resized, the feature extractor and its layers), `_Objective` (the
@@ -27,7 +27,7 @@ LOSS_NAMES = ("total", "content", "style", "tv")
 
 
 class TransferResult(NamedTuple):
-    """What `transfer` returns: the image and the loss history (chapter 10).
+    """What `transfer` returns: the image and the loss history (chapter 11).
 
     `image` is the best image met, (H, W, 3) float32 clipped to [0, 1]. `history` holds lists
     "total", "content", "style" and "tv": after each evaluation the losses of the best image so
@@ -337,7 +337,7 @@ def transfer(
     device: str | torch.device | None = None,
     desc: str = "style transfer",
 ) -> TransferResult:
-    """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (chapter 10).
+    """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (chapter 11).
 
     Minimises ``content_weight * content + style_weight * style + tv_weight * tv``; the content
     and style terms are scaled by their targets (see `_Objective`), so the weights mean the same

@@ -1,4 +1,4 @@
-"""A style image drawn with code: bold brush strokes that follow a few swirls (chapter 10).
+"""A style image drawn with code: bold brush strokes that follow a few swirls (chapter 11).
 
 The painting is data: a palette and a handful of numbers (`PAINT_PALETTE`, `STROKE`) that
 `brush_stroke_painting` turns, with a seeded random generator, into an (H, W, 3) image. Nothing
@@ -108,7 +108,7 @@ def brush_stroke_painting(
     stroke_width: tuple[float, float] = (2.5, 6.0),
     density: float = 3.0,
 ) -> np.ndarray:
-    """A seeded "painting" of brush strokes following a few swirls, (size, size, 3) (chapter 10).
+    """A seeded "painting" of brush strokes following a few swirls, (size, size, 3) (chapter 11).
 
     Each stroke is a thick polyline traced along a swirling flow field and painted over the
     earlier ones in a colour of `palette`. `stroke_width` is the range of stroke radii in pixels

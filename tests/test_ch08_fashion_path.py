@@ -1,4 +1,4 @@
-"""Chapter 07's Fashion-MNIST path, on a tiny dataset written in torchvision's real file format.
+"""Chapter 08's Fashion-MNIST path, on a tiny dataset written in torchvision's real file format.
 
 The stored chapter trains on MNIST-5k (the tests never download anything), so this is where
 the other branch of its data cell is exercised: files in the IDX format that torchvision reads,
@@ -16,7 +16,7 @@ from conftest import ROOT
 
 from course_utils import data
 
-CHAPTER = ROOT / "notebooks" / "07_training_a_classifier.ipynb"
+CHAPTER = ROOT / "notebooks" / "08_training_a_classifier.ipynb"
 
 
 def _write_idx(path, array: np.ndarray) -> None:
