@@ -42,7 +42,7 @@ __all__ = [
     "sample_image",
 ]
 
-#: Class names of the 10 MNIST digits, in label order: chapter 08's classifier's outputs.
+#: The class names of the 10 MNIST digits in label order (chapter 08's classifier's outputs).
 DIGIT_CLASSES = [str(d) for d in range(10)]
 
 FASHION_CLASSES = [
