@@ -27,6 +27,7 @@ __all__ = [
     "as_bool",
     "as_path",
     "as_module",
+    "as_submodule",
     "as_float_array",
     "as_pair",
     "as_device",
@@ -186,3 +187,23 @@ def as_device(value: object, func: str, name: str = "device") -> torch.device:
             f"{func}: `{name}` is {value!r} but MPS (Apple GPU) is not available here; use 'cpu'"
         )
     return device
+
+
+def as_submodule(model: nn.Module, layer: nn.Module | str, func: str) -> nn.Module:
+    """`layer`, a submodule of `model` or its name, as the submodule (chapters 09 and 10)."""
+    from torch import nn
+
+    modules = dict(model.named_modules())
+    if isinstance(layer, str):
+        if not layer or layer not in modules:
+            names = ", ".join(repr(n) for n in modules if n)
+            raise ValueError(
+                f"{func}: `layer` {layer!r} is not a submodule of the model; "
+                f"its submodules are {names}"
+            )
+        return modules[layer]
+    if isinstance(layer, nn.Module):
+        if not any(m is layer for m in modules.values()):
+            raise ValueError(f"{func}: `layer` is not a submodule of `model`")
+        return layer
+    raise TypeError(f"{func}: `layer` must be an nn.Module or its name, got {type(layer).__name__}")

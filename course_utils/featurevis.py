@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils._validate import as_submodule
 from course_utils.interpret import evaluating
 from course_utils.progress import progress as progress_bar
 
@@ -103,23 +104,6 @@ def class_logit(target: int | Sequence[int]) -> Objective:
     return Objective(f"logit of class {target}", score, check)
 
 
-def _find_layer(model: nn.Module, layer: nn.Module | str, func: str) -> nn.Module:
-    modules = dict(model.named_modules())
-    if isinstance(layer, str):
-        if not layer or layer not in modules:
-            names = ", ".join(repr(n) for n in modules if n)
-            raise ValueError(
-                f"{func}: `layer` {layer!r} is not a submodule of the model; "
-                f"its submodules are {names}"
-            )
-        return modules[layer]
-    if isinstance(layer, nn.Module):
-        if not any(m is layer for m in modules.values()):
-            raise ValueError(f"{func}: `layer` is not a submodule of `model`")
-        return layer
-    raise TypeError(f"{func}: `layer` must be an nn.Module or its name, got {type(layer).__name__}")
-
-
 def _layer_output(
     model: nn.Module, images: torch.Tensor, module: nn.Module, func: str
 ) -> torch.Tensor:
@@ -164,14 +148,14 @@ def channel_mean(layer: nn.Module | str, channel: int | Sequence[int]) -> Object
     chosen = _as_indices(channel, "channel", "channel_mean")
 
     def check(model: nn.Module, batch_size: int) -> None:
-        module = _find_layer(model, layer, "channel_mean")
+        module = as_submodule(model, layer, "channel_mean")
         _check_batch(chosen, batch_size, "channel", "channel_mean")
         size = getattr(module, "out_channels", getattr(module, "num_features", None))
         if _is_int(size):
             _check_channel(size, chosen, layer, "channel_mean")
 
     def score(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-        module = _find_layer(model, layer, "channel_mean")
+        module = as_submodule(model, layer, "channel_mean")
         output = _layer_output(model, images, module, "channel_mean")
         _check_channel(output.shape[1], chosen, layer, "channel_mean")
         rows = torch.arange(len(output), device=output.device)
@@ -376,7 +360,7 @@ def receptive_field(
         raise TypeError(
             f"receptive_field: `model` must be an nn.Module, got {type(model).__name__}"
         )
-    target = _find_layer(model, layer, "receptive_field")
+    target = as_submodule(model, layer, "receptive_field")
     parameter = next(model.parameters(), None)
     dtype = torch.float32 if parameter is None else parameter.dtype
     device = None if parameter is None else parameter.device
@@ -449,7 +433,7 @@ def top_patches(
     if not _is_int(channel) or channel < 0:
         raise ValueError(f"top_patches: `channel` must be an int >= 0, got {channel!r}")
     size, stride, offset = receptive_field(model, layer, tuple(images.shape[1:]))
-    module = _find_layer(model, layer, "top_patches")
+    module = as_submodule(model, layer, "top_patches")
     parameter = next(model.parameters(), None)
     device = images.device if parameter is None else parameter.device
     best = []

@@ -129,21 +129,3 @@ def _check_scores(scores: torch.Tensor, target: torch.Tensor, func: str) -> None
 def _pick(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """scores[i, target[i]] for every image i."""
     return scores.gather(1, target.to(scores.device)[:, None])[:, 0]
-
-
-def _find_layer(model: nn.Module, layer, func: str) -> nn.Module:
-    """`layer` (a submodule of `model`, or its name) as the submodule itself."""
-    modules = dict(model.named_modules())
-    if isinstance(layer, str):
-        if layer not in modules:
-            names = ", ".join(repr(n) for n in modules if n)
-            raise ValueError(
-                f"{func}: `layer` {layer!r} is not a submodule of the model; "
-                f"its submodules are {names}"
-            )
-        return modules[layer]
-    if isinstance(layer, nn.Module):
-        if not any(m is layer for m in modules.values()):
-            raise ValueError(f"{func}: `layer` is not a submodule of `model`")
-        return layer
-    raise TypeError(f"{func}: `layer` must be an nn.Module or its name, got {type(layer).__name__}")

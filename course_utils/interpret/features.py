@@ -6,8 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validate import as_float_array
-from ._checks import _as_image_batch, _find_layer, evaluating
+from .._validate import as_float_array, as_submodule
+from ._checks import _as_image_batch, evaluating
 
 __all__ = ["activations", "embed"]
 
@@ -35,7 +35,7 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
             f"activations: `inputs` has dtype {inputs.dtype} but the model's weights are "
             f"{parameter.dtype}; convert it with inputs.to({parameter.dtype})"
         )
-    module = _find_layer(model, layer, "activations")
+    module = as_submodule(model, layer, "activations")
     recorded: list[torch.Tensor] = []
 
     def hook(_module, _inputs, output):

@@ -8,11 +8,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._validate import as_submodule
 from ._checks import (
     _check_inputs,
     _check_scores,
     _check_target,
-    _find_layer,
     _pick,
     evaluating,
 )
@@ -84,7 +84,7 @@ def grad_cam(
         raise TypeError(f"{func}: `upsample` must be True or False, got {upsample!r}")
     x = _check_inputs(x, func, model)
     target = _check_target(target, x.shape[0], func)
-    module = _find_layer(model, layer, func)
+    module = as_submodule(model, layer, func)
     features, gradient = _layer_output_and_gradient(model, x, target, module, func)
     weights = gradient.mean(dim=(2, 3), keepdim=True)  # alpha: one weight per channel
     cam = F.relu((weights * features).sum(dim=1, keepdim=True))

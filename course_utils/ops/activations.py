@@ -1,4 +1,4 @@
-"""ReLU (chapter 01), softmax and cross-entropy (chapter 03), and their backward passes (chapter 06)."""
+"""ReLU (chapter 01), softmax and cross-entropy (chapter 03), their backward passes (chapter 06)."""
 
 from __future__ import annotations
 
