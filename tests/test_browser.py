@@ -331,7 +331,7 @@ def test_api_names_in_code_font(site, browser):
     )
 
 
-@pytest.mark.parametrize("page", [p for p in _pages() if _chapter(p) in (6, 10)])
+@pytest.mark.parametrize("page", [p for p in _pages() if _chapter(p) in (7, 11)])
 def test_animations_have_no_light_panel_in_dark_mode(page, site, browser):
     """Item 7: in dark mode an animation player does not sit on a column-wide light panel."""
     _open(browser, f"{site}/{page}.html", dark=True)
@@ -367,15 +367,15 @@ SCREENSHOTS = {  # file name: (page, window, what it shows)
     "01-1280.png": ("notebooks/01_convolutions", WIDE, "chapter 01, top"),
     "01-390.png": ("notebooks/01_convolutions", PHONE, "chapter 01 on a phone"),
     "01-390-nav.png": ("notebooks/01_convolutions", PHONE, "chapter 01, chapter list opened by ☰"),
-    "06-1280-figure.png": ("notebooks/07_optimizers", WIDE, "chapter 07, first figure"),
-    "06-390-figure.png": ("notebooks/07_optimizers", PHONE, "chapter 07, first figure on a phone"),
-    "06-1280-dark-animation.png": (
+    "07-1280-figure.png": ("notebooks/07_optimizers", WIDE, "chapter 07, first figure"),
+    "07-390-figure.png": ("notebooks/07_optimizers", PHONE, "chapter 07, first figure on a phone"),
+    "07-1280-dark-animation.png": (
         "notebooks/07_optimizers",
         WIDE,
         "chapter 07 animation, dark mode",
     ),
-    "10-1280.png": ("notebooks/11_style_transfer", WIDE, "chapter 11, first figure"),
-    "10-390.png": ("notebooks/11_style_transfer", PHONE, "chapter 11, first figure on a phone"),
+    "11-1280.png": ("notebooks/11_style_transfer", WIDE, "chapter 11, first figure"),
+    "11-390.png": ("notebooks/11_style_transfer", PHONE, "chapter 11, first figure on a phone"),
 }
 
 
@@ -391,7 +391,7 @@ def test_screenshots(site, browser):
             assert _settles(browser, CHAPTER_LIST_SHOWN, True), "☰ did not open the chapter list"
         elif "animation" in name:
             browser.execute_script("document.querySelector('main .animation').scrollIntoView();")
-        elif "figure" in name or name.startswith("10-"):
+        elif "figure" in name or name.startswith("11-"):
             browser.execute_script(
                 "document.querySelector('main .cell_output img').scrollIntoView();"
             )

@@ -309,3 +309,19 @@ def test_multichannel_conv_bad_inputs_raise_and_leave_no_figure(kwargs, match):
     with pytest.raises(ValueError, match=match):
         draw_multichannel_conv(**kwargs)
     assert set(plt.get_fignums()) == before
+
+
+def test_draw_volumes_never_wider_than_the_column():
+    import matplotlib.pyplot as plt
+    from torch import nn
+
+    from course_utils.plotting import MAX_WIDTH_IN, draw_volumes
+
+    layers = []
+    for _ in range(8):  # many blocks: far wider than the column at full size
+        layers += [nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(1)]
+    fig = draw_volumes(nn.Sequential(*layers), (1, 4, 28, 28))
+    try:
+        assert fig.get_figwidth() <= MAX_WIDTH_IN + 1e-9
+    finally:
+        plt.close(fig)

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 
-from course_utils.plotting.figures import MIN_FONT_PT, show_numbers
+from course_utils.plotting.figures import MAX_WIDTH_IN, MIN_FONT_PT, show_numbers
 
 if TYPE_CHECKING:
     import torch
@@ -154,7 +154,10 @@ def _draw_stages(stages: list[dict], ax: Axes | None, title: str | None) -> Figu
     lines = max(len(stage["names"]) for stage in stages)
     name_room, shape_room = 0.08 + 0.16 * lines, 0.5
     if ax is None:
-        fig = plt.figure(figsize=(width + 0.1, top - bottom + name_room + shape_room + 0.1))
+        # Never wider than the book's column: a wider drawing is scaled down as a whole.
+        full = (width + 0.1, top - bottom + name_room + shape_room + 0.1)
+        scale = min(1.0, (MAX_WIDTH_IN - 0.4) / full[0])  # labels stick out a little
+        fig = plt.figure(figsize=(full[0] * scale, full[1] * scale))
         ax = fig.add_axes((0, 0, 1, 1))
     for stage, left, size in zip(stages, lefts, sizes, strict=True):
         _draw_box(ax, left, size, _COLOURS[_category(stage["kind"])])
