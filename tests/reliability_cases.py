@@ -26,11 +26,13 @@ from course_utils import (
     checkpoints,
     checks,
     data,
+    featurevis,
     filters,
     interpret,
     models,
     ops,
     optim,
+    plotting,
     pretrained,
     style,
     training,
@@ -2059,6 +2061,125 @@ def _nan_two_conv():
     return TwoConv
 
 
+def _new_lesson_cases() -> list[Case]:
+    """Backward passes (chapter 06), feature visualization (09), Grad-CAM and Zeiler-Fergus (10)."""
+    model = tiny_cnn()
+    grad = np.ones((1, 2, 3, 3))  # the gradient of a 2x2 pool of a (1, 2, 6, 6) input
+    x4 = IMG[None]  # (1, 2, 6, 6)
+    logits, targets = np.zeros((2, 3)), np.array([0, 2])
+    backward = {
+        "ops.relu_backward": ("x", lambda v: ops.relu_backward(np.ones((2, 6, 6)), v)),
+        "ops.max_pool2d_backward": ("x", lambda v: ops.max_pool2d_backward(grad, v, 2)),
+        "ops.avg_pool2d_backward": ("x", lambda v: ops.avg_pool2d_backward(grad, v, 2)),
+        "ops.conv2d_backward": ("input", lambda v: ops.conv2d_backward(grad, v, KER[:2])),
+        "ops.linear_backward": ("x", lambda v: ops.linear_backward(np.ones((2, 3)), v, KER[0, 0])),
+        "ops.cross_entropy": ("logits", lambda v: ops.cross_entropy(v, targets)),
+        "ops.cross_entropy_backward": ("logits", lambda v: ops.cross_entropy_backward(v, targets)),
+    }
+    c: list[Case] = []
+    for call, (arg, run) in backward.items():
+        for bad, value, error in BAD_ARRAYS:
+            c.append(Case(call, f"{arg} {bad}", error, arg, lambda r=run, v=value: r(v)))
+    shapes = {
+        "ops.max_pool2d_backward": lambda: ops.max_pool2d_backward(np.ones((1, 2, 2, 2)), x4, 2),
+        "ops.avg_pool2d_backward": lambda: ops.avg_pool2d_backward(np.ones((1, 2, 2, 2)), x4, 2),
+        "ops.conv2d_backward": lambda: ops.conv2d_backward(np.ones((1, 3, 3, 3)), x4, KER),
+        "ops.relu_backward": lambda: ops.relu_backward(np.ones((2, 5, 5)), IMG),
+    }
+    for call, run in shapes.items():
+        c.append(Case(call, "grad_output of the wrong shape", ValueError, "grad_output", run))
+    c.append(
+        Case(
+            "ops.cross_entropy",
+            "targets out of range",
+            ValueError,
+            "targets",
+            lambda: ops.cross_entropy(logits, np.array([0, 3])),
+        )
+    )
+    maps = {
+        "interpret.grad_cam": lambda x=X8, t=0, layer="0": interpret.grad_cam(model, x, t, layer),
+        "interpret.occlusion_map": lambda x=X8, t=0, layer=None: interpret.occlusion_map(
+            model, x, t, window=2, stride=2
+        ),
+    }
+    for call, run in maps.items():
+        for bad, value, error in [
+            ("no batch axis", X8[0], ValueError),
+            ("NaN pixels", X8 * NAN, ValueError),
+            ("None", None, TypeError),
+        ]:
+            c.append(Case(call, f"x {bad}", error, "x", lambda r=run, v=value: r(x=v)))
+        for bad, value, error in [("out of range", 5, ValueError), ("a str", "3", TypeError)]:
+            c.append(Case(call, f"target {bad}", error, "target", lambda r=run, v=value: r(t=v)))
+    grad_cam = maps["interpret.grad_cam"]
+    c += [
+        Case(
+            "interpret.grad_cam", "layer unknown", ValueError, "layer", lambda: grad_cam(layer="9x")
+        ),
+        Case("interpret.grad_cam", "layer an int", TypeError, "layer", lambda: grad_cam(layer=3)),
+        Case(
+            "interpret.grad_cam",
+            "layer not spatial",
+            ValueError,
+            "layer",
+            lambda: grad_cam(layer="6"),
+        ),
+        Case(
+            "featurevis.visualize",
+            "steps 0",
+            ValueError,
+            "steps",
+            lambda: featurevis.visualize(
+                model, featurevis.class_logit(0), 0, 0.1, shape=(1, 1, 8, 8)
+            ),
+        ),
+        Case(
+            "featurevis.visualize",
+            "objective a str",
+            TypeError,
+            "objective",
+            lambda: featurevis.visualize(model, "logit", 2, 0.1, shape=(1, 1, 8, 8)),
+        ),
+        Case(
+            "featurevis.class_logit",
+            "target a str",
+            TypeError,
+            "target",
+            lambda: featurevis.class_logit("3"),
+        ),
+        Case(
+            "featurevis.channel_mean",
+            "layer an int",
+            TypeError,
+            "layer",
+            lambda: featurevis.channel_mean(3, 0),
+        ),
+        Case(
+            "featurevis.top_patches",
+            "k 0",
+            ValueError,
+            "k",
+            lambda: featurevis.top_patches(model, "0", 0, X8, 0),
+        ),
+        Case(
+            "plotting.draw_volumes",
+            "a str",
+            TypeError,
+            "summary_or_model",
+            lambda: plotting.draw_volumes("net"),
+        ),
+        Case(
+            "plotting.draw_volumes",
+            "a model without input_shape",
+            ValueError,
+            "input_shape",
+            lambda: plotting.draw_volumes(model),
+        ),
+    ]
+    return c
+
+
 def all_cases() -> list[Case]:
     """The whole battery."""
     return (
@@ -2069,4 +2190,5 @@ def all_cases() -> list[Case]:
         + _interpret_cases()
         + _style_cases()
         + _check_cases()
+        + _new_lesson_cases()
     )
