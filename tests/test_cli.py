@@ -74,13 +74,12 @@ def test_download_unknown_asset_is_refused(tmp_path):
 
 def test_doctor_and_download_look_for_the_pinned_weights_file(tmp_path, monkeypatch, capsys):
     # In process: the CLI and the feature extractor share one weights lookup (pretrained)
-    from course_utils import cli
-    from course_utils import pretrained as _weights
+    from course_utils import cli, pretrained
 
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-    assert cli.imagenet_weights is _weights.imagenet_weights
-    path = _weights.weights_file("squeezenet")
+    assert cli.imagenet_weights is pretrained.imagenet_weights
+    path = pretrained.weights_file("squeezenet")
     assert path.parent == tmp_path / "torch" / "hub" / "checkpoints"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"damaged")

@@ -462,13 +462,13 @@ def test_the_extractor_asks_torchvision_for_the_pinned_weights(monkeypatch, tmp_
 def test_pretrained_problem_accepts_a_file_whose_sha256_matches_its_name(monkeypatch, tmp_path):
     import hashlib
 
-    from course_utils import pretrained as _weights
+    from course_utils import pretrained
 
     content = b"not really weights"
     prefix = hashlib.sha256(content).hexdigest()[:8]
     good = tmp_path / f"squeezenet1_1-{prefix}.pth"
     good.write_bytes(content)
-    monkeypatch.setattr(_weights, "weights_file", lambda kind: good)
+    monkeypatch.setattr(pretrained, "weights_file", lambda kind: good)
     assert pretrained_problem("squeezenet") is None and pretrained_available("squeezenet")
     good.write_bytes(content + b"!")
     assert pretrained_problem("squeezenet").startswith("damaged")

@@ -24,9 +24,6 @@ placeholder, and an early "not yet" raised as `NotYet`) and the array helpers.
 from ._feedback import (
     Feedback,
     NotYet,
-    _as_array,
-    _compare,
-    _not_yet,
     exercise,
     learner_call,
     read_array,
@@ -129,9 +126,8 @@ __all__ = [
     "check_deep_layer_texture",
 ]
 # Imported above but not in `__all__` (not for learners, so not on the API page): the tools for
-# writing a check (`exercise`, `NotYet`, `learner_call`, `read_array`) and the older helpers
-# `_as_array`, `_compare` and `_not_yet`.
-_FOR_CHECK_AUTHORS = (NotYet, exercise, learner_call, read_array, _as_array, _compare, _not_yet)
+# writing a check (`exercise`, `NotYet`, `learner_call`, `read_array`).
+_FOR_CHECK_AUTHORS = (NotYet, exercise, learner_call, read_array)
 
 # Documented (and referred to in signatures) under its public name.
 Feedback.__module__ = __name__

@@ -143,13 +143,6 @@ def read_array(answer: Any, name: str, finite: bool = True) -> np.ndarray:
     return array
 
 
-def _not_yet(answer: Any, what: str) -> Feedback | None:
-    """A 'not yet' Feedback when the placeholder `None` is still there."""
-    if answer is None:
-        return Feedback(False, _placeholder_message(what))
-    return None
-
-
 def _compare(
     answer: Any, expected: np.ndarray, name: str, success: str, atol: float = 1e-6
 ) -> Feedback:

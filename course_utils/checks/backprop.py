@@ -9,7 +9,7 @@ from torch import nn
 
 from course_utils.ops import conv2d, conv2d_backward, max_pool2d_backward
 
-from ._feedback import Feedback, _as_array, _compare, exercise, require
+from ._feedback import Feedback, _compare, exercise, read_array, require
 
 __all__ = [
     "check_max_pool_routing",
@@ -39,9 +39,7 @@ def _max_pool_expected() -> np.ndarray:
 @exercise("the 4x4 gradient with respect to the pooling's input")
 def check_max_pool_routing(grad_x: Any) -> Feedback:
     """Exercise ex-06-max-pool-routing (chapter 06): the gradient of a 2x2 max pool, 4x4."""
-    array = _as_array(grad_x, "grad_x")
-    if isinstance(array, Feedback):
-        return array
+    array = read_array(grad_x, "grad_x")
     expected = _max_pool_expected()
     if array.shape == expected.shape:
         spread = np.kron(MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4
@@ -88,9 +86,7 @@ def gradient_check_function(v: np.ndarray) -> float:
 def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedback:
     """Exercise ex-06-gradient-check (chapter 06): central differences, and the verdict."""
     require(analytic_is_right, "True or False: is `claimed_gradient` right?")
-    array = _as_array(numeric_grad, "numeric_grad")
-    if isinstance(array, Feedback):
-        return array
+    array = read_array(numeric_grad, "numeric_grad")
     v = GRADIENT_CHECK_POINT
     expected = np.exp(v) * (1.0 + v)
     if array.shape != expected.shape:
@@ -137,9 +133,7 @@ CONV_UPSTREAM = np.array([[1.0, 2.0], [0.0, -1.0]])
 @exercise("the 3x3 gradient with respect to the input image")
 def check_conv_input_gradient(grad_input: Any) -> Feedback:
     """Exercise ex-06-conv-input-gradient (chapter 06): a 2x2 kernel on a 3x3 input."""
-    array = _as_array(grad_input, "grad_input")
-    if isinstance(array, Feedback):
-        return array
+    array = read_array(grad_input, "grad_input")
     image = np.zeros((1, 1, 3, 3))  # the input gradient does not depend on the input values
     expected = conv2d_backward(CONV_UPSTREAM[None, None], image, CONV_KERNEL[None, None])[0]
     expected = expected[0, 0]
@@ -231,9 +225,7 @@ def _check_he_layer(layer, expected_std: float) -> Feedback:
             f"`he_conv` should be nn.Conv2d(16, 64, kernel_size=3), with weights of shape "
             f"{shape}; its weights have shape {tuple(layer.weight.shape)}.",
         )
-    weights = _as_array(layer.weight, "he_conv.weight")
-    if isinstance(weights, Feedback):
-        return weights
+    weights = read_array(layer.weight, "he_conv.weight")
     std, mean = float(weights.std()), float(weights.mean())
     default_std = 1.0 / np.sqrt(3.0 * weights[0].size)  # kaiming_uniform_(a=sqrt(5))
     if np.isclose(std, default_std, rtol=0.05):
@@ -255,9 +247,7 @@ def _check_he_layer(layer, expected_std: float) -> Feedback:
 @exercise("a number: the He standard deviation of the layer's weights")
 def check_he_std(answer: Any, he_conv: Any) -> Feedback:
     """Exercise ex-06-init (chapter 06): He's std for nn.Conv2d(16, 64, 3), and the layer."""
-    array = _as_array(answer, "he_std")
-    if isinstance(array, Feedback):
-        return array
+    array = read_array(answer, "he_std")
     if array.size != 1:
         return Feedback(False, f"`he_std` should be one number, got shape {array.shape}.")
     value = float(array.reshape(-1)[0])

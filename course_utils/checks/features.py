@@ -252,23 +252,21 @@ def check_feature_1nn(answer: Any) -> Feedback:
     )
 
 
-def _as_triple(answer) -> tuple[int, int, int] | Feedback:
-    """Three integers (size, stride, offset), or a Feedback saying why not."""
+def _as_triple(answer: Any) -> tuple[int, int, int]:
+    """Three integers (size, stride, offset), or a "not yet" stop saying why not."""
     try:
         values = tuple(answer)
     except TypeError:
-        return Feedback(
-            False, f"give the triple (size, stride, offset), got {type(answer).__name__}."
-        )
+        raise NotYet(
+            f"give the triple (size, stride, offset), got {type(answer).__name__}."
+        ) from None
     if len(values) != 3:
-        return Feedback(False, f"give three numbers (size, stride, offset), got {len(values)}.")
+        raise NotYet(f"give three numbers (size, stride, offset), got {len(values)}.")
     if not all(
         isinstance(v, numbers.Real) and not isinstance(v, bool) and float(v).is_integer()
         for v in values
     ):
-        return Feedback(
-            False, f"size, stride and offset are whole numbers of pixels, got {values}."
-        )
+        raise NotYet(f"size, stride and offset are whole numbers of pixels, got {values}.")
     return tuple(int(v) for v in values)
 
 
@@ -276,8 +274,6 @@ def _as_triple(answer) -> tuple[int, int, int] | Feedback:
 def check_pooled_receptive_field(answer: Any) -> Feedback:
     """Exercise ex-09-receptive-field (chapter 09): the receptive field after block 3's pooling."""
     triple = _as_triple(answer)
-    if isinstance(triple, Feedback):
-        return triple
     model = DigitCNN()  # the geometry only: weights play no part
     expected = receptive_field(model, "pool", (1, 28, 28))  # the shared pool's last call
     if triple == expected:

@@ -10,7 +10,7 @@
 
 The modules: `losses`, `images`, `features`, `optimise` (`transfer`; a module named `transfer`
 would be hidden by the function of that name here) and `painting`. The pinned ImageNet weights
-and their cache check live in `course_utils._weights`.
+and their cache check live in `course_utils.pretrained`.
 """
 
 from ..pretrained import pretrained_available, pretrained_problem
