@@ -47,7 +47,6 @@ def run_notebook(path: Path, save: bool) -> float:
     elapsed = time.perf_counter() - start
     if save:
         nb.metadata.pop("widgets", None)
-        nb.metadata.pop("jupytext", None)
         nb.metadata["kernelspec"] = {
             "name": "python3",
             "display_name": "Python 3",
