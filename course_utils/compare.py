@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
 from course_utils._validate import as_float_array
+
+if TYPE_CHECKING:  # for the annotations only: importing compare does not load torch
+    import numpy as np
+    import torch
 
 __all__ = ["max_abs_diff"]
 
