@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from course_utils.checks import Feedback, _compare
+from course_utils.checks import Feedback
+from course_utils.checks._feedback import _compare
 from course_utils.progress import plain_mode, progress
 
 
