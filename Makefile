@@ -14,9 +14,19 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 \
 	COURSE_NUM_THREADS=2
 
+# torchvision's MobileNetV2 ImageNet weights (chapters on features, attributions and style
+# transfer), verified by their full SHA-256: once into the learner's torch cache (for `make lab`;
+# offline, a notice and no error) and once into the isolated folder the tests use.
+WEIGHTS := $(TEST_DATA)/torch/hub/checkpoints/mobilenet_v2-b0353104.pth
+
 .PHONY: setup book test check test-other-cpu lint format lab bench notebooks sync clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(WEIGHTS)
+
+$(WEIGHTS): $(STAMP)
+	-@$(BIN)/python -m course_utils download mobilenet_v2 >/dev/null 2>&1 \
+		|| echo "note: the ImageNet weights could not be fetched for JupyterLab now (offline?)"
+	TORCH_HOME=$(TEST_DATA)/torch $(BIN)/python -m course_utils download mobilenet_v2
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -26,7 +36,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
 	touch $(STAMP)
 
-book: $(STAMP)
+book: setup
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
@@ -48,14 +58,14 @@ check: $(STAMP) lint
 
 # The full suite: everything in `check`, the book build, the browser tests, and nbval on every
 # notebook with the tolerances the cells declare.
-test: $(STAMP) lint
+test: setup lint
 	$(NB_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL)
 
 # The notebooks once more, as another processor would run them (CI runs this after `make test`).
-test-other-cpu: $(STAMP)
+test-other-cpu: setup
 	$(NB_ENV) $(OTHER_CPU) $(BIN)/python -m pytest notebooks $(NBVAL) -q
 
-lab: $(STAMP)
+lab: setup
 	$(BIN)/jupyter lab notebooks
 
 # Bring each notebook and its MyST twin (notebooks/md/) in line: the newer file's cells win, the
@@ -64,10 +74,10 @@ sync: $(STAMP)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 # Re-execute notebooks and store their outputs (all, or NB=notebooks/01_convolutions.ipynb).
-notebooks: $(STAMP)
+notebooks: setup
 	$(NB_ENV) $(BIN)/python benchmarks/notebooks.py --save $(NB)
 
-bench: $(STAMP)
+bench: setup
 	$(NB_ENV) $(BIN)/python benchmarks/notebooks.py
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/occlusion.py

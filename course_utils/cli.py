@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_utils.imagenet import fetch_mobilenet, mobilenet_problem, mobilenet_source
 from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
 
 __all__ = ["Asset", "doctor", "download", "main"]
@@ -91,15 +92,22 @@ def _fashion_problem() -> str | None:
 
 _PROBLEM = {
     "fashion-mnist": _fashion_problem,
+    "mobilenet_v2": mobilenet_problem,
     "squeezenet1_1": lambda: pretrained_problem("squeezenet"),
     "vgg19": lambda: pretrained_problem("vgg19"),
 }
 _FETCH = {
     "fashion-mnist": _fetch_fashion,
+    "mobilenet_v2": fetch_mobilenet,
     "squeezenet1_1": lambda: _fetch_weights("squeezenet"),
     "vgg19": lambda: _fetch_weights("vgg19"),
 }
 ASSETS = [
+    Asset(
+        "mobilenet_v2",
+        "14 MB",
+        "the ImageNet network of chapters 09-11 cannot load (`make setup` fetches it)",
+    ),
     Asset("fashion-mnist", "30 MB", "chapter 08 trains on MNIST-5k (digits) instead of clothing"),
     Asset(
         "squeezenet1_1",
@@ -147,7 +155,10 @@ def doctor() -> int:
     for asset in ASSETS:
         problem = asset.problem()
         if problem is None:
-            print(f"  {asset.name:<14} present (verified)")
+            origin = ""
+            if asset.name == "mobilenet_v2":
+                origin = f", from {mobilenet_source() or 'an unknown source'}"
+            print(f"  {asset.name:<14} present (verified{origin})")
         elif problem == "missing":
             missing += 1
             print(f"  {asset.name:<14} MISSING ({asset.size}): {asset.if_missing}")
