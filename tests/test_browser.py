@@ -278,6 +278,33 @@ def test_figures_are_crisp_and_fit_the_column(page, site, browser):
     assert not result["bad"], f"{page}: " + "; ".join(result["bad"])
 
 
+ASPECTS = (
+    EXPAND
+    + """
+return [...document.querySelectorAll('main img')].filter(img => img.naturalWidth > 0)
+  .map(img => {
+    const r = img.getBoundingClientRect();
+    return {src: img.src.split('/').pop().slice(0, 40), width: r.width, height: r.height,
+            natural: img.naturalWidth / img.naturalHeight};
+  }).filter(i => i.width > 0 && i.height > 0);
+"""
+)
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_figures_keep_their_shape_on_a_phone(page, site, browser):
+    """Every image's displayed aspect ratio equals its natural one (within 2 %) at 390 and 1280 px."""
+    for size in (PHONE, WIDE):
+        _open(browser, f"{site}/{page}.html", size)
+        images = browser.execute_script(ASPECTS)
+        bad = [
+            f"{i['src']} shown {i['width']:.0f}x{i['height']:.0f} (natural ratio {i['natural']:.3f})"
+            for i in images
+            if abs(i["width"] / i["height"] / i["natural"] - 1) > 0.02
+        ]
+        assert not bad, f"{page} at {size[0]} px: {len(bad)} distorted images, e.g. {bad[:3]}"
+
+
 @pytest.mark.parametrize("page", _pages())
 def test_nothing_scrolls_sideways(page, site, browser):
     """Item 3: no code line or text output is cut off behind a horizontal scroll bar at 1280 px."""
