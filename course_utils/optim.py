@@ -95,7 +95,7 @@ class _Optimizer:
 class SGD(_Optimizer):
     """Stochastic gradient descent, with optional momentum, as `torch.optim.SGD` (chapter 07).
 
-    For every parameter $w$ with gradient $g$ (weight decay $\\lambda$, momentum $\\mu$):
+    For every parameter `w` with gradient `g`::
 
         g = g + weight_decay * w                  (only when weight_decay > 0)
         velocity = momentum * velocity + g        (velocity starts at 0; only when momentum > 0)
@@ -141,7 +141,7 @@ class SGD(_Optimizer):
 class Adam(_Optimizer):
     """Adam with bias correction, as `torch.optim.Adam` (chapter 07).
 
-    For every parameter $w$ with gradient $g$, at step $t = 1, 2, \\dots$:
+    For every parameter `w` with gradient `g`, at each step `t = 1, 2, ...`::
 
         g = g + weight_decay * w                  (only when weight_decay > 0; L2, not AdamW)
         m = beta1 * m + (1 - beta1) * g           (running mean of the gradient)

@@ -97,3 +97,17 @@ def test_course_map_figure_is_made_by_its_script(tmp_path):
     assert fresh.shape == stored.shape
     differing = np.mean(np.abs(fresh - stored).max(axis=-1) > 0.25)
     assert differing < 0.02, f"{differing:.1%} of the pixels differ from a fresh drawing"
+
+
+def test_docstrings_hold_no_tex_math():
+    """The API page renders docstrings as reStructuredText, where `$w$` stays raw text."""
+    import ast
+    import re
+
+    raw = []
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.Module):
+                doc = ast.get_docstring(node) or ""
+                raw += [f"{path.name}: {m}" for m in re.findall(r"\$[^$\s][^$]*\$", doc)]
+    assert not raw, f"TeX math in docstrings shows raw on the API page: {raw[:5]}"
