@@ -1,6 +1,7 @@
 """The whole book builds with zero warnings (-W -n), and ships what it needs to work offline."""
 
 import re
+from pathlib import Path
 
 from conftest import NOTEBOOKS, ROOT
 
@@ -35,3 +36,59 @@ def test_readme_commands_exist_in_the_makefile():
             f"README mentions 'make {target}', Makefile lacks it"
         )
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_site_offers_the_whole_course_as_one_archive(built_book, tmp_path):
+    """The setup page links cnn-course.zip, which holds the course and passes `make check`."""
+    import os
+    import shutil
+    import subprocess
+    import zipfile
+
+    setup_page = (built_book / "book" / "setup.html").read_text(encoding="utf-8")
+    assert 'href="../cnn-course.zip"' in setup_page
+    with zipfile.ZipFile(built_book / "cnn-course.zip") as archive:
+        names = archive.namelist()
+        assert all(n.startswith("cnn-course/") for n in names)
+        for needed in ("Makefile", "pyproject.toml", "course_utils/__init__.py", "postBuild"):
+            assert f"cnn-course/{needed}" in names, f"the archive lacks {needed}"
+        assert not [n for n in names if "/.venv/" in n or "/_build/" in n or "/.git/" in n]
+        mode = archive.getinfo("cnn-course/postBuild").external_attr >> 16
+        assert mode & 0o111, "file modes are kept (Binder runs postBuild)"
+        archive.extractall(tmp_path)
+        for info in archive.infolist():  # as `unzip` does: zipfile leaves the modes out
+            (tmp_path / info.filename).chmod((info.external_attr >> 16) & 0o777)
+    course = tmp_path / "cnn-course"
+    # `make check` in the unpacked copy, with this checkout's environment and verified weights
+    # (installing both again would only repeat `make setup`).
+    (course / ".venv").symlink_to(ROOT / ".venv")
+    weights = Path(".course-test-data/torch/hub/checkpoints/mobilenet_v2-b0353104.pth")
+    (course / weights).parent.mkdir(parents=True)
+    shutil.copy(ROOT / weights, course / weights)
+    env = {**os.environ, "PYTHONPATH": str(course)}
+    for var in ("COURSE_DATA_DIR", "TORCH_HOME"):
+        env.pop(var, None)
+    result = subprocess.run(
+        ["make", "-o", ".venv/.installed", "check"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
+
+
+def test_launch_buttons_stay_off_until_the_repository_is_named():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from getting_the_course import launch_buttons_for
+
+    configured = {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"}
+    for url in ("", None, "https://github.com/executablebooks/jupyter-book/"):
+        kept = launch_buttons_for({"repository_url": url, "launch_buttons": configured})
+        assert "binderhub_url" not in kept and kept["notebook_interface"] == "jupyterlab"
+    ours = {"repository_url": "https://github.com/someone/cnn-course", "launch_buttons": configured}
+    assert launch_buttons_for(ours) == configured
