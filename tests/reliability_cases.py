@@ -848,7 +848,7 @@ def _model_cases() -> list[Case]:
         Case(
             "models.DigitCNN",
             "dropout a str",
-            ValueError,
+            TypeError,
             "dropout",
             lambda: models.DigitCNN(dropout="0.3"),
         ),

@@ -21,6 +21,13 @@ def check_features(f: object, name: str, func: str) -> torch.Tensor:
         raise ValueError(f"{func}: `{name}` must have shape (N, C, H, W), got {tuple(f.shape)}")
     if not torch.is_floating_point(f):
         raise TypeError(f"{func}: `{name}` must hold floats, got dtype {f.dtype}")
+    if 0 in f.shape:
+        raise ValueError(
+            f"{func}: `{name}` is empty, shape {tuple(f.shape)}; it needs at least one image, "
+            "one channel and one position"
+        )
+    if not bool(torch.isfinite(f.detach()).all()):
+        raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
     return f
 
 
