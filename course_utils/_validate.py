@@ -239,7 +239,7 @@ def require_finite(array: np.ndarray, name: str, func: str) -> np.ndarray:
 
 
 def as_unit_pixels(array: np.ndarray, name: str, func: str) -> np.ndarray:
-    """Pixel values as floats in [0, 1] (float32, or float64 kept), with one policy for every function that takes an image.
+    """Pixel values as floats in [0, 1] (float32; float64 kept): one policy for every image.
 
     Booleans are 0 or 1. Integers of any type are 0-255 pixel values (uint8, as torchvision
     reads them; other integer types the same), divided by 255; values outside 0-255 are a
