@@ -87,7 +87,9 @@ def style_loss(
         raise ValueError(f"style_loss: `weights` lacks the layers {missing}")
     total = None
     for name, target in target_grams.items():
-        gram = gram_matrix(features[name])
+        gram = gram_matrix(check_features(features[name], f"features[{name!r}]", "style_loss"))
+        if not isinstance(target, torch.Tensor) or not bool(torch.isfinite(target).all()):
+            raise ValueError(f"style_loss: `target_grams[{name!r}]` must be a finite tensor")
         if gram.shape[-2:] != target.shape[-2:]:
             raise ValueError(
                 f"style_loss: layer {name!r} gives Gram matrices {tuple(gram.shape)} but "
