@@ -179,6 +179,10 @@ return {counts: cells.map(c => c.model.executionState === 'running' ? '*' : c.mo
         errors: errors,
         kernel: panel.sessionContext.kernelDisplayStatus};
 """
+# Whether a notebook has a panel in the main area (open, its kernel perhaps still starting).
+OPENED = """
+return [...window.jupyterapp.shell.widgets('main')].some(w => w.context && w.context.path === arguments[0]);
+"""
 # SHA-256 of the bytes behind an <img> (a blob: URL for an ipywidgets Image).
 IMAGE_DIGEST = """
 const [img, done] = arguments;
@@ -238,6 +242,7 @@ def _state(driver, name: str) -> dict:
 
 def _open(driver, name: str) -> None:
     """Open a notebook by double-clicking it in the file browser, and wait for its kernel."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.action_chains import ActionChains
 
     item = _wait(
@@ -251,6 +256,17 @@ def _open(driver, name: str) -> None:
         f"{name} in the file browser",
     )[0]
     ActionChains(driver).double_click(item).perform()
+    # On a busy machine the browser may take the two clicks as two single clicks (a double
+    # click is a matter of timing): then the notebook is opened by the command the double
+    # click runs, so the test waits on the notebook being open, not on the clicks' timing.
+    try:
+        _wait(
+            driver, WAIT_CEILING, lambda d: driver.execute_script(OPENED, name), f"{name} to open"
+        )
+    except TimeoutException:
+        driver.execute_script(
+            "window.jupyterapp.commands.execute('docmanager:open', {path: arguments[0]});", name
+        )
     _wait(driver, LONG, lambda d: _state(d, name)["kernel"] == "idle", f"the kernel of {name}")
 
 
