@@ -129,7 +129,8 @@ def to_numpy_image(image: np.ndarray | torch.Tensor) -> np.ndarray:
 
     Accepts (H, W), (H, W, C) or (C, H, W) with C in 1, 3, 4. Integer images (uint8 and the
     other integer types) are 0-255 pixel values, divided by 255 as torchvision does; float
-    colour images must lie in [0, 1] (imshow would clip anything else), grayscale ones may have
+    colour images must lie in [0, 1] (imshow would clip anything else; a resampling overshoot
+    of up to 0.1 is clipped, 0-255 floats are refused), grayscale ones may have
     any range (the colour map is scaled to them). NaN, complex numbers and other channel
     counts are refused with an error naming `image`.
     """
