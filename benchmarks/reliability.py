@@ -42,6 +42,20 @@ def run_battery(show: bool) -> collections.Counter:
     return counts
 
 
+def run_acceptable(show: bool) -> collections.Counter:
+    """Run every acceptable input; return the counts of right / wrong / refused outcomes."""
+    from reliability_cases import acceptable_inputs, accepted
+
+    counts: collections.Counter = collections.Counter()
+    for case in acceptable_inputs():
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            verdict, detail = accepted(case)
+        counts[verdict] += 1
+        if show and verdict != "right":
+            print(f"  {verdict:<8} {case.id}: {detail}")
+    return counts
+
+
 class _Count:
     """A pytest plugin that counts the outcome of each test's call phase."""
 
@@ -83,6 +97,7 @@ def main() -> int:
         os.environ.setdefault("COURSE_DATA_DIR", folder)
         start = time.perf_counter()
         battery = run_battery(args.list)
+        acceptable = run_acceptable(args.list)
         battery_s = time.perf_counter() - start
         start = time.perf_counter()
         faults = run_faults()
@@ -93,6 +108,9 @@ def main() -> int:
     print(f"  clear error:           {battery['clear']} ({battery['clear'] / tried:.0%})")
     print(f"  unclear error:         {battery['unclear']}")
     print(f"  silent wrong result:   {battery['silent']}")
+    print(f"acceptable inputs:       {sum(acceptable.values())}")
+    print(f"  taken and read right:  {acceptable['right']}")
+    print(f"  wrong or refused:      {acceptable['wrong'] + acceptable['refused']}")
     print(f"faults injected:         {injected}")
     print(
         f"  survived:              {faults.counts['passed']} (rebuilt, or a clear one-line error)"
@@ -111,7 +129,10 @@ def main() -> int:
         f"""## Reliability: bad inputs and injected faults
 
 `python benchmarks/reliability.py`: the bad-input battery of `tests/reliability_cases.py` (each case
-calls the public `course_utils` API with one bad input) and the fault injection of
+calls the public `course_utils` API with one bad input; issue 24 added the families integer or 0-255
+images, empty or degenerate shapes, NaN and impossible values, shapes that mean something else, and
+errors from inside torch/sklearn/matplotlib), the acceptable inputs that must be taken and read
+right, and the fault injection of
 `tests/test_reliability_faults.py` (damaged caches, checkpoints and assets, read-only folders run as
 an unprivileged user, a data folder that is a file). Machine: {machine()}.
 
@@ -121,13 +142,17 @@ an unprivileged user, a data folder that is a file). Machine: {machine()}.
 | clear error (expected kind, one line, names the argument; "not yet") | {battery["clear"]} |
 | unclear error | {battery["unclear"]} |
 | silent wrong result (goal: 0) | {battery["silent"]} |
+| acceptable inputs tried (NumPy scalars, integer images, ...) | {sum(acceptable.values())} |
+| taken and read right | {acceptable["right"]} |
+| wrong or refused (goal: 0) | {acceptable["wrong"] + acceptable["refused"]} |
 | faults injected | {injected} |
 | survived (rebuilt, or a clear one-line error) | {faults.counts["passed"]} |
 | not survived | {faults.counts["failed"]} |
 | skipped | {faults.counts["skipped"]} |
 """,
     )
-    return 1 if battery["silent"] or faults.counts["failed"] else 0
+    bad = battery["silent"] or acceptable["wrong"] or acceptable["refused"]
+    return 1 if bad or faults.counts["failed"] else 0
 
 
 if __name__ == "__main__":

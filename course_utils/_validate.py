@@ -31,6 +31,9 @@ __all__ = [
     "as_float_array",
     "as_pair",
     "as_device",
+    "as_generator",
+    "as_unit_pixels",
+    "require_finite",
     "DEVICES",
 ]
 
@@ -75,8 +78,13 @@ def as_int(
 
 
 def as_probability(value: object, name: str, func: str) -> float:
-    """`value` as a float in [0, 1) (a dropout rate), or a ValueError naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, _NUMBER) or not 0.0 <= value < 1.0:
+    """`value` as a float in [0, 1) (a dropout rate): a TypeError if it is not a number (a str
+    such as '0.5' included), a ValueError naming `name` if it is outside [0, 1) or NaN."""
+    if isinstance(value, bool) or not isinstance(value, _NUMBER):
+        raise TypeError(
+            f"{where(func)}`{name}` must be a probability in [0, 1) (a number), got {value!r}"
+        )
+    if not 0.0 <= value < 1.0:
         raise ValueError(f"{where(func)}`{name}` must be a probability in [0, 1), got {value!r}")
     return float(value)
 
@@ -207,3 +215,55 @@ def as_submodule(model: nn.Module, layer: nn.Module | str, func: str) -> nn.Modu
             raise ValueError(f"{func}: `layer` is not a submodule of `model`")
         return layer
     raise TypeError(f"{func}: `layer` must be an nn.Module or its name, got {type(layer).__name__}")
+
+
+def as_generator(value: object, func: str, name: str = "generator") -> torch.Generator | None:
+    """`value` if it is a `torch.Generator` or None, else a TypeError naming `name`.
+
+    A seed (an int) is refused with the line that makes a generator from it.
+    """
+    import torch
+
+    if value is None or isinstance(value, torch.Generator):
+        return value
+    hint = f"; for a seed use torch.Generator().manual_seed({value})" if _is_int(value) else ""
+    raise TypeError(f"{where(func)}`{name}` must be a torch.Generator or None, got {value!r}{hint}")
+
+
+def require_finite(array: np.ndarray, name: str, func: str) -> np.ndarray:
+    """`array` if every value is finite, else a ValueError naming `name` (NaN, inf)."""
+    if array.size and not np.isfinite(array).all():
+        what = "only NaN" if np.isnan(array).all() else "NaN or infinite values"
+        raise ValueError(f"{where(func)}`{name}` contains {what}")
+    return array
+
+
+def as_unit_pixels(array: np.ndarray, name: str, func: str) -> np.ndarray:
+    """Pixel values as floats in [0, 1] (float32; float64 kept): one policy for every image.
+
+    Booleans are 0 or 1. Integers of any type are 0-255 pixel values (uint8, as torchvision
+    reads them; other integer types the same), divided by 255; values outside 0-255 are a
+    ValueError. Floats must lie in [0, 1] (a ValueError otherwise, for example 0-255 floats);
+    NaN or infinite values are a ValueError; complex numbers a TypeError.
+    """
+    array = np.asarray(array)
+    if array.dtype == bool:
+        return array.astype(np.float32)
+    if np.issubdtype(array.dtype, np.integer):
+        if array.size and (array.min() < 0 or array.max() > 255):
+            raise ValueError(
+                f"{where(func)}integer `{name}` must hold 0-255 pixel values, got values in "
+                f"[{array.min()}, {array.max()}]"
+            )
+        return array.astype(np.float32) / 255.0
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{where(func)}`{name}` must hold real numbers, got dtype {array.dtype}")
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"{where(func)}`{name}` must hold numbers, got dtype {array.dtype}")
+    array = require_finite(array.astype(np.result_type(array.dtype, np.float32)), name, func)
+    if array.size and (array.min() < -1e-3 or array.max() > 1 + 1e-3):
+        raise ValueError(
+            f"{where(func)}float `{name}` must lie in [0, 1], got values in "
+            f"[{array.min():.3g}, {array.max():.3g}] (divide 0-255 values by 255)"
+        )
+    return np.clip(array, 0.0, 1.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from course_utils._validate import as_int, as_number
+from course_utils._validate import as_generator, as_int, as_number
 
 __all__ = ["random_shift", "random_affine"]
 
@@ -37,6 +37,7 @@ def random_shift(
     """
     _check_images(images, "random_shift", floats=False)
     m = as_int(max_shift, "max_shift", "random_shift", minimum=0, not_int=ValueError)
+    generator = as_generator(generator, "random_shift")
     if m == 0:
         return images
     n, c, h, w = images.shape
@@ -82,6 +83,7 @@ def random_affine(
     degrees = _limit(degrees, "degrees", 180.0)
     scale = _limit(scale, "scale", 1.0)
     shift = _limit(shift, "shift", None)
+    generator = as_generator(generator, "random_affine")
     n, _, h, w = images.shape
 
     def uniform(limit: float) -> torch.Tensor:  # n draws in [-limit, limit]

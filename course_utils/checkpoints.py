@@ -77,6 +77,11 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: objec
     """
     model = as_module(model, "save_checkpoint")
     path = as_path(path, "path", "save_checkpoint")
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"save_checkpoint: `path` {str(path)!r} is a folder; give a file name in it, "
+            f"such as {str(path / 'model.pt')!r}"
+        )
     metadata = {key: _clean_metadata(value, key) for key, value in metadata.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 import socket
 import sys
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course_utils._validate import as_bool, as_pair
+from course_utils._validate import as_bool, as_int, as_pair
 
 __all__ = [
     "DatasetUnavailable",
@@ -213,6 +214,26 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     return pixels, labels
 
 
+def _check_strata(y: np.ndarray, test_size: int | float) -> None:
+    """Every class needs a member on each side: clear errors before scikit-learn's own."""
+    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.str_)):
+        raise TypeError(f"stratified_split: `labels` must be class labels (ints), got {y.dtype}")
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            f"stratified_split: every class in `labels` needs at least 2 members (one per "
+            f"side), but class {classes[counts.argmin()]!r} has only 1"
+        )
+    n_test = (
+        math.ceil(test_size * len(y)) if isinstance(test_size, float | np.floating) else test_size
+    )
+    if min(n_test, len(y) - n_test) < len(classes):
+        raise ValueError(
+            f"stratified_split: `test_size` {test_size!r} leaves {n_test} test and "
+            f"{len(y) - n_test} training labels, fewer than the {len(classes)} classes"
+        )
+
+
 def stratified_split(
     labels: np.ndarray | torch.Tensor | Sequence[int], test_size: int | float = 1000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -232,10 +253,16 @@ def stratified_split(
             raise ValueError(
                 f"stratified_split: a float `test_size` must be in (0, 1), got {test_size}"
             )
-    elif not isinstance(test_size, int | np.integer) or not 0 < test_size < len(y):
+    elif (
+        isinstance(test_size, bool)
+        or not isinstance(test_size, int | np.integer)
+        or not 0 < test_size < len(y)
+    ):
         raise ValueError(
             f"stratified_split: `test_size` must be in 1..{len(y) - 1}, got {test_size!r}"
         )
+    seed = as_int(seed, "seed", "stratified_split", minimum=0)
+    _check_strata(y, test_size)
     train_idx, test_idx = train_test_split(
         np.arange(len(y)), test_size=test_size, stratify=y, random_state=seed
     )
@@ -420,6 +447,9 @@ def sample_image(
     Shape (H, W, 3) for colour photos, (H, W) for grayscale ones or when `gray=True`.
     `size` resizes (with anti-aliasing) to `size` x `size` or to `(height, width)`.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"sample_image: `name` must be a str, got {type(name).__name__}")
+    gray = as_bool(gray, "gray", "sample_image")
     if name not in _IMAGES:
         raise ValueError(
             f"sample_image: unknown `name` {name!r}; valid names: {', '.join(sample_image_names())}"

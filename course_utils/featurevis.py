@@ -19,11 +19,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils._validate import as_submodule
+from course_utils._validate import as_generator, as_submodule
 from course_utils.interpret import evaluating
 from course_utils.progress import progress as progress_bar
 
@@ -60,8 +61,11 @@ class Objective:
         return self.score(model, images)
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _is_int(value) -> bool:  # NumPy integers (np.int64(3)) are ints too
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+_NUMBER = (int, float, np.integer, np.floating)
 
 
 def _as_indices(value, name: str, func: str) -> torch.Tensor:
@@ -185,7 +189,9 @@ def gaussian_blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
     """
     if not isinstance(images, torch.Tensor) or images.ndim != 4:
         raise ValueError("gaussian_blur: `images` must be a tensor of shape (N, C, H, W)")
-    if not isinstance(sigma, int | float) or isinstance(sigma, bool) or not sigma > 0:
+    if not images.is_floating_point():
+        raise TypeError(f"gaussian_blur: `images` must hold floats, got dtype {images.dtype}")
+    if not isinstance(sigma, _NUMBER) or isinstance(sigma, bool) or not 0 < sigma < math.inf:
         raise ValueError(f"gaussian_blur: `sigma` must be a number > 0, got {sigma!r}")
     radius = min(math.ceil(3 * sigma), min(images.shape[2:]) - 1)
     if radius < 1:
@@ -213,9 +219,9 @@ def _check_visualize_args(
     if not _is_int(steps) or steps <= 0:
         raise ValueError(f"visualize: `steps` must be an int > 0, got {steps!r}")
     for name, value in (("lr", lr), ("blur_sigma", blur_sigma)):
-        if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+        if not isinstance(value, _NUMBER) or isinstance(value, bool) or not 0 < value < math.inf:
             raise ValueError(f"visualize: `{name}` must be a number > 0, got {value!r}")
-    if not isinstance(l2, int | float) or isinstance(l2, bool) or not l2 >= 0:
+    if not isinstance(l2, _NUMBER) or isinstance(l2, bool) or not 0 <= l2 < math.inf:
         raise ValueError(f"visualize: `l2` must be a number >= 0, got {l2!r}")
     for name, value in (("jitter", jitter), ("blur_every", blur_every)):
         if not _is_int(value) or value < 0:
@@ -223,11 +229,11 @@ def _check_visualize_args(
     if not (
         isinstance(value_range, tuple | list)
         and len(value_range) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value_range)
+        and all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in value_range)
     ):
         raise ValueError(f"visualize: `value_range` must be (low, high), got {value_range!r}")
     low, high = value_range
-    if not low < high:
+    if not -math.inf < low < high < math.inf:
         raise ValueError(
             f"visualize: `value_range` must be (low, high), low < high, got {value_range}"
         )
@@ -246,6 +252,19 @@ def _start_image(start, shape, value_range, generator, parameter) -> torch.Tenso
     if tuple(start.shape) != tuple(shape):
         raise ValueError(
             f"visualize: `start` must have shape `shape` = {tuple(shape)}, got {tuple(start.shape)}"
+        )
+    if not start.is_floating_point():
+        raise TypeError(
+            f"visualize: `start` must hold floats in `value_range` {tuple(value_range)}, "
+            f"got dtype {start.dtype} (divide 0-255 pixels by 255)"
+        )
+    if not bool(torch.isfinite(start).all()):
+        raise ValueError("visualize: `start` contains NaN or infinite values")
+    slack = 1e-3 * (high - low)
+    if float(start.min()) < low - slack or float(start.max()) > high + slack:
+        raise ValueError(
+            f"visualize: `start` must lie in `value_range` {tuple(value_range)}, got values in "
+            f"[{float(start.min()):.3g}, {float(start.max()):.3g}]"
         )
     return start.detach().to(device=device, dtype=dtype).clamp(low, high)
 
@@ -282,6 +301,7 @@ def visualize(
             f"got {type(objective).__name__}"
         )
     _check_visualize_args(shape, steps, lr, l2, jitter, blur_every, blur_sigma, value_range)
+    generator = as_generator(generator, "visualize")
     objective.check(model, shape[0])
     image = _start_image(start, shape, value_range, generator, next(model.parameters(), None))
     image.requires_grad_(True)
@@ -432,13 +452,19 @@ def top_patches(
         raise ValueError(f"top_patches: `k` must be an int in [1, {len(images)}], got {k!r}")
     if not _is_int(channel) or channel < 0:
         raise ValueError(f"top_patches: `channel` must be an int >= 0, got {channel!r}")
+    if not _is_int(batch_size) or batch_size < 1:
+        raise ValueError(f"top_patches: `batch_size` must be an int >= 1, got {batch_size!r}")
+    if not isinstance(fill, _NUMBER) or isinstance(fill, bool) or not math.isfinite(fill):
+        raise ValueError(f"top_patches: `fill` must be a finite number, got {fill!r}")
+    if not bool(torch.isfinite(images).all()):
+        raise ValueError("top_patches: `images` contains NaN or infinite values")
     size, stride, offset = receptive_field(model, layer, tuple(images.shape[1:]))
     module = as_submodule(model, layer, "top_patches")
     parameter = next(model.parameters(), None)
     device = images.device if parameter is None else parameter.device
     best = []
     with torch.no_grad(), evaluating(model):
-        for batch in images.split(batch_size):
+        for batch in images.split(int(batch_size)):
             output = _layer_output(model, batch.to(device), module, "top_patches")
             _check_channel(output.shape[1], torch.tensor([channel]), layer, "top_patches")
             strongest = output[:, channel].flatten(1).max(dim=1)

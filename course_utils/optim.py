@@ -371,6 +371,12 @@ def run_optimizer(
         )
     steps = as_int(steps, "steps", "run_optimizer", minimum=1)
     start = surface.start if start is None else start
+    if not (
+        isinstance(start, tuple | list | np.ndarray | torch.Tensor)
+        and all(isinstance(v, int | float | np.number | torch.Tensor) for v in start)
+        and not any(isinstance(v, bool) for v in start)
+    ):
+        raise TypeError(f"run_optimizer: `start` must be a point (x, y) of numbers, got {start!r}")
     start_array = np.asarray(start, dtype=np.float64)
     if start_array.shape != (2,) or not np.all(np.isfinite(start_array)):
         raise ValueError(f"run_optimizer: `start` must be a finite point (x, y), got {start!r}")

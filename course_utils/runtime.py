@@ -115,12 +115,16 @@ def setup(seed: int = 0, device: str | torch.device | None = None, precision: in
 
     `precision` is the number of decimals NumPy prints. Returns `Runtime(device, generator)`.
     """
-    if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 16:
+    if (
+        not isinstance(precision, int | np.integer)
+        or isinstance(precision, bool)
+        or not 0 <= precision <= 16
+    ):
         raise ValueError(f"setup: `precision` must be an int in 0..16, got {precision!r}")
     chosen = pick_device(device)
     generator = seed_everything(seed)
     torch.set_num_threads(num_threads())
-    np.set_printoptions(precision=precision, suppress=True)
+    np.set_printoptions(precision=int(precision), suppress=True)
     from course_utils.plotting import use_course_style
 
     use_course_style()

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_utils._validate import as_device, as_int, as_module
+from course_utils._validate import as_bool, as_device, as_int, as_module
 
 __all__ = [
     "History",
@@ -108,6 +108,11 @@ def _split_batch(batch, name: str, func: str) -> tuple[torch.Tensor, torch.Tenso
             raise TypeError(
                 f"{func}: the {what} of each batch of `{name}` must be tensors, "
                 f"got {type(part).__name__}"
+            )
+        if part.is_floating_point() and not bool(torch.isfinite(part).all()):
+            raise ValueError(
+                f"{func}: a batch of `{name}` has NaN or infinite {what}; clean the data first "
+                "(for example drop those samples, or torch.nan_to_num)"
             )
     return batch[0], batch[1]
 
@@ -422,6 +427,14 @@ def evaluate(
         return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
 
 
+def _finite(batch: torch.Tensor) -> torch.Tensor:
+    """A batch of `predict`'s DataLoader, if its floats are finite."""
+    if isinstance(batch, torch.Tensor) and batch.is_floating_point():
+        if not bool(torch.isfinite(batch).all()):
+            raise ValueError("predict: a batch of `inputs` contains NaN or infinite values")
+    return batch
+
+
 def predict(
     model: nn.Module,
     inputs: torch.Tensor,
@@ -437,6 +450,7 @@ def predict(
     """
     model = as_module(model, "predict")
     batch_size = as_int(batch_size, "batch_size", "predict", minimum=1, not_int=ValueError)
+    return_logits = as_bool(return_logits, "return_logits", "predict")
     device = _resolve_device(model, device, "predict")
     if isinstance(inputs, np.ndarray):
         inputs = torch.from_numpy(inputs)
@@ -448,6 +462,8 @@ def predict(
             )
         if not inputs.is_floating_point():
             raise TypeError(f"predict: `inputs` must hold floats, got dtype {inputs.dtype}")
+        if not bool(torch.isfinite(inputs).all()):
+            raise ValueError("predict: `inputs` contains NaN or infinite values")
         batches = (inputs[i : i + batch_size] for i in range(0, len(inputs), batch_size))
     elif isinstance(inputs, str | bytes | dict) or not hasattr(inputs, "__iter__"):
         raise TypeError(
@@ -456,7 +472,9 @@ def predict(
         )
     else:
         _check_loader(inputs, "inputs", "predict")
-        batches = (batch[0] if isinstance(batch, list | tuple) else batch for batch in inputs)
+        batches = (
+            _finite(batch[0] if isinstance(batch, list | tuple) else batch) for batch in inputs
+        )
     from course_utils.interpret import evaluating
 
     logits = []

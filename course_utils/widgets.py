@@ -13,7 +13,7 @@ import io
 import ipywidgets
 import numpy as np
 
-from course_utils._validate import as_float_array
+from course_utils._validate import as_float_array, as_unit_pixels, require_finite
 from course_utils.filters import _check_name, describe_kernel, get_kernel, kernel_names
 from course_utils.ops import conv2d
 from course_utils.plotting import DISPLAY_DPI
@@ -28,8 +28,14 @@ FIGURE_SIZE = (7, 3.4)  # inches of the kernel explorer's figure
 
 
 def _as_gray(image, func: str) -> np.ndarray:
-    """A (H, W) float64 image from (H, W), (H, W, 3) or (3, H, W) input; else an error."""
-    array = as_float_array(image, "image", (2, 3), func).astype(np.float64)
+    """A (H, W) float64 image from (H, W), (H, W, 3) or (3, H, W) input; else an error.
+
+    Pixels follow the course's one policy (`as_unit_pixels`): integers are 0-255 values,
+    divided by 255; floats must lie in [0, 1]; NaN is refused.
+    """
+    as_float_array(image, "image", (2, 3), func)  # the type and shape errors
+    pixels = image.detach().cpu().numpy() if hasattr(image, "detach") else image
+    array = as_unit_pixels(np.asarray(pixels), "image", func).astype(np.float64)
     if array.ndim == 3:
         if array.shape[-1] == 3:
             array = array @ _LUMA
@@ -55,7 +61,9 @@ def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     kernels. This is what `kernel_explorer` shows.
     """
     gray = _as_gray(image, "filter_image")
-    weights = as_float_array(kernel, "kernel", (2,), "filter_image")
+    weights = require_finite(
+        as_float_array(kernel, "kernel", (2,), "filter_image"), "kernel", "filter_image"
+    )
     if weights.shape[0] > gray.shape[0] or weights.shape[1] > gray.shape[1]:
         raise ValueError(
             f"filter_image: `kernel` {tuple(weights.shape)} is larger than "

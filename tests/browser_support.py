@@ -9,6 +9,9 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
+PAGE_CEILING = 300  # seconds a page load or an async script may take before the test fails
+WAIT_CEILING = 180  # seconds a test waits for a condition in the page (it goes on at once when met)
+
 needs_chromium = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
     reason=(
@@ -41,6 +44,8 @@ def start_chromium(profile: Path, width: int = 1280, height: int = 900):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
+    # Ceilings, not delays: a page or script that answers sooner is not waited for. They are
+    # generous because a busy machine (CI runners, 2 shared cores) can be many times slower.
+    driver.set_page_load_timeout(PAGE_CEILING)
+    driver.set_script_timeout(PAGE_CEILING)
     return driver

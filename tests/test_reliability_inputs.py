@@ -12,15 +12,30 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from reliability_cases import all_cases, outcome  # noqa: E402
+from reliability_cases import acceptable_inputs, accepted, all_cases, outcome  # noqa: E402
 
 CASES = all_cases()
+ACCEPTABLE = acceptable_inputs()
+
+# The battery's exact size, as benchmarks/RESULTS.md reports it: every one of these bad inputs
+# must give a clear error (the test below), so the counts are 776 clear, 0 unclear, 0 silent,
+# and the 21 acceptable inputs are all taken and read right. A case added or dropped changes
+# these numbers on purpose: update them here and rerun benchmarks/reliability.py.
+BAD_INPUTS = 776
+ACCEPTABLE_INPUTS = 21
 
 
-def test_the_battery_is_large_and_its_ids_are_unique():
-    assert len(CASES) >= 300
-    ids = [case.id for case in CASES]
+def test_the_battery_has_its_exact_size_and_unique_ids():
+    assert len(CASES) == BAD_INPUTS
+    assert len(ACCEPTABLE) == ACCEPTABLE_INPUTS
+    ids = [case.id for case in CASES] + [case.id for case in ACCEPTABLE]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("case", ACCEPTABLE, ids=[case.id for case in ACCEPTABLE])
+def test_acceptable_input_is_taken_and_read_right(case):
+    verdict, detail = accepted(case)
+    assert verdict == "right", f"{case.id}: {verdict}: {detail}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -36,7 +51,7 @@ def test_bad_input_gets_a_clear_error(case):
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from reliability_cases import X8, tiny_cnn  # noqa: E402
+from reliability_cases import INF, NAN, X8, tiny_cnn  # noqa: E402
 
 from course_utils import augment, interpret, models, style, training  # noqa: E402
 
@@ -131,3 +146,91 @@ def test_numpy_scalars_and_torch_devices_are_accepted_where_numbers_and_names_ar
     assert (
         augment.random_affine(X8, np.float32(5.0), np.float64(0.1), np.int64(1)).shape == X8.shape
     )
+
+
+# --- properties (Hypothesis): the one image policy, occlusion positions, NumPy scalars ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from course_utils import _validate, plotting  # noqa: E402
+
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,  # the outcome never depends on the clock
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+INT_DTYPES = st.sampled_from([np.uint8, np.int8, np.int16, np.int32, np.int64, np.uint16])
+SHAPES = st.sampled_from([(5, 6), (5, 6, 3), (5, 6, 4), (3, 5, 6), (5, 6, 1), (1, 5, 6)])
+
+
+@PROPERTY
+@given(dtype=INT_DTYPES, shape=SHAPES, data=st.data())
+def test_any_integer_image_is_0_255_pixels_or_a_clear_error(dtype, shape, data):
+    low, high = max(np.iinfo(dtype).min, -300), min(np.iinfo(dtype).max, 600)
+    image = data.draw(hnp.arrays(dtype, shape, elements=st.integers(low, high)))
+    if image.min() < 0 or image.max() > 255:
+        with pytest.raises(ValueError, match=r"^to_numpy_image: integer `image` must hold 0-255"):
+            plotting.to_numpy_image(image)
+        return
+    shown = plotting.to_numpy_image(image)
+    expected = image.astype(np.float64) / 255
+    if expected.ndim == 3 and expected.shape[0] in (1, 3, 4) and expected.shape[2] not in (1, 3, 4):
+        expected = np.moveaxis(expected, 0, -1)
+    np.testing.assert_allclose(shown, expected.squeeze(), atol=1e-6)
+
+
+@PROPERTY
+@given(shape=st.sampled_from([(5, 6, 3), (3, 5, 6), (5, 6, 4)]), scale=st.floats(1.2, 1e4))
+def test_a_float_colour_image_outside_0_1_is_refused_never_clipped(shape, scale):
+    image = np.random.default_rng(0).random(shape) * scale + 0.2  # the largest value is > 1.1
+    with pytest.raises(ValueError, match=r"`image` must lie in \[0, 1\]"):
+        plotting.to_numpy_image(image)
+    with pytest.raises(ValueError, match=r"`image` must lie in \[0, 1\]"):
+        _validate.as_unit_pixels(image, "image", "f")
+
+
+@PROPERTY
+@given(size=st.integers(-2, 40), window=st.integers(-2, 45), stride=st.integers(-2, 12))
+def test_occlusion_positions_cover_every_pixel_or_refuse(size, window, stride):
+    if size < 1 or window < 1 or stride < 1 or window > size:
+        with pytest.raises(ValueError, match="occlusion_positions: `(size|window|stride)`"):
+            interpret.occlusion_positions(size, window, stride)
+        return
+    starts = interpret.occlusion_positions(np.int64(size), np.int32(window), np.int64(stride))
+    assert starts[0] == 0 and all(b - a == stride for a, b in zip(starts, starts[1:], strict=False))
+    assert starts[-1] >= size - window > starts[-1] - stride  # the last one reaches the edge
+    if stride <= window:
+        covered = {p for s in starts for p in range(s, min(s + window, size))}
+        assert covered == set(range(size))
+
+
+@PROPERTY
+@given(
+    number=st.floats(-1e6, 1e6) | st.integers(-1000, 1000) | st.sampled_from([NAN, INF, -INF]),
+    kind=st.sampled_from([np.int64, np.int32, np.uint8, np.float32, np.float64, str]),
+)
+def test_numpy_scalars_are_numbers_and_strings_are_not(number, kind):
+    if kind is str:  # '0.5', '30': a clear TypeError, never a comparison error from inside
+        with pytest.raises(TypeError, match=r"^f: `x` must be a number, got '"):
+            _validate.as_number(str(number), "x", "f")
+        with pytest.raises(TypeError, match=r"^f: `x` must be an int, got '"):
+            _validate.as_int(str(number), "x", "f")
+        return
+    integer = np.issubdtype(kind, np.integer)
+    if integer and not (
+        isinstance(number, int) and np.iinfo(kind).min <= number <= np.iinfo(kind).max
+    ):
+        return
+    value = kind(number)
+    if not np.isfinite(value):
+        with pytest.raises(ValueError, match="^f: `x` must be finite"):
+            _validate.as_number(value, "x", "f")
+        return
+    assert _validate.as_number(value, "x", "f") == float(value)
+    if integer:  # accepted as the int it is, never "must be an int, got 10"
+        assert _validate.as_int(value, "x", "f") == int(value)
+        assert type(_validate.as_int(value, "x", "f")) is int

@@ -35,5 +35,6 @@ def test_pre_commit_config_is_valid():
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=600,  # a ceiling: it takes a second
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -33,8 +33,11 @@ def test_as_int_checks_type_and_minimum_with_the_chosen_error():
 
 def test_as_probability_as_bool_as_path_and_as_module():
     assert v.as_probability(0, "p", "f") == 0.0
-    for bad in (1.0, -0.1, "0.3", True, float("nan")):
+    for bad in (1.0, -0.1, float("nan")):
         with pytest.raises(ValueError, match=r"`p` must be a probability in \[0, 1\)"):
+            v.as_probability(bad, "p", "f")
+    for bad in ("0.3", True, None):
+        with pytest.raises(TypeError, match=r"`p` must be a probability in \[0, 1\) \(a number\)"):
             v.as_probability(bad, "p", "f")
     assert v.as_bool(False, "b", "f") is False
     with pytest.raises(TypeError, match="`b` must be True or False"):

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validate import as_float_array, as_submodule
+from .._validate import as_float_array, as_number, as_submodule
 from ._checks import _as_image_batch, evaluating
 
 __all__ = ["activations", "embed"]
@@ -85,7 +85,7 @@ def embed(
         return PCA(n_components=2, svd_solver="full").fit_transform(array)
     if method != "tsne":
         raise ValueError(f"embed: `method` must be 'pca' or 'tsne', got {method!r}")
-    if not 0 < perplexity < len(array):
+    if not 0 < as_number(perplexity, "perplexity", "embed") < len(array):
         raise ValueError(
             f"embed: `perplexity` must be in (0, {len(array)}) for {len(array)} vectors, "
             f"got {perplexity!r}"
@@ -101,7 +101,7 @@ def embed(
         array = PCA(n_components=pca_dims, random_state=seed).fit_transform(array)
     tsne = TSNE(
         n_components=2,
-        perplexity=perplexity,
+        perplexity=float(perplexity),
         init="pca",
         learning_rate="auto",
         max_iter=max_iter,

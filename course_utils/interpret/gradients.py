@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
+from .._validate import as_bool
 from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
 
 __all__ = ["saliency", "guided_backprop"]
@@ -37,6 +38,7 @@ def saliency(
     """
     func = "saliency"
     _check_model(model, func)
+    abs = as_bool(abs, "abs", func)  # noqa: A001 - Captum's name
     x = _check_inputs(x, func, model)
     gradient = _input_gradient(model, x, target, func)
     return gradient.abs() if abs else gradient

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from .._validate import as_pair
+from .._validate import as_int, as_pair
 from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
 
 __all__ = ["occlusion_positions", "occlusion", "occlusion_map"]
@@ -19,6 +19,12 @@ def occlusion_positions(size: int, window: int, stride: int) -> list[int]:
     The first window starts at 0; the last start is the first multiple of `stride` at or past
     `size - window`, so a window at the far edge may be cut off by the border.
     """
+    func = "occlusion_positions"
+    size = as_int(size, "size", func, minimum=1)
+    window = as_int(window, "window", func, minimum=1)
+    stride = as_int(stride, "stride", func, minimum=1)
+    if window > size:
+        raise ValueError(f"{func}: `window` {window} is larger than the image side `size` {size}")
     steps = -(-(size - window) // stride)  # ceil((size - window) / stride)
     return [i * stride for i in range(steps + 1)]
 
@@ -53,6 +59,8 @@ def _occluders(x: torch.Tensor, window, stride, baseline, max_batch, func: str):
         raise TypeError(
             f"{func}: `baseline` must be a number or a tensor, got {type(baseline).__name__}"
         )
+    if not bool(torch.isfinite(fill).all()):
+        raise ValueError(f"{func}: `baseline` contains NaN or infinite values")
     # One boolean mask (H, W) per window position, row by row.
     tops = occlusion_positions(height, win_h, step_h)
     lefts = occlusion_positions(width, win_w, step_w)

@@ -56,6 +56,12 @@ def _channel_vector(value: ArrayLike, name: str, channels: int) -> np.ndarray:
             f"batch_norm: `{name}` must have one value per channel ({channels}), "
             f"got shape {tuple(vector.shape)}"
         )
+    if not np.isfinite(vector).all():
+        raise ValueError(f"batch_norm: `{name}` contains NaN or infinite values")
+    if name == "running_var" and (vector < 0).any():
+        raise ValueError(
+            f"batch_norm: `running_var` must be >= 0 (a variance), got {vector.min():g}"
+        )
     return vector
 
 
@@ -70,8 +76,8 @@ def _check_batch_norm_options(
             raise TypeError(f"batch_norm: `{name}` must be a number, got {value!r}")
     if not 0.0 <= float(momentum) <= 1.0:
         raise ValueError(f"batch_norm: `momentum` must be in [0, 1], got {momentum!r}")
-    if not float(eps) > 0.0:
-        raise ValueError(f"batch_norm: `eps` must be > 0, got {eps!r}")
+    if not 0.0 < float(eps) < float("inf"):
+        raise ValueError(f"batch_norm: `eps` must be finite and > 0, got {eps!r}")
     if no_running_mean != no_running_var:
         raise ValueError("batch_norm: give both `running_mean` and `running_var`, or neither")
     if no_running_mean and not training:

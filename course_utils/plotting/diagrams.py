@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 
+from course_utils._validate import as_float_array, require_finite
 from course_utils.plotting.figures import MAX_WIDTH_IN, MIN_FONT_PT, show_numbers
 
 if TYPE_CHECKING:
@@ -197,7 +198,9 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
     func = "draw_multichannel_conv"
     for name, value, most in (("c_in", c_in, 4), ("c_out", c_out, 3)):
         if value is not None and (
-            not isinstance(value, int | np.integer) or not 1 <= value <= most
+            not isinstance(value, int | np.integer)
+            or isinstance(value, bool)
+            or not 1 <= value <= most
         ):
             raise ValueError(f"{func}: `{name}` must be an int from 1 to {most}, got {value!r}")
     if (x is None) != (weight is None):
@@ -208,7 +211,10 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
         x = rng.integers(0, 4, size=(c_in, 5, 5)).astype(float)
         weight = rng.integers(-1, 2, size=(c_out, c_in, 3, 3)).astype(float)
         bias = rng.integers(-2, 3, size=c_out).astype(float) if bias is None else bias
-    x, weight = (np.asarray(a.detach() if hasattr(a, "detach") else a, float) for a in (x, weight))
+    x, weight = (
+        require_finite(as_float_array(a, n, func=func).astype(float), n, func)
+        for a, n in ((x, "x"), (weight, "weight"))
+    )
     if x.ndim != 3 or weight.ndim != 4 or weight.shape[1] != x.shape[0]:
         raise ValueError(
             f"{func}: `x` must be (C_in, H, W) and `weight` (C_out, C_in, kH, kW), got "
@@ -220,7 +226,11 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
         raise ValueError(f"{func}: at most 4 input and 3 output channels of 8x8 fit the figure")
     if not all(k <= s for k, s in zip(weight.shape[2:], x.shape[1:], strict=True)):
         raise ValueError(f"{func}: the kernel {weight.shape[2:]} is larger than `x` {x.shape[1:]}")
-    bias = np.zeros(weight.shape[0]) if bias is None else np.asarray(bias, float).reshape(-1)
+    bias = (
+        np.zeros(weight.shape[0])
+        if bias is None
+        else require_finite(as_float_array(bias, "bias", func=func), "bias", func).reshape(-1)
+    )
     if bias.shape != (weight.shape[0],):
         raise ValueError(f"{func}: `bias` must have shape (C_out,) = ({weight.shape[0]},)")
     return x, weight, bias

@@ -13,6 +13,14 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
+from course_utils._validate import (
+    as_float_array,
+    as_int,
+    as_number,
+    as_unit_pixels,
+    require_finite,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -117,21 +125,65 @@ def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
 
 
 def to_numpy_image(image: np.ndarray | torch.Tensor) -> np.ndarray:
-    """One image as a NumPy array ready for `imshow`: (H, W) or (H, W, 3)."""
-    if hasattr(image, "detach"):
-        image = image.detach().cpu().numpy()
-    array = np.asarray(image, dtype=np.float32)
-    if array.ndim == 3 and array.shape[0] in (1, 3) and array.shape[2] not in (1, 3):
+    """One image as a float NumPy array ready for `imshow`: (H, W), (H, W, 3) or (H, W, 4).
+
+    Accepts (H, W), (H, W, C) or (C, H, W) with C in 1, 3, 4. Integer images (uint8 and the
+    other integer types) are 0-255 pixel values, divided by 255 as torchvision does; float
+    colour images must lie in [0, 1] (imshow would clip anything else; a resampling overshoot
+    of up to 0.1 is clipped, 0-255 floats are refused), grayscale ones may have
+    any range (the colour map is scaled to them). NaN, complex numbers and other channel
+    counts are refused with an error naming `image`.
+    """
+    return _image_array(image, "image", "to_numpy_image")
+
+
+def _image_array(image: object, name: str, func: str) -> np.ndarray:
+    """`to_numpy_image` for the argument `name` of `func`."""
+    array = as_float_array(image, name, (2, 3), func) if not _is_int_array(image) else None
+    if array is None:  # integer pixels: 0-255, as uint8 images are stored
+        array = as_unit_pixels(np.asarray(_numpy(image)), name, func)
+    if array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[2] not in (1, 3, 4):
         array = np.moveaxis(array, 0, -1)  # (C, H, W) -> (H, W, C)
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
-    if array.ndim not in (2, 3):
-        raise ValueError(f"`image` must be (H, W), (H, W, C) or (C, H, W), got shape {array.shape}")
-    return array
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ValueError(
+            f"{func}: `{name}` must be (H, W), or (H, W, C) or (C, H, W) with C in 1, 3, 4 "
+            f"channels, got shape {array.shape}"
+        )
+    if array.size == 0:
+        raise ValueError(f"{func}: `{name}` is empty, shape {array.shape}")
+    require_finite(array, name, func)
+    if array.ndim == 3 and (array.min() < -0.1 or array.max() > 1.1):
+        raise ValueError(
+            f"{func}: a float colour `{name}` must lie in [0, 1], got values in "
+            f"[{array.min():.3g}, {array.max():.3g}] (divide 0-255 values by 255)"
+        )
+    return (
+        np.clip(array, 0.0, 1.0).astype(np.float32) if array.ndim == 3 else array.astype(np.float32)
+    )
 
 
-def _grid(n: int, ncols: int, size: float, suptitle: str | None):
-    ncols = max(1, min(ncols, n))
+def _numpy(value: object) -> object:
+    return value.detach().cpu().numpy() if hasattr(value, "detach") else value
+
+
+def _is_int_array(value: object) -> bool:
+    """Whether `value` holds integers or booleans (pixels 0-255, or a mask)."""
+    if value is None or isinstance(value, str | bytes | dict):
+        return False
+    try:
+        dtype = np.asarray(_numpy(value)).dtype
+    except (TypeError, ValueError):
+        return False
+    return np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.bool_)
+
+
+def _grid(n: int, ncols: int, size: float, suptitle: str | None, func: str):
+    ncols = max(1, min(as_int(ncols, "ncols", func, minimum=1), n))
+    size = as_number(size, "size", func)
+    if size <= 0:
+        raise ValueError(f"{func}: `size` must be > 0 inches, got {size:g}")
     nrows = math.ceil(n / ncols)
     size = min(size, MAX_WIDTH_IN / ncols)  # the whole grid fits the column, so text is not shrunk
     fig, axes = plt.subplots(
@@ -165,9 +217,13 @@ def show_images(
         raise ValueError("show_images: `images` is empty")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"show_images: got {len(titles)} `titles` for {len(images)} images")
-    fig, axes = _grid(len(images), ncols, size, suptitle)
+    vmin, vmax = (
+        None if v is None else as_number(v, n, "show_images")
+        for v, n in ((vmin, "vmin"), (vmax, "vmax"))
+    )
+    fig, axes = _grid(len(images), ncols, size, suptitle, "show_images")
     for i, (ax, image) in enumerate(zip(axes, images, strict=False)):
-        array = to_numpy_image(image)
+        array = _image_array(image, f"images[{i}]", "show_images")
         ax.imshow(array, cmap=cmap if array.ndim == 2 else None, vmin=vmin, vmax=vmax)
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=MIN_FONT_PT)
@@ -189,13 +245,14 @@ def show_feature_maps(
     With `symmetric=True` each panel uses a diverging colour map centred on 0, so positive and
     negative responses are told apart; a shared colour bar shows the values.
     """
-    if hasattr(maps, "detach"):
-        maps = maps.detach().cpu().numpy()
-    maps = np.asarray(maps, dtype=np.float32)
+    maps = as_float_array(maps, "maps", func="show_feature_maps").astype(np.float32)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
-    if maps.ndim != 3:
-        raise ValueError(f"show_feature_maps: `maps` must be (C, H, W), got shape {maps.shape}")
+    if maps.ndim != 3 or maps.size == 0:
+        raise ValueError(
+            f"show_feature_maps: `maps` must be a non-empty (C, H, W), got shape {maps.shape}"
+        )
+    require_finite(maps, "maps", "show_feature_maps")
     if titles is not None and len(titles) != len(maps):
         raise ValueError(f"show_feature_maps: got {len(titles)} `titles` for {len(maps)} maps")
     limit = float(np.abs(maps).max()) or 1.0
@@ -204,7 +261,7 @@ def show_feature_maps(
         if symmetric
         else (float(maps.min()), float(maps.max()), "viridis")
     )
-    fig, axes = _grid(len(maps), ncols, size, suptitle)
+    fig, axes = _grid(len(maps), ncols, size, suptitle, "show_feature_maps")
     shown = None
     for i, (ax, fmap) in enumerate(zip(axes, maps, strict=False)):
         shown = ax.imshow(fmap, cmap=cmap, vmin=vmin, vmax=vmax)
@@ -246,12 +303,13 @@ def show_numbers(
     gold; `boxes` outlines several, each (top, left, height, width, colour). Returns the image,
     for a colour bar.
     """
-    values = np.asarray(array.detach().cpu() if hasattr(array, "detach") else array)
-    if values.ndim != 2 or values.size == 0 or not np.issubdtype(values.dtype, np.number):
+    values = as_float_array(array, "array", func="show_numbers")
+    if values.ndim != 2 or values.size == 0:
         raise ValueError(
             f"show_numbers: `array` must be a non-empty 2-D array of numbers, got shape "
             f"{values.shape} and dtype {values.dtype}"
         )
+    require_finite(values, "array", "show_numbers")
     values = values.astype(float) + 0.0  # + 0.0 turns -0.0 into 0.0
     if limits is None:
         limit = float(np.abs(values).max()) or 1.0
@@ -306,10 +364,8 @@ def show_heatmap_overlay(
     diverging map centred on 0 (red: positive, blue: negative); otherwise 0 is transparent-dark
     and large values are bright. Returns the matplotlib Axes.
     """
-    picture = to_numpy_image(image)
-    if hasattr(heatmap, "detach"):
-        heatmap = heatmap.detach().cpu().numpy()
-    heat = np.asarray(heatmap, dtype=np.float32)
+    picture = _image_array(image, "image", "show_heatmap_overlay")
+    heat = as_float_array(heatmap, "heatmap", func="show_heatmap_overlay").astype(np.float32)
     heat = (
         heat.reshape(heat.shape[-2:]) if heat.ndim > 2 and np.prod(heat.shape[:-2]) == 1 else heat
     )
@@ -323,6 +379,8 @@ def show_heatmap_overlay(
             f"show_heatmap_overlay: `heatmap` shape {heat.shape} does not match the "
             f"image's {picture.shape[:2]}"
         )
+    require_finite(heat, "heatmap", "show_heatmap_overlay")
+    alpha = as_number(alpha, "alpha", "show_heatmap_overlay")
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"show_heatmap_overlay: `alpha` must be in [0, 1], got {alpha}")
     if ax is None:
@@ -365,7 +423,13 @@ def animation_html(animation: matplotlib.animation.Animation, **kwargs: object) 
     import re
 
     from IPython.display import HTML
+    from matplotlib.animation import Animation
 
+    if not isinstance(animation, Animation):
+        raise TypeError(
+            "animation_html: `animation` must be a matplotlib animation (for example "
+            f"FuncAnimation(fig, update, frames)), got {type(animation).__name__}"
+        )
     fig = animation._fig
     with plt.rc_context({"savefig.dpi": 2 * fig.dpi}):
         html = animation.to_jshtml(**kwargs)

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._validate import as_bool, as_int, as_number
 from ..ops import output_size
 from ..pretrained import imagenet_weights, pretrained_problem, weights_file
 from .losses import check_features
@@ -65,6 +66,7 @@ class RandomFeatureNet(nn.Module):
             isinstance(w, int | np.integer) and not isinstance(w, bool) and w > 0 for w in widths
         ):
             raise ValueError(f"RandomFeatureNet: `widths` must be positive ints, got {widths!r}")
+        seed = as_int(seed, "seed", "RandomFeatureNet", minimum=0)
         generator = torch.Generator().manual_seed(seed)
         self.convs = nn.ModuleList()
         fan_in_channels = 3
@@ -150,6 +152,21 @@ def _output_side(layer: nn.Module, size: int) -> int:
         if (out - 1) * stride >= size + padding:
             out -= 1
     return out
+
+
+def _as_pixels(image: object) -> object:
+    """Integer images (any integer type) as float 0-255 pixel values / 255; the rest as given."""
+    if not isinstance(image, torch.Tensor) or image.is_floating_point() or image.is_complex():
+        return image
+    if image.dtype == torch.bool or image.numel() == 0:
+        return image
+    low, high = int(image.min()), int(image.max())
+    if low < 0 or high > 255:
+        raise ValueError(
+            f"FeatureExtractor: integer `image` must hold 0-255 pixel values, got values in "
+            f"[{low}, {high}]"
+        )
+    return image.float() / 255.0
 
 
 def _vgg19_names(features: nn.Sequential) -> dict[int, str]:
@@ -269,6 +286,11 @@ class FeatureExtractor(nn.Module):
             raise ValueError(
                 f"FeatureExtractor: `kind` must be one of {', '.join(KINDS)}, got {kind!r}"
             )
+        timeout = as_number(timeout, "timeout", "FeatureExtractor")
+        if timeout <= 0:
+            raise ValueError(f"FeatureExtractor: `timeout` must be > 0 seconds, got {timeout:g}")
+        download = as_bool(download, "download", "FeatureExtractor")
+        verbose = as_bool(verbose, "verbose", "FeatureExtractor")
         self.requested = kind
         network, self.kind = _network(kind, timeout, download, verbose, _model)
         if self.kind != kind:  # the random stand-in has its own layer names
@@ -314,7 +336,13 @@ class FeatureExtractor(nn.Module):
 
     def forward(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
         """The activations of the requested layers, by name, for images (N, 3, H, W) in [0, 1]."""
-        image = check_features(image, "image", "FeatureExtractor")
+        image = check_features(_as_pixels(image), "image", "FeatureExtractor")
+        low, high = float(image.detach().min()), float(image.detach().max())
+        if low < -1e-3 or high > 1 + 1e-3:
+            raise ValueError(
+                f"FeatureExtractor: float `image` must lie in [0, 1], got values in "
+                f"[{low:.3g}, {high:.3g}] (divide 0-255 values by 255)"
+            )
         if image.shape[1] != 3:
             raise ValueError(
                 f"FeatureExtractor: `image` must have 3 channels, got {image.shape[1]}"

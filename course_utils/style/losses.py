@@ -21,6 +21,13 @@ def check_features(f: object, name: str, func: str) -> torch.Tensor:
         raise ValueError(f"{func}: `{name}` must have shape (N, C, H, W), got {tuple(f.shape)}")
     if not torch.is_floating_point(f):
         raise TypeError(f"{func}: `{name}` must hold floats, got dtype {f.dtype}")
+    if 0 in f.shape:
+        raise ValueError(
+            f"{func}: `{name}` is empty, shape {tuple(f.shape)}; it needs at least one image, "
+            "one channel and one position"
+        )
+    if not bool(torch.isfinite(f.detach()).all()):
+        raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
     return f
 
 
@@ -80,7 +87,9 @@ def style_loss(
         raise ValueError(f"style_loss: `weights` lacks the layers {missing}")
     total = None
     for name, target in target_grams.items():
-        gram = gram_matrix(features[name])
+        gram = gram_matrix(check_features(features[name], f"features[{name!r}]", "style_loss"))
+        if not isinstance(target, torch.Tensor) or not bool(torch.isfinite(target).all()):
+            raise ValueError(f"style_loss: `target_grams[{name!r}]` must be a finite tensor")
         if gram.shape[-2:] != target.shape[-2:]:
             raise ValueError(
                 f"style_loss: layer {name!r} gives Gram matrices {tuple(gram.shape)} but "
