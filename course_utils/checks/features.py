@@ -343,7 +343,8 @@ def _size_hint(sizes: list[int], expected: list[int]) -> str:
             "25 does not become 12: a 3x3 convolution with stride 2 and padding 1 gives "
             "floor((n + 2 - 3) / 2) + 1, which is 13 for n = 25 (it rounds odd sizes up)."
         )
-    if sum(b < a for a, b in zip([200, *sizes[:-1]], sizes, strict=True)) > 5:
+    steps = list(zip([200, *sizes[:-1]], sizes, strict=True))
+    if all(b <= a for a, b in steps) and sum(b < a for a, b in steps) > 5:
         return (
             "not every block halves the size: only those whose convolutions have stride 2 "
             "(read each `nn.Conv2d`'s `stride`)."
