@@ -6,7 +6,7 @@ and checked, live in `course_utils.pretrained`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -103,7 +103,9 @@ class LayerRow:
 class ModelSummary:
     """What `describe` returns: one `LayerRow` per leaf-layer call, and the totals (chapter 05).
 
-    It prints as a table; `rows` holds the same numbers for code.
+    It prints as a table; `rows` holds the same numbers for code. `module_shapes` maps the name
+    of *every* module that ran, containers included ("features.3"), to the output shape of its
+    last call; `shape_of(name)` reads it.
     """
 
     input_shape: tuple[int, ...]
@@ -111,6 +113,17 @@ class ModelSummary:
     rows: tuple[LayerRow, ...]
     total_params: int
     trainable_params: int
+    module_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    def shape_of(self, name: str) -> tuple[int, ...]:
+        """The output shape of module `name` (a leaf or a container) on its last call."""
+        if not isinstance(name, str):
+            raise TypeError(f"shape_of: `name` must be a module name, got {type(name).__name__}")
+        if name not in self.module_shapes:
+            close = sorted(n for n in self.module_shapes if n.startswith(name.rstrip(".")))[:5]
+            hint = f"; names starting like it: {', '.join(close)}" if close else ""
+            raise ValueError(f"shape_of: no module named {name!r} ran in the model{hint}")
+        return self.module_shapes[name]
 
     def table(self) -> str:
         """The summary as a fixed-width text table."""
@@ -184,7 +197,9 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     Forward hooks record the output shape of every leaf layer (a module with no sub-modules),
     in the order the layers run. Parameters are counted at a layer's first call. Functions
     called inside `forward` (such as `F.relu` or `torch.flatten`) are not modules, so they have
-    no row. The model runs in evaluation mode without gradients and is then put back in the
+    no row. Containers (an `nn.Sequential` block) have no row either, but the summary's
+    `shape_of("features.3")` gives their output shape (chapter 09 reads MobileNetV2's blocks
+    this way). The model runs in evaluation mode without gradients and is then put back in the
     mode it was in, so batch-norm running statistics are not changed.
     """
     model = as_module(model, "describe")
@@ -195,8 +210,15 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     dtype = reference.dtype if reference.is_floating_point() else torch.float32
 
     records: list[tuple[nn.Module, str, tuple[int, ...]]] = []
+    module_shapes: dict[str, tuple[int, ...]] = {}
     handles = []
     for name, module in model.named_modules():
+        if name:  # every sub-module, containers included: its output shape by name
+
+            def remember(_mod, _inputs, output, name=name):
+                module_shapes[name] = _shape_of(output)
+
+            handles.append(module.register_forward_hook(remember))
         if next(module.children(), None) is None:
             label = name or type(module).__name__  # a model that is itself a single layer
 
@@ -225,6 +247,7 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
         rows=tuple(rows),
         total_params=int(sum(p.numel() for p in model.parameters())),
         trainable_params=int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
+        module_shapes=module_shapes,
     )
 
 

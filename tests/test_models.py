@@ -170,3 +170,31 @@ def test_describe_rejects_bad_inputs():
             describe(NotesNet(10), bad)
     with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
         describe(NotesNet(10), (1, 1, 32, 32))
+
+
+def test_describe_gives_the_output_shape_of_containers_by_name():
+    block = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU())
+    model = nn.Sequential(block, nn.Sequential(nn.Conv2d(4, 6, 3, stride=2), nn.ReLU()))
+    summary = describe(model, (2, 3, 17, 17))
+    assert summary.shape_of("0") == (2, 4, 9, 9)  # a container: its last call's output
+    assert summary.shape_of("1") == (2, 6, 4, 4)
+    assert summary.shape_of("1.0") == (2, 6, 4, 4)  # a leaf, as in its row
+    assert [r.name for r in summary.rows] == ["0.0", "0.1", "1.0", "1.1"]  # rows: leaves only
+    assert not any(m._forward_hooks for m in model.modules())
+    with pytest.raises(ValueError, match=r"shape_of: no module named '2'"):
+        summary.shape_of("2")
+    with pytest.raises(ValueError, match="names starting like it: 1, 1.0, 1.1"):
+        summary.shape_of("1.")
+    with pytest.raises(TypeError, match="`name`"):
+        summary.shape_of(1)
+
+
+def test_describe_reads_the_blocks_of_torchvision_mobilenet_v2():
+    torchvision = pytest.importorskip("torchvision")
+    model = torchvision.models.mobilenet_v2()  # the geometry only: no weights needed
+    summary = describe(model, (1, 3, 200, 200))
+    sizes = [summary.shape_of(f"features.{k}")[2] for k in range(19)]
+    # stride-2 blocks 0, 2, 4, 7, 14: each gives ceil(n / 2) (3x3 kernel, padding 1)
+    assert sizes == [100, 100, 50, 50, 25, 25, 25, 13, 13, 13, 13, 13, 13, 13, 7, 7, 7, 7, 7]
+    assert summary.shape_of("features")[1:] == (1280, 7, 7)
+    assert summary.output_shape == (1, 1000)

@@ -50,6 +50,7 @@ from .convolutions import (
 )
 from .features import (
     check_block2_maps,
+    check_block_sizes,
     check_feature_1nn,
     check_feature_pca,
     check_pooled_receptive_field,
@@ -115,6 +116,7 @@ __all__ = [
     "check_feature_pca",
     "check_feature_1nn",
     "check_pooled_receptive_field",
+    "check_block_sizes",
     # chapter 10
     "check_occlusion_copies",
     "check_guided_tiny",

@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 09 (what the network learned): feature maps, PCA, nearest neighbours.
+"""Exercise checks of chapter 09 (what the network learned): feature maps, PCA, neighbours, sizes.
 
 They read chapter 08's classifier through `pretrained.trained_classifier` at call time (so tests can
 replace it with a fixed random network).
@@ -20,6 +20,7 @@ from course_utils.models import DigitCNN
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array, read_pair
 
 __all__ = [
+    "check_block_sizes",
     "check_block2_maps",
     "check_feature_pca",
     "check_feature_1nn",
@@ -299,3 +300,72 @@ def check_pooled_receptive_field(answer: Any) -> Feedback:
         "size and stride are right, the offset is not: each padding p moves the start by "
         "p times the jump before that layer (poolings here have no padding).",
     )
+
+
+def _mobilenet_sizes(size: int) -> list[int]:
+    """The spatial size after each of MobileNetV2's 19 feature blocks for a square input."""
+    from torchvision.models import mobilenet_v2
+
+    from course_utils.models import describe
+
+    traced = describe(mobilenet_v2(), (1, 3, size, size))  # the geometry only: no weights
+    return [traced.shape_of(f"features.{k}")[2] for k in range(19)]
+
+
+def _read_sizes(answer: Any) -> list[int]:
+    """The answer as a list of whole numbers, or a "not yet" stop saying why not."""
+    array = read_array(answer, "block_sizes")
+    if array.ndim != 1:
+        raise NotYet(f"give a flat list of 19 sizes, got an array of shape {array.shape}.")
+    if len(array) != 19:
+        raise NotYet(
+            f"give 19 sizes, one per block `features[0]` to `features[18]`; got {len(array)}."
+        )
+    if not np.all(array == np.round(array)):
+        raise NotYet("sizes are whole numbers of positions: round down inside the formula.")
+    return [int(v) for v in array]
+
+
+def _size_hint(sizes: list[int], expected: list[int]) -> str:
+    """What a wrong list of block sizes most likely is."""
+    if sizes == _mobilenet_sizes(224):
+        return "those are the sizes for a 224x224 input; the exercise asks for 200x200."
+    if sizes == [200, *expected[:-1]]:
+        return "those are the sizes *entering* each block; give the size leaving it."
+    if sizes[:4] == [32, 16, 24, 24]:
+        return "those are channel counts; give the spatial size (height = width) of the maps."
+    floor_halves, size = [], 200
+    for before, after in zip([200, *expected[:-1]], expected, strict=True):
+        size = size // 2 if after != before else size
+        floor_halves.append(size)
+    if sizes == floor_halves:
+        return (
+            "25 does not become 12: a 3x3 convolution with stride 2 and padding 1 gives "
+            "floor((n + 2 - 3) / 2) + 1, which is 13 for n = 25 (it rounds odd sizes up)."
+        )
+    steps = list(zip([200, *sizes[:-1]], sizes, strict=True))
+    if all(b <= a for a, b in steps) and sum(b < a for a, b in steps) > 5:
+        return (
+            "not every block halves the size: only those whose convolutions have stride 2 "
+            "(read each `nn.Conv2d`'s `stride`)."
+        )
+    first = next(k for k, (a, b) in enumerate(zip(sizes, expected, strict=True)) if a != b)
+    return (
+        f"the sizes are right up to `features[{first - 1}]` and wrong from `features[{first}]`"
+        if first
+        else "the first block, `features[0]`, already has the wrong size"
+    ) + ": apply (n + 2 * padding - kernel) // stride + 1 to every convolution in order."
+
+
+@exercise("the list of 19 output sizes")
+def check_block_sizes(answer: Any) -> Feedback:
+    """Exercise ex-09-block-sizes (chapter 09): MobileNetV2's block output sizes for 200x200."""
+    sizes = _read_sizes(answer)
+    expected = _mobilenet_sizes(200)
+    if sizes == expected:
+        return Feedback(
+            True,
+            "200 becomes 100, 50, 25, 13 and 7 at the five stride-2 blocks "
+            "(features[0], 2, 4, 7 and 14); every other block keeps the size.",
+        )
+    return Feedback(False, _size_hint(sizes, expected))
