@@ -143,6 +143,16 @@ def check_probability_occlusion(answer: Any) -> Feedback:
             return Feedback(
                 False, "the sign is flipped: occlusion records score(original) - score(masked)."
             )
+        for window, stride in ((4, 1), (4, 4), (2, 2), (8, 2)):
+            wrong = occlusion(
+                lambda x: torch.softmax(model(x), dim=1), image, label, window, stride
+            )[0, 0].numpy()
+            if np.allclose(array, wrong, atol=1e-5):
+                return Feedback(
+                    False,
+                    f"that is the map with window {window} and stride {stride}; the exercise "
+                    "asks for a 4x4 window moved 2 pixels at a time (window=4, stride=2).",
+                )
     return _compare(
         array,
         expected,
@@ -184,6 +194,8 @@ def check_grad_cam_tiny(answer: Any) -> Feedback:
             "Grad-CAM first averages each channel's gradient over the map.": np.maximum(
                 (gradients * feature_maps).sum(axis=0), 0
             ),
+            "you scaled the map to a maximum of 1; give the map itself, before any scaling "
+            "for display.": np.maximum(weighted, 0) / np.maximum(weighted, 0).max(),
         }
         for message, candidate in wrong.items():
             if np.allclose(array, candidate):
