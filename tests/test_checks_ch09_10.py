@@ -144,3 +144,9 @@ def test_probability_occlusion(fast_classifier, data):
     logit = occlusion(fast_classifier, image, label, 4, 2)[0, 0]
     assert "logit" in checks.check_probability_occlusion(logit).message
     assert "sign" in checks.check_probability_occlusion(-right[0, 0]).message
+    for window, stride in ((4, 1), (4, 4)):
+        wrong = occlusion(
+            lambda x: torch.softmax(fast_classifier(x), dim=1), image, label, window, stride
+        )[0, 0]
+        verdict = checks.check_probability_occlusion(wrong)
+        assert not verdict and f"stride {stride}" in verdict.message

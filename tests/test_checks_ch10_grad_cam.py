@@ -34,6 +34,8 @@ def test_plausible_mistakes_get_their_hint():
     assert "mean" in check_grad_cam_tiny(np.maximum(9 * weighted, 0)).message
     per_position = np.maximum((gradients * feature_maps).sum(axis=0), 0)
     assert "gradient x activation" in check_grad_cam_tiny(per_position).message
+    right = np.maximum(weighted, 0)
+    assert "maximum of 1" in check_grad_cam_tiny(right / right.max()).message
     assert not check_grad_cam_tiny(library_answer() + 0.01)
 
 

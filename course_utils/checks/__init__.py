@@ -33,6 +33,7 @@ from .attribution import (
     check_guided_tiny,
     check_occlusion_copies,
     check_probability_occlusion,
+    check_second_class_grad_cam,
 )
 from .backprop import (
     check_conv_input_gradient,
@@ -122,6 +123,7 @@ __all__ = [
     "check_guided_tiny",
     "check_probability_occlusion",
     "check_grad_cam_tiny",
+    "check_second_class_grad_cam",
     # chapter 11
     "check_gram_by_hand",
     "check_total_variation_by_hand",

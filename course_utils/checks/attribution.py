@@ -1,7 +1,8 @@
 """Exercise checks of chapter 10 (occlusion and saliency): copies, guided backprop, probabilities.
 
 The probability check reads chapter 08's classifier through `pretrained.trained_classifier` at call
-time (so tests can replace it with a fixed random network).
+time (so tests can replace it with a fixed random network). The second-class Grad-CAM check runs
+the ImageNet network (`imagenet.imagenet_classifier`) on scikit-image's astronaut photo.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import torch
 
 from course_utils import pretrained
-from course_utils.interpret import occlusion
+from course_utils.interpret import grad_cam, imagenet_input, occlusion
 
 from ._feedback import Feedback, _compare, exercise, read_array, read_int
 
@@ -21,6 +22,7 @@ __all__ = [
     "check_guided_tiny",
     "check_probability_occlusion",
     "check_grad_cam_tiny",
+    "check_second_class_grad_cam",
 ]
 
 
@@ -141,6 +143,16 @@ def check_probability_occlusion(answer: Any) -> Feedback:
             return Feedback(
                 False, "the sign is flipped: occlusion records score(original) - score(masked)."
             )
+        for window, stride in ((4, 1), (4, 4), (2, 2), (8, 2)):
+            wrong = occlusion(
+                lambda x: torch.softmax(model(x), dim=1), image, label, window, stride
+            )[0, 0].numpy()
+            if np.allclose(array, wrong, atol=1e-5):
+                return Feedback(
+                    False,
+                    f"that is the map with window {window} and stride {stride}; the exercise "
+                    "asks for a 4x4 window moved 2 pixels at a time (window=4, stride=2).",
+                )
     return _compare(
         array,
         expected,
@@ -182,6 +194,8 @@ def check_grad_cam_tiny(answer: Any) -> Feedback:
             "Grad-CAM first averages each channel's gradient over the map.": np.maximum(
                 (gradients * feature_maps).sum(axis=0), 0
             ),
+            "you scaled the map to a maximum of 1; give the map itself, before any scaling "
+            "for display.": np.maximum(weighted, 0) / np.maximum(weighted, 0).max(),
         }
         for message, candidate in wrong.items():
             if np.allclose(array, candidate):
@@ -191,4 +205,78 @@ def check_grad_cam_tiny(answer: Any) -> Feedback:
         np.maximum(weighted, 0),
         "grad_cam_map",
         "the channel weights are 2/9 and -1/3, so the map is ReLU(2/9 A[0] - 1/3 A[1]).",
+    )
+
+
+def _astronaut() -> tuple[torch.nn.Module, torch.Tensor, np.ndarray]:
+    """The ImageNet network, the astronaut photo as its (1, 3, 224, 224) input, the photo."""
+    from course_utils.data import sample_image
+    from course_utils.imagenet import imagenet_classifier
+
+    photo = sample_image("astronaut", 224)  # a square photo: its central square is all of it
+    return imagenet_classifier(), imagenet_input(photo), photo
+
+
+def _second_class_mistakes(net, x, photo, classes, expected) -> dict[str, Any]:
+    """Named wrong answers of ex-10-second-class, each computed only when it is compared."""
+    second, layer = int(classes[1]), net.features[18]
+    with_softmax = torch.nn.Sequential(net, torch.nn.Softmax(dim=1))
+
+    def cam(model, inputs, target, at) -> np.ndarray:
+        return grad_cam(model, inputs, target, layer=at)[0, 0].numpy().astype(np.float64)
+
+    raw = torch.from_numpy(photo).permute(2, 0, 1)[None]  # the photo without normalization
+    return {
+        "that is the map of the top class; the exercise asks for the second most probable "
+        "class (logits.topk(2) gives both).": lambda: cam(net, x, int(classes[0]), layer),
+        "you scaled the map to a maximum of 1; give the map itself, before any scaling "
+        "for display.": lambda: expected / expected.max(),
+        "that is Grad-CAM at mobilenet.features[17]; use the last block, "
+        "mobilenet.features[18].": lambda: cam(net, x, second, net.features[17]),
+        "that is Grad-CAM of the class's probability (after the softmax); Grad-CAM "
+        "differentiates the logit.": lambda: cam(
+            with_softmax, x, second, with_softmax[0].features[18]
+        ),
+        "that map comes from the photo without ImageNet's normalization; pass it through "
+        "imagenet_input first.": lambda: cam(net, raw, second, layer),
+    }
+
+
+@exercise("the (224, 224) Grad-CAM map")
+def check_second_class_grad_cam(answer: Any) -> Feedback:
+    """Exercise ex-10-second-class (chapter 10): Grad-CAM of the astronaut's second class."""
+    array = read_array(answer, "second_class_map")
+    if array.ndim == 4 and array.shape[:2] == (1, 1):
+        array = array[0, 0]
+    if array.shape == (7, 7):
+        return Feedback(
+            False,
+            "that is the 7x7 map of the layer; up-sample it to the photo's 224x224 "
+            "(bilinear), as grad_cam does by default.",
+        )
+    if array.shape != (224, 224):
+        return Feedback(False, f"`second_class_map` has shape {array.shape}; expected (224, 224).")
+    if array.min() < 0:
+        return Feedback(
+            False, "some values are negative: Grad-CAM keeps only the positive part (a ReLU)."
+        )
+    net, x, photo = _astronaut()
+    with torch.no_grad():
+        classes = net(x)[0].topk(2).indices
+    expected = grad_cam(net, x, int(classes[1]), layer=net.features[18])[0, 0]
+    expected = expected.numpy().astype(np.float64)
+    close = max(1e-4, 1e-3 * float(expected.max()))
+    if not np.abs(array - expected).max() <= close:
+        for message, mistake in _second_class_mistakes(net, x, photo, classes, expected).items():
+            if np.allclose(array, mistake(), atol=close, rtol=0):
+                return Feedback(False, message)
+    from course_utils.imagenet import imagenet_categories
+
+    name = imagenet_categories()[int(classes[1])]
+    return _compare(
+        array,
+        expected,
+        "second_class_map",
+        f"the second class is '{name}', and this is its Grad-CAM map at mobilenet.features[18].",
+        atol=close,
     )

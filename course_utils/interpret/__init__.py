@@ -8,6 +8,8 @@
   `LayerAttribution.interpolate(..., "bilinear")`.
 - `occlusion_map`: Zeiler and Fergus's view of occlusion, the probability of a class and the
   most probable class for every position of the occluder.
+- `imagenet_input`, `imagenet_photo`: RGB photos to the ImageNet network's normalised input
+  and back.
 
 Every function runs the model in evaluation mode (dropout off, batch norm on its running
 statistics) and puts it back in the mode it was in, so looking inside a model never changes
@@ -19,6 +21,7 @@ from .features import activations, embed
 from .gradcam import grad_cam
 from .gradients import guided_backprop, saliency
 from .occlusion import occlusion, occlusion_map, occlusion_positions
+from .photos import imagenet_input, imagenet_photo
 
 __all__ = [
     "evaluating",
@@ -30,4 +33,6 @@ __all__ = [
     "saliency",
     "guided_backprop",
     "grad_cam",
+    "imagenet_input",
+    "imagenet_photo",
 ]

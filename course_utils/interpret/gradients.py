@@ -70,14 +70,30 @@ class _GuidedReLUInplace(_GuidedReLU):
         return x
 
 
+class _GuidedClippedReLU(torch.autograd.Function):
+    """min(max(x, 0), top), as ReLU6; backward: positive gradients where 0 < x < top."""
+
+    @staticmethod
+    def forward(ctx, x, top, inplace):
+        out = x.clamp_(0.0, top) if inplace else x.clamp(0.0, top)
+        if inplace:
+            ctx.mark_dirty(x)
+        ctx.save_for_backward(out)
+        ctx.top = top
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad.clamp(min=0) * ((out > 0) & (out < ctx.top)), None, None
+
+
 _RELUS = {F.relu, torch.relu, torch.Tensor.relu}
 _RELUS_INPLACE = {torch.relu_, torch.Tensor.relu_}
 # Rectifier-like activations guided backprop is not defined for: refused, never silently passed.
 _NOT_RELU = {
     F.threshold,
     F.threshold_,
-    F.relu6,
-    F.hardtanh,
     F.hardtanh_,
     F.leaky_relu,
     F.leaky_relu_,
@@ -114,6 +130,22 @@ _CLAMPS = {
 }
 
 
+def _clipped_relu(func, args, kwargs) -> torch.Tensor:
+    """ReLU6 (`F.relu6`, or `F.hardtanh(x, 0, top)` as `nn.ReLU6` calls it), guided."""
+    names = ("input", "inplace") if func is F.relu6 else ("input", "min_val", "max_val", "inplace")
+    given = dict(zip(names, args, strict=False)) | kwargs
+    low, top = (
+        (0.0, 6.0) if func is F.relu6 else (given.get("min_val", -1.0), given.get("max_val", 1.0))
+    )
+    if low != 0 or not top > 0:
+        raise ValueError(
+            f"guided_backprop: the model calls `hardtanh` with min_val={low}, max_val={top}; "
+            "guided backpropagation is defined for rectifiers (ReLU, ReLU6) only, so it is "
+            "refused here"
+        )
+    return _GuidedClippedReLU.apply(given["input"], float(top), bool(given.get("inplace", False)))
+
+
 class _GuidedReLUMode(TorchFunctionMode):
     """While active, every ReLU call (module, functional or in-place) uses the guided backward."""
 
@@ -124,6 +156,8 @@ class _GuidedReLUMode(TorchFunctionMode):
                 kwargs.get("inplace", args[1] if len(args) > 1 else False)
             )
             return (_GuidedReLUInplace if inplace else _GuidedReLU).apply(args[0])
+        if func in (F.relu6, F.hardtanh):
+            return _clipped_relu(func, args, kwargs)
         if func in _NOT_RELU:
             raise ValueError(
                 f"guided_backprop: the model calls `{getattr(func, '__name__', func)}`; guided "
@@ -145,15 +179,17 @@ def guided_backprop(
     x: torch.Tensor,
     target: int | Sequence[int] | torch.Tensor,
 ) -> torch.Tensor:
-    """Guided backpropagation map: the gradient through ReLUs passing back only positives (ch. 09).
+    """Guided backpropagation map: the gradient through ReLUs passing back only positives (ch. 10).
 
     At each ReLU the backward pass keeps the gradient only where the ReLU's input was positive
     (the ordinary rule) AND the incoming gradient is positive (the guided rule), Springenberg et
     al. (2015). For networks whose ReLUs are `nn.ReLU` modules this equals Captum's
     `GuidedBackprop`. Unlike Captum, functional and in-place ReLUs (`F.relu`, `torch.relu`,
-    `x.relu()`, `relu_`, `inplace=True`) are guided too; other rectifiers (LeakyReLU, ReLU6,
-    `clamp(min=0)`, ...) and TorchScript models raise a ValueError/TypeError instead of giving a
-    silently wrong map. A ReLU written as plain arithmetic (`x * (x > 0)`) cannot be detected.
+    `x.relu()`, `relu_`, `inplace=True`) are guided too, and so is ReLU6 (`nn.ReLU6`, `F.relu6`,
+    `F.hardtanh(x, 0, top)`; as in MobileNetV2), with the same rule where 0 < input < 6: Captum
+    leaves ReLU6 unguided. Other activations (LeakyReLU, hardtanh(-1, 1), `clamp(min=0)`, ...)
+    and TorchScript models raise a ValueError/TypeError instead of giving a silently wrong
+    map. A ReLU written as plain arithmetic (`x * (x > 0)`) cannot be detected.
     """
     func = "guided_backprop"
     _check_model(model, func)
