@@ -213,6 +213,8 @@ class _Objective:
         weights: dict[str, float],
         smooth: bool = False,
     ):
+        if not isinstance(smooth, bool):
+            raise TypeError(f"transfer: `smooth` must be True or False, got {smooth!r}")
         self.extractor, (self.content_layer, style_layers) = extractor, layers
         self.smooth = smooth
         with torch.no_grad():
@@ -366,10 +368,8 @@ def transfer(
       for any number of CPU threads) or "lbfgs" (Gatys et al.'s; default `lr` 1, strong-Wolfe
       line search; unclipped steps, the losses see the image clipped; its line search amplifies
       thread-dependent last bits, so its result changes from machine to machine).
-    - `init`: "content" (start from the photo), "noise", or an image (resized to the output; for
-      example a smaller earlier result, to work coarse-to-fine).
-    - `smooth`: take the Gram matrices of `softmax_activations` of the style layers (the
-      activation smoothing of Wang, Li and Vasconcelos, 2021) instead of the raw activations.
+    - `init`: "content" (the photo), "noise", or an image (resized: a smaller result, say).
+    - `smooth`: Gram matrices of `softmax_activations` (Wang, Li and Vasconcelos, 2021).
     - `callback(step, image, losses)`: called after every evaluation with the best image so far,
       an (H, W, 3) array, and its losses.
 
@@ -386,8 +386,6 @@ def transfer(
     )
     extractor = extractor.to(device)
     images = tuple(image.to(device) for image in images)
-    if not isinstance(smooth, bool):
-        raise TypeError(f"transfer: `smooth` must be True or False, got {smooth!r}")
     objective = _Objective(extractor, (content_layer, style_layers), images, weights, smooth)
     image = _start_image(init, images[0], seed)
     tracker = _Tracker(objective, image, steps, callback, progress(total=steps, desc=desc))
