@@ -6,6 +6,7 @@ import torch
 
 from course_utils.checks import (
     Feedback,
+    check_block3_gram,
     check_deep_layer_texture,
     check_gram_by_hand,
     check_total_variation_by_hand,
@@ -23,7 +24,13 @@ TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])
 
 
 @pytest.mark.parametrize(
-    "check", [check_gram_by_hand, check_total_variation_by_hand, check_deep_layer_texture]
+    "check",
+    [
+        check_gram_by_hand,
+        check_total_variation_by_hand,
+        check_block3_gram,
+        check_deep_layer_texture,
+    ],
 )
 def test_placeholder_none_is_not_yet(check):
     feedback = check(None)
@@ -103,3 +110,54 @@ def test_deep_layer_texture_wants_synthesis_not_the_painting_with_noise(painting
     ):
         feedback = check_deep_layer_texture(noisy.astype(np.float32))
         assert not feedback and "painting's layout" in feedback.message
+
+
+# --- ex-11-block3-gram: the Gram matrix of a trained layer -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def block3_maps():
+    from course_utils.style import as_image_tensor, wave_painting
+
+    network = FeatureExtractor("mobilenet_v2", layers=["block3"], verbose=False)
+    assert network.kind == "mobilenet_v2"
+    with torch.no_grad():
+        return network(as_image_tensor(wave_painting(224)))["block3"]
+
+
+def test_block3_gram_accepts_the_gram_matrix(block3_maps):
+    rows = block3_maps[0].reshape(24, 56 * 56)
+    right = rows @ rows.T / (56 * 56)
+    assert check_block3_gram(right), check_block3_gram(right).message
+    assert check_block3_gram(gram_matrix(block3_maps))  # (1, 24, 24) is accepted too
+    assert check_block3_gram(right.double().numpy())
+
+
+def test_block3_gram_names_the_likely_mistakes(block3_maps):
+    rows = block3_maps[0].reshape(24, 56 * 56)
+    right = rows @ rows.T / (56 * 56)
+    by_all = check_block3_gram(right / 24)
+    assert not by_all and "C H W" in by_all.message
+    undivided = check_block3_gram(right * 56 * 56)
+    assert not undivided and "not divided" in undivided.message
+    centred = rows - rows.mean(dim=1, keepdim=True)
+    covariance = check_block3_gram(centred @ centred.T / (56 * 56))
+    assert not covariance and "covariance" in covariance.message
+    positions = check_block3_gram(torch.zeros(3136, 3136))
+    assert not positions and "F^T F" in positions.message
+    other_layer = check_block3_gram(torch.eye(16))
+    assert not other_layer and "block3" in other_layer.message
+    nearly = check_block3_gram(right * 1.01)
+    assert not nearly and "differ" in nearly.message
+    assert not check_block3_gram(torch.full((24, 24), float("nan")))
+
+
+def test_block3_gram_says_when_the_weights_are_missing(monkeypatch, block3_maps):
+    from course_utils import imagenet
+
+    def missing(fetch=True):
+        raise imagenet.WeightsUnavailable("missing")
+
+    monkeypatch.setattr(imagenet, "imagenet_classifier", missing)
+    feedback = check_block3_gram(torch.zeros(24, 24))
+    assert not feedback and "download" in feedback.message

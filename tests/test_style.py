@@ -16,9 +16,11 @@ from course_utils.style import (
     gram_matrix,
     pretrained_available,
     pretrained_problem,
+    softmax_activations,
     style_loss,
     total_variation,
     transfer,
+    wave_painting,
 )
 
 
@@ -481,3 +483,162 @@ def test_pretrained_problem_accepts_a_file_whose_sha256_matches_its_name(monkeyp
     assert pretrained_problem("squeezenet").startswith("damaged")
     good.unlink()
     assert pretrained_problem("squeezenet") == "missing"
+
+
+# --- MobileNetV2, the course's ImageNet network ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    fe = FeatureExtractor("mobilenet_v2", verbose=False)
+    assert fe.kind == "mobilenet_v2", "the MobileNetV2 weights are in .course-test-data"
+    return fe
+
+
+def test_mobilenet_names_blocks_and_cuts_after_the_deepest_used(mobilenet):
+    assert mobilenet.style_layers == ("block0", "block1", "block3", "block6", "block10")
+    assert mobilenet.content_layer == "block13" and mobilenet.pretrained
+    assert mobilenet.all_layers == tuple(f"block{i}" for i in range(19))
+    assert mobilenet.network.names == [f"block{i}" for i in range(14)]  # cut after block13
+    assert len(mobilenet.network.layers) == 14
+    assert "MobileNetV2" in mobilenet.describe()
+    assert not any(isinstance(m, nn.ReLU6) and m.inplace for m in mobilenet.modules())
+    assert not any(p.requires_grad for p in mobilenet.parameters())
+
+
+def test_mobilenet_sizes_match_its_outputs(mobilenet):
+    out = mobilenet(torch.rand(1, 3, 96, 80))
+    channels = {"block0": 32, "block1": 16, "block3": 24, "block6": 32, "block10": 64}
+    for name, c in {**channels, "block13": 96}.items():
+        assert out[name].shape[1] == c
+    sizes = mobilenet.network.spatial_sizes(96)
+    assert all(out[name].shape[-2] == sizes[name] for name in out)
+    with pytest.raises(ValueError, match=f"at least {mobilenet.min_size}x{mobilenet.min_size}"):
+        mobilenet(torch.rand(1, 3, mobilenet.min_size - 1, 64))
+
+
+def test_mobilenet_block_outputs_equal_torchvisions_features(mobilenet):
+    from course_utils.imagenet import imagenet_classifier
+
+    x = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    reference = imagenet_classifier(fetch=False).features[:14]
+    mean, std = mobilenet.mean, mobilenet.std
+    with torch.no_grad():
+        expected = reference((x - mean) / std)
+        got = mobilenet(x)["block13"]
+    assert torch.allclose(got, expected, atol=1e-5)
+
+
+def test_mobilenet_layers_can_be_chosen_and_are_checked():
+    fe = FeatureExtractor("mobilenet_v2", layers=["block3"], verbose=False)
+    assert fe.layers == ("block3",) and len(fe.network.layers) == 4
+    with pytest.raises(ValueError, match="unknown `layers`.*block19"):
+        FeatureExtractor("mobilenet_v2", layers=["block19"], verbose=False)
+
+
+def test_mobilenet_falls_back_in_one_line_without_weights(monkeypatch, capsys):
+    from course_utils import imagenet
+
+    def missing(fetch=True):
+        raise imagenet.WeightsUnavailable("MobileNetV2 ImageNet weights missing")
+
+    monkeypatch.setattr(imagenet, "imagenet_classifier", missing)
+    fe = FeatureExtractor("mobilenet_v2", download=False)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and "mobilenet_v2" in lines[0] and "random" in lines[0]
+    assert fe.kind == "random" and fe.requested == "mobilenet_v2"
+
+
+def test_mobilenet_loads_through_the_verified_loader(monkeypatch):
+    from course_utils import imagenet
+
+    calls = []
+    original = imagenet.imagenet_classifier
+
+    def spy(fetch=True):
+        calls.append(fetch)
+        return original(fetch=fetch)
+
+    monkeypatch.setattr(imagenet, "imagenet_classifier", spy)
+    FeatureExtractor("mobilenet_v2", download=False, verbose=False)
+    assert calls == [False]
+
+
+def test_mobilenet_rejects_bad_images(mobilenet):
+    with pytest.raises(ValueError, match="3 channels"):
+        mobilenet(torch.rand(1, 4, 64, 64))
+    with pytest.raises(ValueError, match="3 channels"):
+        mobilenet(torch.rand(1, 1, 64, 64))
+    with pytest.raises(TypeError, match="floats"):
+        mobilenet(torch.randint(0, 255, (1, 3, 64, 64)))
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        mobilenet(torch.rand(3, 64, 64))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        mobilenet(np.zeros((1, 3, 64, 64), dtype=np.float32))
+
+
+def test_transfer_with_mobilenet_and_softmax_smoothing(mobilenet):
+    content = np.random.default_rng(0).random((40, 40, 3)).astype(np.float32)
+    plain, history = transfer(content, wave_painting(40), size=40, steps=8, features=mobilenet)
+    smooth, smoothed = transfer(
+        content, wave_painting(40), size=40, steps=8, features=mobilenet, smooth=True
+    )
+    assert history["style"][-1] < history["style"][0]
+    assert smoothed["style"][-1] < smoothed["style"][0]
+    assert not np.allclose(plain, smooth)
+    with pytest.raises(TypeError, match="transfer: `smooth`"):
+        transfer(content, content, size=40, steps=1, features=mobilenet, smooth="yes")
+
+
+# --- softmax_activations ------------------------------------------------------------------------
+
+
+def test_softmax_activations_is_a_softmax_over_channels():
+    f = torch.randn(2, 5, 3, 4, generator=torch.Generator().manual_seed(0)) * 4
+    s = softmax_activations(f)
+    assert s.shape == f.shape and (s > 0).all()
+    assert torch.allclose(s.sum(dim=1), torch.ones(2, 3, 4))
+    by_hand = f[0, :, 1, 2].exp() / f[0, :, 1, 2].exp().sum()
+    assert torch.allclose(s[0, :, 1, 2], by_hand)
+    assert torch.allclose(softmax_activations(f + 7.0), s, atol=1e-6)  # shift-invariant
+
+
+def test_softmax_activations_rejects_bad_input():
+    with pytest.raises(TypeError, match="softmax_activations: `f` must be a torch.Tensor"):
+        softmax_activations(np.zeros((1, 2, 3, 3)))
+    with pytest.raises(ValueError, match=r"softmax_activations: `f` must have shape"):
+        softmax_activations(torch.zeros(2, 3, 3))
+    with pytest.raises(TypeError, match="floats"):
+        softmax_activations(torch.zeros(1, 2, 3, 3, dtype=torch.int64))
+    bad = torch.zeros(1, 2, 3, 3)
+    bad[0, 1, 1, 1] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        softmax_activations(bad)
+    bad[0, 1, 1, 1] = float("inf")
+    with pytest.raises(ValueError, match="infinite"):
+        softmax_activations(bad)
+
+
+# --- wave_painting ------------------------------------------------------------------------------
+
+
+def test_wave_painting_is_seeded_in_range_and_mostly_blue():
+    a = wave_painting(64, seed=0)
+    assert a.shape == (64, 64, 3) and a.dtype == np.float32
+    assert a.min() >= 0 and a.max() <= 1 and a.std() > 0.1
+    assert np.array_equal(a, wave_painting(64, seed=0))
+    assert not np.array_equal(a, wave_painting(64, seed=1))
+    sea = a[32:]
+    assert sea[..., 2].mean() > sea[..., 0].mean() + 0.2  # the sea is blue
+
+
+@pytest.mark.parametrize("size", [4, 8.0, True, "64", None])
+def test_wave_painting_rejects_bad_sizes(size):
+    with pytest.raises(ValueError, match="wave_painting: `size`"):
+        wave_painting(size)
+
+
+@pytest.mark.parametrize("density", [0, -1.0, float("nan"), "many", True])
+def test_wave_painting_rejects_bad_densities(density):
+    with pytest.raises(ValueError, match="wave_painting: `density`"):
+        wave_painting(32, density=density)

@@ -60,7 +60,12 @@ from .optimizers import check_adam_bias_correction, check_bowl_learning_rate, ch
 from .pooling import check_head_parameters, check_max_pool_by_hand, check_max_pool_function
 from .regularization import check_bn_eval, check_inverted_dropout, check_running_stats
 from .softmax import check_cross_entropy, check_log_softmax_function, check_softmax_probabilities
-from .style import check_deep_layer_texture, check_gram_by_hand, check_total_variation_by_hand
+from .style import (
+    check_block3_gram,
+    check_deep_layer_texture,
+    check_gram_by_hand,
+    check_total_variation_by_hand,
+)
 from .training import AUGMENTATION_OPTIONS as _OPTIONS
 from .training import (
     check_confusion_matrix,
@@ -126,6 +131,7 @@ __all__ = [
     "check_second_class_grad_cam",
     # chapter 11
     "check_gram_by_hand",
+    "check_block3_gram",
     "check_total_variation_by_hand",
     "check_deep_layer_texture",
 ]

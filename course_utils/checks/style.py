@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 11 (style transfer): a Gram matrix, total variation, a texture."""
+"""Exercise checks of chapter 11 (style transfer): Gram matrices, total variation, a texture."""
 
 from __future__ import annotations
 
@@ -13,11 +13,17 @@ from course_utils.style import (
     as_image_tensor,
     brush_stroke_painting,
     gram_matrix,
+    wave_painting,
 )
 
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array
 
-__all__ = ["check_gram_by_hand", "check_total_variation_by_hand", "check_deep_layer_texture"]
+__all__ = [
+    "check_gram_by_hand",
+    "check_total_variation_by_hand",
+    "check_block3_gram",
+    "check_deep_layer_texture",
+]
 
 _FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-11-gram
 _TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-11-tv
@@ -80,6 +86,73 @@ def check_total_variation_by_hand(answer: Any) -> Feedback:
         "tv",
         f"{expected:.4f} = 1.25/6 (vertical) + 1/6 (horizontal).",
         atol=1e-6,
+    )
+
+
+def _block3_maps() -> torch.Tensor:
+    """MobileNetV2's block3 maps (1, 24, 56, 56) of `wave_painting(224)` (ex-11-block3-gram)."""
+    network = FeatureExtractor("mobilenet_v2", layers=["block3"], verbose=False)
+    if network.kind != "mobilenet_v2":
+        raise NotYet(
+            "the MobileNetV2 ImageNet weights are not available here; get them with "
+            "`python -m course_utils download mobilenet_v2` while online."
+        )
+    with torch.no_grad():
+        return network(as_image_tensor(wave_painting(224)))["block3"].double()
+
+
+def _block3_mistake(array: np.ndarray, maps: torch.Tensor) -> str | None:
+    """A named mistake for a wrong (24, 24) Gram matrix of ex-11-block3-gram, or None."""
+    rows = maps[0].reshape(24, -1)
+    positions = rows.shape[1]
+    expected = (rows @ rows.T / positions).numpy()
+    centred = rows - rows.mean(dim=1, keepdim=True)
+    known = {
+        "divided by C H W = 24 x 56 x 56; divide by the number of positions only, H W.": (
+            expected / 24
+        ),
+        "not divided: divide F F^T by the number of positions, H W = 56 x 56.": (
+            expected * positions
+        ),
+        "the means were subtracted first: that is a covariance matrix; the Gram matrix "
+        "uses the raw activations.": (centred @ centred.T / positions).numpy(),
+    }
+    for message, value in known.items():
+        if np.allclose(array, value, rtol=1e-3, atol=1e-6):
+            return message
+    return None
+
+
+@exercise("the (24, 24) Gram matrix of `block3_maps`")
+def check_block3_gram(answer: Any) -> Feedback:
+    """Exercise ex-11-block3-gram (chapter 11): the Gram matrix of MobileNetV2's block3 maps."""
+    array = read_array(answer, "block3_gram")
+    if array.shape == (1, 24, 24):
+        array = array[0]
+    if array.shape == (3136, 3136):
+        return Feedback(
+            False,
+            "that is a 3136x3136 matrix over positions (F^T F); the Gram matrix is channels "
+            "by channels: F F^T, with F of shape (C, H W) = (24, 3136).",
+        )
+    if array.shape in ((16, 16), (32, 32)):
+        return Feedback(
+            False, f"a {array.shape[0]}x{array.shape[0]} matrix is another layer's: use block3."
+        )
+    maps = _block3_maps()
+    rows = maps[0].reshape(24, -1)
+    expected = (rows @ rows.T / rows.shape[1]).numpy()
+    if array.shape == expected.shape:
+        mistake = _block3_mistake(array, maps)
+        if mistake is not None:
+            return Feedback(False, mistake)
+    return _compare(
+        array,
+        expected,
+        "block3_gram",
+        "reshape to (24, 56 * 56), multiply by the transpose, divide by 56 * 56. The largest "
+        "off-diagonal entry names the two channels most often active together.",
+        atol=1e-4 * float(np.abs(expected).max()),
     )
 
 

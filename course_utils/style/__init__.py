@@ -3,10 +3,13 @@
 - `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
 - `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.
 - `as_image_tensor(image)`: any photo as a (1, 3, H, W) tensor in [0, 1].
-- `FeatureExtractor(kind)`: named activations of SqueezeNet 1.1 or VGG-19 when their pretrained
-  weights are cached or downloadable, otherwise of a fixed-seed random multi-scale network.
+- `FeatureExtractor(kind)`: named activations of MobileNetV2 (the course's verified ImageNet
+  network), of SqueezeNet 1.1 or VGG-19 when their weights are cached or downloadable, or of a
+  fixed-seed random multi-scale network.
 - `transfer(content, style, ...)`: optimise the pixels of an image with L-BFGS or Adam.
-- `brush_stroke_painting(size)`: a seeded, code-drawn "painting" to use as a style image.
+- `brush_stroke_painting(size)`, `wave_painting(size)`: seeded, code-drawn "paintings" to use
+  as style images.
+- `softmax_activations(f)`: the activation smoothing of Wang, Li and Vasconcelos (2021).
 
 The modules: `losses`, `images`, `features`, `optimise` (`transfer`; a module named `transfer`
 would be hidden by the function of that name here) and `painting`. The pinned ImageNet weights
@@ -16,12 +19,19 @@ and their cache check live in `course_utils.pretrained`.
 from ..pretrained import pretrained_available, pretrained_problem
 from .features import FeatureExtractor, RandomFeatureNet
 from .images import as_image_tensor
-from .losses import content_loss, gram_matrix, style_loss, total_variation
+from .losses import (
+    content_loss,
+    gram_matrix,
+    softmax_activations,
+    style_loss,
+    total_variation,
+)
 from .optimise import TransferResult, transfer
-from .painting import brush_stroke_painting
+from .painting import brush_stroke_painting, wave_painting
 
 __all__ = [
     "gram_matrix",
+    "softmax_activations",
     "content_loss",
     "style_loss",
     "total_variation",
@@ -33,6 +43,7 @@ __all__ = [
     "transfer",
     "TransferResult",
     "brush_stroke_painting",
+    "wave_painting",
 ]
 
 # The classes are documented (book/api.md) and referred to as course_utils.style.X.

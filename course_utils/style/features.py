@@ -1,9 +1,10 @@
 """Feature networks for style transfer: named activations of a frozen CNN (chapter 11).
 
 - `RandomFeatureNet`: a fixed-seed random multi-scale CNN, always available offline.
-- `FeatureExtractor(kind)`: named activations of SqueezeNet 1.1 or VGG-19 when their pinned
-  ImageNet weights (`course_utils._weights`) are cached or downloadable, otherwise of the
-  random network.
+- `FeatureExtractor(kind)`: named activations of MobileNetV2 (the course's verified ImageNet
+  network, `course_utils.imagenet`), or of SqueezeNet 1.1 or VGG-19 when their pinned ImageNet
+  weights (`course_utils.pretrained`) are cached or downloadable; otherwise of the random
+  network.
 """
 
 from __future__ import annotations
@@ -23,16 +24,19 @@ from ..ops import output_size
 from ..pretrained import imagenet_weights, pretrained_problem, weights_file
 from .losses import check_features
 
-__all__ = ["KINDS", "DEFAULT_LAYERS", "RandomFeatureNet", "FeatureExtractor"]
+__all__ = ["KINDS", "DEFAULT_LAYERS", "MOBILENET_NOTE", "RandomFeatureNet", "FeatureExtractor"]
 
-KINDS = ("random", "squeezenet", "vgg19")
+KINDS = ("random", "mobilenet_v2", "squeezenet", "vgg19")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 # Which layers each network offers by default: (style layers, content layer).
 # SqueezeNet's are the ones CS231n's assignment used; VGG-19's are those of Gatys et al. (2016).
+# MobileNetV2's are the last block at each of its first four scales (1/2 to 1/16 of the input),
+# its content layer the last block at 1/16 (`MOBILENET_NOTE`).
 DEFAULT_LAYERS = {
     "random": (("conv1", "conv2", "conv3", "conv4", "conv5"), "conv4"),
+    "mobilenet_v2": (("block0", "block1", "block3", "block6", "block10"), "block13"),
     "squeezenet": (("conv1", "fire3", "fire4", "fire5"), "fire2"),
     "vgg19": (("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"), "relu4_2"),
 }
@@ -49,9 +53,18 @@ SQUEEZENET_NAMES = {
     12: "fire9",
 }
 
+MOBILENET_NOTE = (
+    "MobileNetV2's layer `blockK` is the output of `features[K]`: block0 is the first 3x3 "
+    "convolution (stride 2) with ReLU6, block1 to block17 are its inverted-residual blocks "
+    "(1x1 expansion, 3x3 depthwise and ReLU6 inside, then a linear 1x1 projection, so their "
+    "outputs can be negative), block18 the last 1x1 convolution (1280 maps)."
+)
+
 
 class RandomFeatureNet(nn.Module):
-    """A fixed-seed random CNN: five 3x3 conv + ReLU stages, 2x2 average pooling between (ch. 10).
+    """A fixed-seed random CNN: five 3x3 conv + ReLU stages, 2x2 average pooling between.
+
+    The comparison that shows what training adds, in style transfer (chapter 11).
 
     Stage k sees the image at 1/2^(k-1) of its size with `widths[k-1]` filters, so the five
     outputs ("conv1" ... "conv5") describe the image at five scales. The weights are drawn once
@@ -114,8 +127,9 @@ class _Sequential(nn.Module):
         """The side of each named output for an input of side `size` (convolutions and pooling)."""
         sizes = {}
         for i, layer in enumerate(self.layers):
-            if isinstance(layer, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
-                size = _output_side(layer, size)
+            for module in layer.modules():  # blocks hold their convolutions in order
+                if isinstance(module, nn.Conv2d | nn.MaxPool2d | nn.AvgPool2d):
+                    size = _output_side(module, size)
             if i in self.index_names:
                 sizes[self.index_names[i]] = size
         return sizes
@@ -206,8 +220,15 @@ def _download(kind: str, timeout: float, download: bool) -> nn.Module:
 def _pretrained(
     kind: str, timeout: float, download: bool, model: nn.Module | None = None
 ) -> nn.Module:
-    """The torchvision network of `kind` with ImageNet weights, its `features` stack only."""
-    if model is None:
+    """The torchvision network of `kind` with ImageNet weights, its `features` stack only.
+
+    MobileNetV2 comes from `course_utils.imagenet.imagenet_classifier`, verified at every load.
+    """
+    if model is None and kind == "mobilenet_v2":
+        from ..imagenet import imagenet_classifier
+
+        model = imagenet_classifier(fetch=download)
+    elif model is None:
         model = _download(kind, timeout, download)
     features = model.features
     for i, layer in enumerate(features):
@@ -215,11 +236,14 @@ def _pretrained(
             features[i] = nn.ReLU(inplace=False)  # keep every stored activation intact
         elif kind == "vgg19" and isinstance(layer, nn.MaxPool2d):
             features[i] = nn.AvgPool2d(2)  # Gatys et al.: average pooling gives smoother images
-    for module in features.modules():  # Fire modules hold in-place ReLUs too
+    for module in features.modules():  # Fire modules and MobileNet blocks hold in-place ReLUs
         for child_name, child in module.named_children():
-            if isinstance(child, nn.ReLU):
-                setattr(module, child_name, nn.ReLU(inplace=False))
-    names = SQUEEZENET_NAMES if kind == "squeezenet" else _vgg19_names(features)
+            if isinstance(child, nn.ReLU | nn.ReLU6):
+                setattr(module, child_name, type(child)(inplace=False))
+    if kind == "mobilenet_v2":
+        names = {i: f"block{i}" for i in range(len(features))}
+    else:
+        names = SQUEEZENET_NAMES if kind == "squeezenet" else _vgg19_names(features)
     return _Sequential(features, dict(names))
 
 
@@ -262,11 +286,13 @@ def _chosen_layers(network: nn.Module, kind: str, layers: Sequence[str] | None) 
 class FeatureExtractor(nn.Module):
     """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (chapter 11).
 
-    `kind` is "squeezenet" (SqueezeNet 1.1, 5 MB), "vgg19" (548 MB) or "random". The pretrained
-    weights come through torchvision when they are in the torch hub cache or can be downloaded
-    (the attempt gives up after `timeout` seconds without an answer); otherwise one line says
-    so and the fixed-seed `RandomFeatureNet` stands in. Every kind standardises its input with
-    the ImageNet mean and standard deviation, as the pretrained weights expect. `layers`
+    `kind` is "mobilenet_v2" (the course's ImageNet network, 14 MB, from
+    `course_utils.imagenet.imagenet_classifier`, its SHA-256 checked at every load; layer names
+    in `MOBILENET_NOTE`), "squeezenet" (SqueezeNet 1.1, 5 MB), "vgg19" (548 MB) or "random".
+    The pretrained weights come through torchvision when they are in the torch hub cache or can
+    be downloaded (the attempt gives up after `timeout` seconds without an answer); otherwise one
+    line says so and the fixed-seed `RandomFeatureNet` stands in. Every kind standardises its
+    input with the ImageNet mean and standard deviation, as the pretrained weights expect. `layers`
     (default: the kind's usual style and content layers) are the names `forward` returns; the
     network is cut after the deepest one. `kind` afterwards tells which network is in use.
     """
@@ -331,7 +357,11 @@ class FeatureExtractor(nn.Module):
                 "random network (fixed seed, untrained): 3x3 conv + ReLU stages with "
                 f"{widths} filters, 2x2 average pooling between them, circular padding"
             )
-        name = "SqueezeNet 1.1" if self.kind == "squeezenet" else "VGG-19 (average pooling)"
+        name = {
+            "mobilenet_v2": "MobileNetV2",
+            "squeezenet": "SqueezeNet 1.1",
+            "vgg19": "VGG-19 (average pooling)",
+        }[self.kind]
         return f"{name} with ImageNet weights from torchvision"
 
     def forward(self, image: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -2,6 +2,8 @@
 
 - `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
 - `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.
+- `softmax_activations(f)`: the activation smoothing of Wang, Li and Vasconcelos (2021), a
+  softmax over the channels at each position, applied before the Gram matrix.
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from collections.abc import Mapping
 
 import torch
 
-__all__ = ["gram_matrix", "content_loss", "style_loss", "total_variation"]
+__all__ = [
+    "gram_matrix",
+    "softmax_activations",
+    "content_loss",
+    "style_loss",
+    "total_variation",
+]
 
 
 def check_features(f: object, name: str, func: str) -> torch.Tensor:
@@ -41,6 +49,20 @@ def gram_matrix(f: torch.Tensor) -> torch.Tensor:
     n, c, h, w = f.shape
     flat = f.reshape(n, c, h * w)
     return flat @ flat.transpose(1, 2) / (h * w)
+
+
+def softmax_activations(f: torch.Tensor) -> torch.Tensor:
+    """At each position of `f` (N, C, H, W), a softmax over the C channels (chapter 11).
+
+    Wang, Li and Vasconcelos (2021) smooth a network's activations with a softmax before taking
+    Gram matrices, so that a few large activations weigh less in them. Entry (n, c, i, j)
+    becomes exp(f[n, c, i, j]) / sum over c' of exp(f[n, c', i, j]): positive, and summing to 1
+    over the channels at every position. NaN or infinite activations raise a ValueError.
+    """
+    f = check_features(f, "f", "softmax_activations")
+    if not torch.isfinite(f).all():
+        raise ValueError("softmax_activations: `f` holds NaN or infinite values")
+    return torch.softmax(f, dim=1)
 
 
 def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -101,7 +123,7 @@ def style_loss(
 
 
 def total_variation(image: torch.Tensor) -> torch.Tensor:
-    """Mean squared differences of vertically and horizontally adjacent pixels, summed (ch. 10)."""
+    """Mean squared differences of vertical and horizontal neighbours, summed (style transfer)."""
     image = check_features(image, "image", "total_variation")
     if image.shape[-2] < 2 and image.shape[-1] < 2:
         raise ValueError(

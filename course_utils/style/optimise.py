@@ -19,7 +19,13 @@ from .._validate import as_device
 from ..progress import progress
 from .features import FeatureExtractor
 from .images import as_image_tensor, resize, to_array
-from .losses import content_loss, gram_matrix, style_loss, total_variation
+from .losses import (
+    content_loss,
+    gram_matrix,
+    softmax_activations,
+    style_loss,
+    total_variation,
+)
 
 __all__ = ["TransferResult", "transfer"]
 
@@ -205,11 +211,15 @@ class _Objective:
         layers: tuple[str, tuple[str, ...]],
         images: tuple[torch.Tensor, torch.Tensor],
         weights: dict[str, float],
+        smooth: bool = False,
     ):
+        if not isinstance(smooth, bool):
+            raise TypeError(f"transfer: `smooth` must be True or False, got {smooth!r}")
         self.extractor, (self.content_layer, style_layers) = extractor, layers
+        self.smooth = smooth
         with torch.no_grad():
             self.target_content = extractor(images[0])[self.content_layer]
-            style_features = extractor(images[1])
+            style_features = self.style_features(extractor(images[1]))
             self.target_grams = {n: gram_matrix(style_features[n]) for n in style_layers}
         # Scales that make the weights mean the same for every network and image size.
         self.content_scale = 1.0 / float((self.target_content**2).mean().clamp_min(1e-12))
@@ -219,13 +229,20 @@ class _Objective:
         }
         self.weights = weights
 
+    def style_features(self, activations: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """The activations the Gram matrices are taken of: softmax-smoothed if `smooth`."""
+        if not self.smooth:
+            return activations
+        return {n: softmax_activations(a) for n, a in activations.items()}
+
     def __call__(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         x = x.clamp(0, 1)  # the network sees a valid image (L-BFGS steps may leave [0, 1])
         activations = self.extractor(x)
         content = content_loss(activations[self.content_layer], self.target_content)
+        style_features = self.style_features({n: activations[n] for n in self.target_grams})
         terms = {
             "content": self.content_scale * content,
-            "style": style_loss(activations, self.target_grams, self.layer_weights),
+            "style": style_loss(style_features, self.target_grams, self.layer_weights),
             "tv": total_variation(x),
         }
         terms["total"] = (
@@ -336,6 +353,7 @@ def transfer(
     seed: int = 0,
     device: str | torch.device | None = None,
     desc: str = "style transfer",
+    smooth: bool = False,
 ) -> TransferResult:
     """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (chapter 11).
 
@@ -350,8 +368,8 @@ def transfer(
       for any number of CPU threads) or "lbfgs" (Gatys et al.'s; default `lr` 1, strong-Wolfe
       line search; unclipped steps, the losses see the image clipped; its line search amplifies
       thread-dependent last bits, so its result changes from machine to machine).
-    - `init`: "content" (start from the photo), "noise", or an image (resized to the output; for
-      example a smaller earlier result, to work coarse-to-fine).
+    - `init`: "content" (the photo), "noise", or an image (resized: a smaller result, say).
+    - `smooth`: Gram matrices of `softmax_activations` (Wang, Li and Vasconcelos, 2021).
     - `callback(step, image, losses)`: called after every evaluation with the best image so far,
       an (H, W, 3) array, and its losses.
 
@@ -368,7 +386,7 @@ def transfer(
     )
     extractor = extractor.to(device)
     images = tuple(image.to(device) for image in images)
-    objective = _Objective(extractor, (content_layer, style_layers), images, weights)
+    objective = _Objective(extractor, (content_layer, style_layers), images, weights, smooth)
     image = _start_image(init, images[0], seed)
     tracker = _Tracker(objective, image, steps, callback, progress(total=steps, desc=desc))
     try:

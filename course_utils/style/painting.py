@@ -1,8 +1,9 @@
-"""A style image drawn with code: bold brush strokes that follow a few swirls (chapter 11).
+"""Style images drawn with code: brush strokes that follow swirls, or waves (chapter 11).
 
-The painting is data: a palette and a handful of numbers (`PAINT_PALETTE`, `STROKE`) that
-`brush_stroke_painting` turns, with a seeded random generator, into an (H, W, 3) image. Nothing
-is downloaded, and every seed gives the same picture on every machine.
+Each painting is data: a palette and a handful of numbers (`PAINT_PALETTE`, `STROKE`,
+`WAVE_PALETTE`, `WAVE`) that `brush_stroke_painting` and `wave_painting` turn, with a seeded
+random generator, into an (H, W, 3) image. Nothing is downloaded, and every seed gives the same
+picture on every machine.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["PAINT_PALETTE", "brush_stroke_painting"]
+__all__ = ["PAINT_PALETTE", "WAVE_PALETTE", "brush_stroke_painting", "wave_painting"]
 
 # Deep blues, a sky blue, a warm yellow, a pale cream and a dark teal (RGB in [0, 1]).
 PAINT_PALETTE = (
@@ -36,6 +37,21 @@ STROKE = {
     "centre_range": (0.15, 0.85),
     "brightness": (0.85, 1.1),
 }
+
+# Sea blues from deep to light, foam white, and a pale sky (RGB in [0, 1]).
+WAVE_PALETTE = (
+    (0.05, 0.12, 0.35),
+    (0.10, 0.25, 0.55),
+    (0.22, 0.45, 0.72),
+    (0.45, 0.66, 0.86),
+    (0.96, 0.97, 0.95),
+    (0.93, 0.88, 0.74),
+)
+
+# Waves: crests `wavelength` of the canvas apart, `amplitude` high (fractions of the side),
+# rows of strokes over the lower `sea` of the canvas; strokes `length` steps of 1.2 radii long;
+# a stroke within `foam` of a crest (in units of the amplitude) is painted white.
+WAVE = {"wavelength": 0.3, "amplitude": 0.06, "sea": 0.8, "length": 14, "foam": 0.25}
 
 
 def _palette(palette: Sequence[Sequence[float]]) -> np.ndarray:
@@ -132,4 +148,43 @@ def brush_stroke_painting(
     path = _trace(points, centres, spins, radius / size * STROKE["step"]) * size
     for k in range(count):  # in order: later strokes cover earlier ones
         _paint(image, path[: lengths[k], k], radius[k], colours[k])
+    return np.clip(image, 0, 1).astype(np.float32)
+
+
+def _check_size(size: object, func: str) -> int:
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 8:
+        raise ValueError(f"{func}: `size` must be an int >= 8, got {size!r}")
+    return int(size)
+
+
+def wave_painting(size: int = 224, seed: int = 0, density: float = 6.0) -> np.ndarray:
+    """A seeded "painting" of sea waves: curved blue strokes, white foam on the crests (chapter 11).
+
+    Strokes follow sine waves whose phase shifts with depth, darker further down, over a pale
+    sky; a stroke that starts near a crest is foam (white). `density` strokes per pixel of
+    side. Returns (size, size, 3) float32 values in [0, 1]; the same picture for a given seed.
+    """
+    size = _check_size(size, "wave_painting")
+    if isinstance(density, bool) or not isinstance(density, int | float) or not density > 0:
+        raise ValueError(f"wave_painting: `density` must be a number > 0, got {density!r}")
+    rng = np.random.default_rng(seed)
+    colours_in = np.asarray(WAVE_PALETTE)
+    image = np.empty((size, size, 3))
+    image[:] = colours_in[5]
+    count = int(density * size)
+    horizon = 1 - WAVE["sea"]
+    rows = np.sort(rng.uniform(horizon, 1.05, count))  # far rows first, near ones over them
+    starts = rng.uniform(-0.1, 1.0, count)
+    radius = rng.uniform(2.0, 5.0, count) * (0.6 + rows) * size / 256
+    k = 2 * np.pi / WAVE["wavelength"]
+    for y0, x0, r in zip(rows, starts, radius, strict=True):
+        phase = 9.0 * y0
+        x = x0 + np.arange(WAVE["length"]) * 1.2 * r / size
+        amplitude = WAVE["amplitude"] * (0.5 + y0)
+        y = y0 + amplitude * np.sin(k * x + phase)
+        crest = np.sin(k * x0 + phase) < -1 + WAVE["foam"]
+        depth = (y0 - horizon) / WAVE["sea"]  # 0 at the horizon, 1 at the bottom
+        shade = 4 if crest else int(np.clip(3.5 - 4 * depth + rng.normal(0, 0.6), 0, 3))
+        colour = colours_in[shade] * rng.uniform(0.9, 1.05)
+        _paint(image, np.stack([y, x], 1) * size, r, colour)
     return np.clip(image, 0, 1).astype(np.float32)
