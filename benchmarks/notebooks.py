@@ -31,8 +31,11 @@ TIMES = Path(__file__).with_name("notebook_times.json")
 BUDGET_S = 60
 
 
-def run_notebook(path: Path, save: bool) -> float:
-    """Execute one notebook in a fresh kernel; return the wall time in seconds."""
+def execute_notebook(path: Path) -> tuple[nbformat.NotebookNode, float]:
+    """Execute one notebook in a fresh kernel (it inherits this process's environment).
+
+    Returns the executed notebook (not written anywhere) and the wall time in seconds.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -44,7 +47,12 @@ def run_notebook(path: Path, save: bool) -> float:
     )
     start = time.perf_counter()
     client.execute()
-    elapsed = time.perf_counter() - start
+    return nb, time.perf_counter() - start
+
+
+def run_notebook(path: Path, save: bool) -> float:
+    """Execute one notebook in a fresh kernel; return the wall time in seconds."""
+    nb, elapsed = execute_notebook(path)
     if save:
         nb.metadata.pop("widgets", None)
         nb.metadata["kernelspec"] = {
