@@ -177,17 +177,21 @@ def table(spreads: dict[str, list[dict]]) -> str:
                 f"| `{name}` | {row['cell']} | {rtol:g} | {atol:g} | {worst_abs:.3g} | "
                 f"{worst_rel:.3g} | {used:.2f} | {verdict(runs)} |"
             )
-    names = ", ".join(
-        f"{name} ({' '.join(f'{k}={v}' for k, v in env.items()) or 'as `make test`'})"
+    configs = "\n".join(
+        f"- {name}: {' '.join(f'`{k}={v}`' for k, v in env.items()) or 'as `make test`'}"
         for name, env in configurations().items()
     )
     return f"""## Spreads of the tolerant cells
 
-`python benchmarks/spreads.py` (`make bench`): every notebook executed in a fresh kernel under
-three configurations: {names}. For each cell that declares a tolerance (cell = nbval's code-cell
-number), the largest difference of a printed number from the stored output over the three
-runs; "used" is the largest share of the allowance `atol + rtol * |stored|` that one number
-took (covered with margin: at most {MARGIN}).
+`python benchmarks/spreads.py` (`make bench`) executes each notebook in a fresh kernel under
+three configurations, with the Makefile's NB_ENV:
+
+{configs}
+
+For each cell that declares a tolerance (cell: nbval's code-cell number), the largest
+difference of a printed number from the stored output over the three runs. "Used" is the
+largest share of the allowance `atol + rtol * |stored|` that one number took; a tolerance
+covers its spread with margin when at most {MARGIN} is used.
 Machine: {machine()}.
 
 """ + "\n".join(lines)
@@ -198,11 +202,14 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
+    parser.add_argument(
+        "--table", action="store_true", help="only rewrite the table from spreads.json"
+    )
     args = parser.parse_args()
     os.environ.setdefault("COURSE_PLAIN_PROGRESS", "1")
     paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     spreads = json.loads(SPREADS.read_text()) if SPREADS.exists() else {}
-    for path in paths:
+    for path in [] if args.table else paths:
         spreads[path.name] = measure(path)
         SPREADS.write_text(json.dumps(spreads, indent=1, sort_keys=True) + "\n")
     existing = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
