@@ -31,8 +31,10 @@ TIMES = Path(__file__).with_name("notebook_times.json")
 BUDGET_S = 60
 
 
-def execute_notebook(path: Path) -> tuple[nbformat.NotebookNode, float]:
-    """Execute one notebook in a fresh kernel (it inherits this process's environment).
+def execute_notebook(
+    path: Path, env: dict[str, str] | None = None
+) -> tuple[nbformat.NotebookNode, float]:
+    """Execute one notebook in a fresh kernel with environment `env` (default: this process's).
 
     Returns the executed notebook (not written anywhere) and the wall time in seconds.
     """
@@ -46,7 +48,7 @@ def execute_notebook(path: Path) -> tuple[nbformat.NotebookNode, float]:
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
+    client.execute(**({} if env is None else {"env": env}))
     return nb, time.perf_counter() - start
 
 

@@ -3,8 +3,8 @@
     python benchmarks/spreads.py                      # every notebook; update RESULTS.md
     python benchmarks/spreads.py notebooks/04_dropout_and_batch_norm.ipynb
 
-Each notebook is executed in a fresh kernel under three configurations: this machine's own
-kernels with the course's one thread (as `make test`), and the two foreign ones that
+Each notebook is executed in three fresh kernels at once, under three configurations: this
+machine's own kernels with the course's one thread (as `make test`), and the two foreign ones that
 `make test-other-cpu` runs, read from the Makefile (`AVX2_CPU`: AVX2 kernels, one thread;
 `OTHER_CPU`: torch's portable kernels, two threads). Run it as `make bench` does, under the
 Makefile's NB_ENV, so that the kernels see the isolated data folder of the tests.
@@ -23,13 +23,12 @@ it shows as "text differs".
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -66,19 +65,10 @@ def configurations() -> dict[str, dict[str, str]]:
     }
 
 
-@contextlib.contextmanager
-def environment(variables: dict[str, str]) -> Iterator[None]:
-    """Set environment variables (a kernel started inside inherits them), then restore."""
-    saved = {key: os.environ.get(key) for key in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def _execute(path: Path, variables: dict[str, str]) -> tuple[list[list], float]:
+    """Execute `path` with `variables` added to the environment; each code cell's outputs."""
+    fresh, elapsed = execute_notebook(path, env={**os.environ, **variables})
+    return [cell.outputs for cell in fresh.cells if cell.cell_type == "code"], elapsed
 
 
 def texts(outputs: list) -> list[tuple[str, str]]:
@@ -139,16 +129,19 @@ def measure(path: Path) -> list[dict]:
         for number, cell in enumerate(code_cells)
         if tolerance_of(cell.metadata) is not None
     }
-    for name, variables in configurations().items():
-        with environment(variables):
-            fresh, elapsed = execute_notebook(path)
-        print(f"{path.name} [{name}]: {elapsed:.1f} s", flush=True)
-        fresh_cells = [cell for cell in fresh.cells if cell.cell_type == "code"]
-        for number, row in rows.items():
-            rtol, atol = row["tolerance"]
-            row["runs"][name] = cell_spread(
-                fresh_cells[number].outputs, code_cells[number].outputs, rtol, atol
-            )
+    with ProcessPoolExecutor(len(configurations())) as pool:  # the three kernels at once
+        runs = {
+            name: pool.submit(_execute, path, variables)
+            for name, variables in configurations().items()
+        }
+        for name, run in runs.items():
+            fresh_outputs, elapsed = run.result()
+            print(f"{path.name} [{name}]: {elapsed:.1f} s", flush=True)
+            for number, row in rows.items():
+                rtol, atol = row["tolerance"]
+                row["runs"][name] = cell_spread(
+                    fresh_outputs[number], code_cells[number].outputs, rtol, atol
+                )
     return list(rows.values())
 
 
