@@ -9,10 +9,12 @@ TEST_DATA := $(CURDIR)/.course-test-data
 NB_ENV := COURSE_PLAIN_PROGRESS=1 PYDEVD_DISABLE_FILE_VALIDATION=1 \
 	COURSE_DATA_DIR=$(TEST_DATA) TORCH_HOME=$(TEST_DATA)/torch
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-# "Another computer": torch's portable (non-vectorised) kernels, oneDNN and MKL limited to AVX2,
-# and two threads instead of one. Its float results differ from ours in the last digits.
+# "Other computers", whose float results differ from ours in the last digits. OTHER_CPU: torch's
+# portable (non-vectorised) kernels, oneDNN and MKL limited to AVX2, and two threads instead of
+# one. AVX2_CPU: torch's AVX2 kernels (most learners' laptops) with the course's one thread.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 \
 	COURSE_NUM_THREADS=2
+AVX2_CPU := ATEN_CPU_CAPABILITY=avx2 COURSE_NUM_THREADS=1
 
 # torchvision's MobileNetV2 ImageNet weights (chapters on features, attributions and style
 # transfer), verified by their full SHA-256: once into the learner's torch cache (for `make lab`;
@@ -61,9 +63,11 @@ check: setup lint
 test: setup lint
 	$(NB_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL)
 
-# The notebooks once more, as another processor would run them (CI runs this after `make test`).
+# The notebooks twice more, as two other processors would run them (CI runs this after
+# `make test`): portable kernels with two threads, then AVX2 kernels with one thread.
 test-other-cpu: setup
 	$(NB_ENV) $(OTHER_CPU) $(BIN)/python -m pytest notebooks $(NBVAL) -q
+	$(NB_ENV) $(AVX2_CPU) $(BIN)/python -m pytest notebooks $(NBVAL) -q
 
 lab: setup
 	$(BIN)/jupyter lab notebooks
@@ -79,6 +83,7 @@ notebooks: setup
 
 bench: setup
 	$(NB_ENV) $(BIN)/python benchmarks/notebooks.py
+	$(NB_ENV) $(BIN)/python benchmarks/spreads.py
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/occlusion.py
 	$(BIN)/python benchmarks/style_transfer.py

@@ -31,8 +31,13 @@ TIMES = Path(__file__).with_name("notebook_times.json")
 BUDGET_S = 60
 
 
-def run_notebook(path: Path, save: bool) -> float:
-    """Execute one notebook in a fresh kernel; return the wall time in seconds."""
+def execute_notebook(
+    path: Path, env: dict[str, str] | None = None
+) -> tuple[nbformat.NotebookNode, float]:
+    """Execute one notebook in a fresh kernel with environment `env` (default: this process's).
+
+    Returns the executed notebook (not written anywhere) and the wall time in seconds.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -43,8 +48,13 @@ def run_notebook(path: Path, save: bool) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
-    elapsed = time.perf_counter() - start
+    client.execute(**({} if env is None else {"env": env}))
+    return nb, time.perf_counter() - start
+
+
+def run_notebook(path: Path, save: bool) -> float:
+    """Execute one notebook in a fresh kernel; return the wall time in seconds."""
+    nb, elapsed = execute_notebook(path)
     if save:
         nb.metadata.pop("widgets", None)
         nb.metadata["kernelspec"] = {

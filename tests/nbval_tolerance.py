@@ -69,15 +69,23 @@ def numbers_close(fresh: str, stored: str, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * abs(b) + 1e-12
 
 
-def texts_agree(fresh: str, stored: str, rtol: float, atol: float) -> bool:
-    """Whether two texts are equal apart from numbers that agree within the tolerance."""
+def paired_numbers(fresh: str, stored: str) -> list[tuple[str, str]] | None:
+    """The (fresh, stored) numerals of two texts in order, or None if the texts differ otherwise.
+
+    None when the words between the numbers differ, or how many numbers there are: then no
+    tolerance can make the texts agree. `benchmarks/spreads.py` measures spreads with it.
+    """
     fresh_words, fresh_numbers = _split(fresh)
     stored_words, stored_numbers = _split(stored)
     if fresh_words != stored_words or len(fresh_numbers) != len(stored_numbers):
-        return False
-    return all(
-        numbers_close(a, b, rtol, atol) for a, b in zip(fresh_numbers, stored_numbers, strict=True)
-    )
+        return None
+    return list(zip(fresh_numbers, stored_numbers, strict=True))
+
+
+def texts_agree(fresh: str, stored: str, rtol: float, atol: float) -> bool:
+    """Whether two texts are equal apart from numbers that agree within the tolerance."""
+    pairs = paired_numbers(fresh, stored)
+    return pairs is not None and all(numbers_close(a, b, rtol, atol) for a, b in pairs)
 
 
 def _text_fields(output) -> Iterable[tuple[object, str]]:

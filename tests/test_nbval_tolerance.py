@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbval_tolerance import numbers_close, texts_agree, tolerance_of
+from nbval_tolerance import numbers_close, paired_numbers, texts_agree, tolerance_of
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,21 @@ def test_the_plugin_inside_nbval(pytester, monkeypatch, stored, metadata, outcom
         "--nbval", "--nbval-current-env", "-p", "nbval_tolerance", "demo.ipynb"
     )
     result.assert_outcomes(**{outcome: 1})
+
+
+def test_paired_numbers_pairs_only_texts_that_differ_in_their_numbers():
+    """benchmarks/spreads.py measures spreads with the same pairing the plugin compares with."""
+    assert paired_numbers("loss 0.42, rise 0.68", "loss 0.37, rise  0.49") == [
+        ("0.42", "0.37"),
+        ("0.68", "0.49"),
+    ]
+    assert paired_numbers("loss 0.42", "gain 0.42") is None
+    assert paired_numbers("loss 0.42 0.1", "loss 0.42") is None
+
+
+def test_other_cpu_runs_both_foreign_configurations():
+    """CI's second pass runs the notebooks with portable kernels (2 threads) and AVX2 (1 thread)."""
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    target = makefile.split("\ntest-other-cpu:", 1)[1].split("\n\n", 1)[0]
+    assert "$(OTHER_CPU)" in target and "$(AVX2_CPU)" in target
+    assert "ATEN_CPU_CAPABILITY=avx2 COURSE_NUM_THREADS=1" in makefile
