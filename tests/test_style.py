@@ -569,8 +569,12 @@ def test_mobilenet_rejects_bad_images(mobilenet):
         mobilenet(torch.rand(1, 4, 64, 64))
     with pytest.raises(ValueError, match="3 channels"):
         mobilenet(torch.rand(1, 1, 64, 64))
-    with pytest.raises(TypeError, match="floats"):
-        mobilenet(torch.randint(0, 255, (1, 3, 64, 64)))
+    pixels = torch.randint(0, 256, (1, 3, 64, 64))  # integers are 0-255 pixel values
+    read = mobilenet(pixels)
+    expected = mobilenet(pixels.float() / 255)
+    assert all(torch.allclose(read[n], expected[n]) for n in expected)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        mobilenet(torch.rand(1, 3, 64, 64) * 255)  # 0-255 floats are not taken as 0-1
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         mobilenet(torch.rand(3, 64, 64))
     with pytest.raises(TypeError, match="torch.Tensor"):
