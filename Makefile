@@ -12,8 +12,11 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # "Other computers", whose float results differ from ours in the last digits. OTHER_CPU: torch's
 # portable (non-vectorised) kernels, oneDNN and MKL limited to AVX2, and two threads instead of
 # one. AVX2_CPU: torch's AVX2 kernels (most learners' laptops) with the course's one thread.
+# OMP_WAIT_POLICY=PASSIVE: with two threads on a machine that is busy with other work (a shared
+# CI runner), OpenMP threads that spin while they wait for each other made MobileNetV2's many
+# small operations about 20x slower; passive waiting changes no result, only the waiting.
 OTHER_CPU := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 \
-	COURSE_NUM_THREADS=2
+	COURSE_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 AVX2_CPU := ATEN_CPU_CAPABILITY=avx2 COURSE_NUM_THREADS=1
 
 # torchvision's MobileNetV2 ImageNet weights (chapters on features, attributions and style
