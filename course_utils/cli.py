@@ -112,12 +112,12 @@ ASSETS = [
     Asset(
         "squeezenet1_1",
         "5 MB",
-        "chapter 11 uses a fixed random feature network instead of pretrained features",
+        "chapter 11 can use SqueezeNet's features only once downloaded (it uses MobileNetV2)",
     ),
     Asset(
         "vgg19",
         "548 MB",
-        "chapter 11 cannot use the classic VGG19 features (SqueezeNet or random are used)",
+        "chapter 11 can use the classic VGG19 features only once downloaded (it uses MobileNetV2)",
     ),
 ]
 

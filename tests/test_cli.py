@@ -30,7 +30,8 @@ def test_doctor_reports_versions_device_and_missing_assets(tmp_path):
     out = result.stdout
     assert "torch" in out and "device" in out
     assert "fashion-mnist  MISSING" in out and "MNIST-5k" in out
-    assert "squeezenet1_1  MISSING" in out and "random feature network" in out
+    assert "squeezenet1_1  MISSING" in out and "only once downloaded" in out
+    assert "mobilenet_v2   MISSING" in out and "make setup" in out
 
 
 def test_download_offline_says_what_failed_and_exits_nonzero(tmp_path):
