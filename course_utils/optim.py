@@ -97,9 +97,9 @@ class SGD(_Optimizer):
 
     For every parameter `w` with gradient `g`::
 
-        g = g + weight_decay * w                  (only when weight_decay > 0)
-        velocity = momentum * velocity + g        (velocity starts at 0; only when momentum > 0)
-        w = w - lr * velocity                     (or w - lr * g without momentum)
+        g = g + weight_decay * w           # only when weight_decay > 0
+        velocity = momentum * velocity + g # velocity starts at 0; only when momentum > 0
+        w = w - lr * velocity              # or w - lr * g without momentum
 
     This is torch's rule with dampening 0 and nesterov False. `state[p]["velocity"]` holds
     each parameter's velocity.
@@ -143,10 +143,10 @@ class Adam(_Optimizer):
 
     For every parameter `w` with gradient `g`, at each step `t = 1, 2, ...`::
 
-        g = g + weight_decay * w                  (only when weight_decay > 0; L2, not AdamW)
-        m = beta1 * m + (1 - beta1) * g           (running mean of the gradient)
-        v = beta2 * v + (1 - beta2) * g * g       (running mean of its square)
-        m_hat = m / (1 - beta1 ** t)              (bias correction: m and v start at 0)
+        g = g + weight_decay * w         # only when weight_decay > 0; L2, not AdamW
+        m = beta1 * m + (1 - beta1) * g  # running mean of the gradient
+        v = beta2 * v + (1 - beta2) * g * g  # running mean of its square
+        m_hat = m / (1 - beta1 ** t)     # bias correction: m and v start at 0
         v_hat = v / (1 - beta2 ** t)
         w = w - lr * m_hat / (sqrt(v_hat) + eps)
 
