@@ -36,6 +36,12 @@ LONG = 900  # a notebook's Run All, a kernel's start
 START = 600  # JupyterLab's first start in a fresh environment
 
 
+# Straight to the local server, never through a proxy: `urllib.request.urlopen` keeps the proxy
+# settings it first saw in the process, and an earlier test's dead offline proxy made every
+# status poll fail until the ceiling.
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -122,9 +128,7 @@ def lab(tmp_path_factory):
                     f"JupyterLab exited with {server.returncode}:\n{_tail(home / 'server.log')}"
                 )
             try:
-                with urllib.request.urlopen(
-                    f"{base}/api/status?token={token}", timeout=30
-                ) as reply:
+                with LOCAL.open(f"{base}/api/status?token={token}", timeout=30) as reply:
                     if reply.status == 200:
                         break
             except OSError:
