@@ -90,6 +90,7 @@ bench: setup
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/occlusion.py
 	$(BIN)/python benchmarks/style_transfer.py
+	TORCH_HOME=$(TEST_DATA)/torch $(BIN)/python benchmarks/imagenet.py
 	$(BIN)/python benchmarks/reliability.py
 	$(BIN)/python benchmarks/comparison.py
 
