@@ -4,18 +4,21 @@ Each check returns a `Feedback`, which shows as a short paragraph in a notebook 
 when the answer is right, so tests can assert on it. The checks live in one module per chapter,
 named by topic; notebooks import them from here (`from course_utils.checks import check_...`).
 
-| module | chapter |
+| module | the exercises of the chapter on |
 | --- | --- |
-| `convolutions` | 01 convolutions |
-| `pooling` | 02 pooling |
-| `softmax` | 03 fully connected layers and softmax |
-| `regularization` | 04 dropout and batch normalization |
-| `cnn` | 05 a CNN in PyTorch |
-| `optimizers` | 06 optimizers |
-| `training` | 07 training a classifier |
-| `features` | 08 what the network learned |
-| `attribution` | 09 occlusion and saliency |
-| `style` | 10 style transfer |
+| `convolutions` | convolutions |
+| `pooling` | pooling |
+| `softmax` | fully connected layers and softmax |
+| `regularization` | dropout and batch normalization |
+| `cnn` | a CNN in PyTorch |
+| `backprop` | backpropagation, activations and initialization |
+| `optimizers` | optimizers |
+| `training` | training a classifier |
+| `features` | what the network learned |
+| `attribution` | occlusion and saliency |
+| `style` | style transfer |
+
+The table names chapters by topic, not number, so a renumbering cannot make it stale.
 
 `_feedback` holds what they share: `Feedback`, the `@exercise` decorator (the `None`
 placeholder, and an early "not yet" raised as `NotYet`) and the array helpers.
