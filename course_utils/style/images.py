@@ -6,6 +6,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_utils._validate import as_unit_pixels
+
 __all__ = ["as_image_tensor"]
 
 
@@ -52,30 +54,8 @@ def _array_as_hwc(image: object, name: str, func: str) -> np.ndarray:
 
 
 def _as_unit_float(array: np.ndarray, name: str, func: str) -> np.ndarray:
-    """Pixel values as float32 in [0, 1]: booleans, 0-255 integers or floats in [0, 1]."""
-    if array.dtype == bool:
-        return array.astype(np.float32)
-    if np.issubdtype(array.dtype, np.integer):  # pixel values 0-255, whatever the integer type
-        if array.size and (array.min() < 0 or array.max() > 255):
-            raise ValueError(
-                f"{func}: integer `{name}` must hold 0-255 pixel values, got values in "
-                f"[{array.min()}, {array.max()}]"
-            )
-        return array.astype(np.float32) / 255.0
-    if np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float32)
-        if not np.isfinite(array).all():
-            raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
-        low, high = float(array.min()), float(array.max())
-        if low < -1e-3 or high > 1 + 1e-3:
-            raise ValueError(
-                f"{func}: float `{name}` must lie in [0, 1], got values in "
-                f"[{low:.3g}, {high:.3g}] (divide 0-255 values by 255)"
-            )
-        return np.clip(array, 0.0, 1.0)
-    if np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{func}: `{name}` must hold real numbers, got dtype {array.dtype}")
-    raise TypeError(f"{func}: `{name}` must hold numbers, got dtype {array.dtype}")
+    """Pixel values as float32 in [0, 1]: the course's one image policy (`as_unit_pixels`)."""
+    return as_unit_pixels(array, name, func).astype(np.float32, copy=False)
 
 
 def as_image_tensor(image: object, name: str = "image") -> torch.Tensor:
