@@ -49,7 +49,7 @@ def main() -> int:
         "--no-write", action="store_true", help="print only; leave RESULTS.md alone"
     )
     parser.add_argument(
-        "--threads", type=int, default=None, help="torch CPU threads (default: torch's)"
+        "--threads", type=int, default=1, help="torch CPU threads (default 1, the course policy)"
     )
     args = parser.parse_args()
     os.environ.setdefault("COURSE_PLAIN_PROGRESS", "1")
