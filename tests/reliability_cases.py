@@ -2508,9 +2508,60 @@ def _unclear_family() -> list[Case]:
     ]  # fmt: skip
 
 
+def _real_network_family() -> list[Case]:
+    """The functions that the chapters on the real ImageNet network added."""
+    photo = np.random.default_rng(0).random((40, 40, 3)).astype(np.float32)
+    maps = torch.rand(1, 4, 3, 3)
+    return [
+        Case("interpret.imagenet_input", "a grayscale photo", ValueError, "photos",
+             lambda: interpret.imagenet_input(photo[..., 0])),
+        Case("interpret.imagenet_input", "an RGBA photo", ValueError, "photos",
+             lambda: interpret.imagenet_input(np.dstack([photo, photo[..., :1]]))),
+        Case("interpret.imagenet_input", "0-255 floats", ValueError, "photos",
+             lambda: interpret.imagenet_input(photo * 255)),
+        Case("interpret.imagenet_input", "NaN pixels", ValueError, "photos",
+             lambda: interpret.imagenet_input(np.full((40, 40, 3), NAN, np.float32))),
+        Case("interpret.imagenet_input", "photos of two sizes", ValueError, "photos",
+             lambda: interpret.imagenet_input([photo, photo[:32]])),
+        Case("interpret.imagenet_input", "a str", TypeError, "photos",
+             lambda: interpret.imagenet_input("chelsea")),
+        Case("interpret.imagenet_photo", "a NumPy array", TypeError, "x",
+             lambda: interpret.imagenet_photo(photo)),
+        Case("interpret.imagenet_photo", "one channel", ValueError, "x",
+             lambda: interpret.imagenet_photo(torch.rand(1, 8, 8))),
+        Case("interpret.imagenet_photo", "a batch of two", ValueError, "x",
+             lambda: interpret.imagenet_photo(torch.rand(2, 3, 8, 8))),
+        Case("style.softmax_activations", "NaN activations", ValueError, "f",
+             lambda: style.softmax_activations(torch.full((1, 4, 3, 3), NAN))),
+        Case("style.softmax_activations", "3-D maps", ValueError, "f",
+             lambda: style.softmax_activations(maps[0])),
+        Case("style.softmax_activations", "a NumPy array", TypeError, "f",
+             lambda: style.softmax_activations(maps.numpy())),
+        Case("style.wave_painting", "size a str", ValueError, "size",  # as brush_stroke_painting
+             lambda: style.wave_painting("224")),
+        Case("style.wave_painting", "size 0", ValueError, "size",
+             lambda: style.wave_painting(0)),
+        Case("style.wave_painting", "density NaN", ValueError, "density",
+             lambda: style.wave_painting(32, density=NAN)),
+        Case("models.ModelSummary.shape_of", "an unknown layer", ValueError, "name",
+             lambda: models.describe(nn.Sequential(nn.Conv2d(1, 2, 3)), (1, 1, 8, 8))
+             .shape_of("conv9")),
+        Case("models.ModelSummary.shape_of", "name an int", TypeError, "name",
+             lambda: models.describe(nn.Sequential(nn.Conv2d(1, 2, 3)), (1, 1, 8, 8))
+             .shape_of(0)),
+    ]  # fmt: skip
+
+
 def round_two_cases() -> list[Case]:
     """The cases for issue 24's families."""
-    return _image_family() + _empty_family() + _nan_family() + _shape_family() + _unclear_family()
+    return (
+        _image_family()
+        + _empty_family()
+        + _nan_family()
+        + _shape_family()
+        + _unclear_family()
+        + _real_network_family()
+    )
 
 
 # --- inputs that must be accepted, and read as they mean ---------------------------------------
