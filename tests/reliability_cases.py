@@ -2031,9 +2031,9 @@ def _check_cases() -> list[Case]:
 def _right_work() -> dict:
     """The learner's right work for the checks that take it (as in the checks' own unit tests)."""
     import torch.nn.functional as F
-    from test_checks_ch01 import _stack
-    from test_checks_ch02_03 import _heads
-    from test_checks_ch04_05 import _features, _fed_layer
+    from test_checks_convolutions import _stack
+    from test_checks_pooling_softmax import _heads
+    from test_checks_regularization_cnn import _features, _fed_layer
 
     from course_utils.models import NotesNet
 

@@ -44,14 +44,14 @@ def test_pyproject_pins_the_capped_torch():
     assert pins["torch"] == "==2.14.1" and pins["torchvision"] == "==0.29.1"
 
 
-def test_both_files_pin_the_theme_pair_the_browser_test_checks():
-    project = _pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    env_pins = _pins(next(d["pip"] for d in env if isinstance(d, dict) and "pip" in d))
+def test_the_dev_extra_pins_the_theme_pair_the_browser_test_checks():
+    dev = _pins(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"][
+            "dev"
+        ]
+    )
     for name in ("sphinx-book-theme", "pydata-sphinx-theme"):
-        assert project.get(name) and project.get(name) == env_pins.get(name), (
-            f"{name}: pyproject {project.get(name)}, environment.yml {env_pins.get(name)}"
-        )
+        assert (dev.get(name) or "").startswith("=="), f"{name}: the dev extra pins {dev.get(name)}"
 
 
 def test_every_setup_path_fetches_the_imagenet_network():
@@ -69,3 +69,17 @@ def test_every_setup_path_fetches_the_imagenet_network():
     from course_utils.imagenet import MOBILENET_SHA256
 
     assert MOBILENET_SHA256 in setup_page
+
+
+def test_learner_dependencies_are_lean():
+    """`pip install -e .` gives what the chapters need; tools come with the `dev` extra."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    learner = set(_pins(project["dependencies"])) | {
+        d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in project["dependencies"]
+    }
+    for tool in ("pytest", "ruff", "selenium", "pre-commit", "jupyter-book", "nbval"):
+        assert tool not in learner, f"{tool} is a contributor's tool: move it to the dev extra"
+    dev = " ".join(project["optional-dependencies"]["dev"])
+    for tool in ("pytest", "ruff", "selenium", "pre-commit", "jupyter-book", "nbval"):
+        assert tool in dev, f"the dev extra must install {tool}"
+    assert "jupyterlab-myst" in _pins(project["dependencies"]), "Lab must render the MyST"

@@ -77,7 +77,7 @@ from .training import (
     check_top_k_accuracy,
 )
 
-#: The transformations of exercise ex-08-augment (what each does to a digit is the exercise).
+#: The transformations of exercise ex-augment (what each does to a digit is the exercise).
 #: Defined in `course_utils.checks.training`, with the check that uses it.
 AUGMENTATION_OPTIONS = _OPTIONS
 

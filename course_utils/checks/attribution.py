@@ -28,7 +28,7 @@ __all__ = [
 
 @exercise("the number of masked copies, an int")
 def check_occlusion_copies(answer: Any) -> Feedback:
-    """Exercise ex-10-copies (chapter 10): masked copies of a 28x28 image, window 6, stride 4."""
+    """Exercise ex-copies (chapter 10): masked copies of a 28x28 image, window 6, stride 4."""
     answer = read_int(answer, whole_floats=False)
     per_axis = -(-(28 - 6) // 4) + 1  # ceil((28 - 6) / 4) + 1 = 7: Captum covers the border
     floor = (28 - 6) // 4 + 1  # the convolution formula, which leaves pixels 26-27 uncovered
@@ -57,7 +57,7 @@ def check_occlusion_copies(answer: Any) -> Feedback:
 
 
 def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """W1, w2 and x of ex-10-guided: the score is w2 . relu(W1 x)."""
+    """W1, w2 and x of ex-guided: the score is w2 . relu(W1 x)."""
     w1 = np.array(
         [
             [1.0, -1.0, 0.5, 2.0],
@@ -73,7 +73,7 @@ def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @exercise("the guided-backprop map, an array of 4 numbers")
 def check_guided_tiny(answer: Any) -> Feedback:
-    """Exercise ex-10-guided (chapter 10): guided backprop through one ReLU, by hand."""
+    """Exercise ex-guided (chapter 10): guided backprop through one ReLU, by hand."""
     array = read_array(answer, "guided_map")
     w1, w2, x = _tiny_network()
     active = (w1 @ x) > 0
@@ -113,7 +113,7 @@ def check_guided_tiny(answer: Any) -> Feedback:
 
 @exercise("the (28, 28) occlusion map of the probability")
 def check_probability_occlusion(answer: Any) -> Feedback:
-    """Exercise ex-10-probability (chapter 10): occlusion map of the true class's probability."""
+    """Exercise ex-probability (chapter 10): occlusion map of the true class's probability."""
     array = read_array(answer, "probability_map")
     if array.size == 28 * 28:
         array = array.reshape(28, 28)
@@ -163,7 +163,7 @@ def check_probability_occlusion(answer: Any) -> Feedback:
 
 
 def _ch10_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
-    """The feature maps A (2, 3, 3) and their gradients G in exercise ex-10-gradcam."""
+    """The feature maps A (2, 3, 3) and their gradients G in exercise ex-gradcam."""
     feature_maps = np.array(
         [
             [[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [1.0, 0.0, 1.0]],
@@ -181,7 +181,7 @@ def _ch10_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
 
 @exercise("the Grad-CAM map, a 3x3 array")
 def check_grad_cam_tiny(answer: Any) -> Feedback:
-    """Exercise ex-10-gradcam (chapter 10): a 3x3 Grad-CAM map from two channels, by hand."""
+    """Exercise ex-gradcam (chapter 10): a 3x3 Grad-CAM map from two channels, by hand."""
     array = read_array(answer, "grad_cam_map")
     feature_maps, gradients = _ch10_grad_cam_tiny()
     weighted = np.tensordot(gradients.mean(axis=(1, 2)), feature_maps, axes=1)
@@ -218,7 +218,7 @@ def _astronaut() -> tuple[torch.nn.Module, torch.Tensor, np.ndarray]:
 
 
 def _second_class_mistakes(net, x, photo, classes, expected) -> dict[str, Any]:
-    """Named wrong answers of ex-10-second-class, each computed only when it is compared."""
+    """Named wrong answers of ex-second-class, each computed only when it is compared."""
     second, layer = int(classes[1]), net.features[18]
     with_softmax = torch.nn.Sequential(net, torch.nn.Softmax(dim=1))
 
@@ -244,7 +244,7 @@ def _second_class_mistakes(net, x, photo, classes, expected) -> dict[str, Any]:
 
 @exercise("the (224, 224) Grad-CAM map")
 def check_second_class_grad_cam(answer: Any) -> Feedback:
-    """Exercise ex-10-second-class (chapter 10): Grad-CAM of the astronaut's second class."""
+    """Exercise ex-second-class (chapter 10): Grad-CAM of the astronaut's second class."""
     array = read_array(answer, "second_class_map")
     if array.ndim == 4 and array.shape[:2] == (1, 1):
         array = array[0, 0]

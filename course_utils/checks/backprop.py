@@ -19,7 +19,7 @@ __all__ = [
     "gradient_check_function",
 ]
 
-# --- ex-06-max-pool-routing ------------------------------------------------------------------
+# --- ex-max-pool-routing ------------------------------------------------------------------
 
 MAX_POOL_INPUT = np.array(
     [
@@ -38,7 +38,7 @@ def _max_pool_expected() -> np.ndarray:
 
 @exercise("the 4x4 gradient with respect to the pooling's input")
 def check_max_pool_routing(grad_x: Any) -> Feedback:
-    """Exercise ex-06-max-pool-routing (chapter 06): the gradient of a 2x2 max pool, 4x4."""
+    """Exercise ex-max-pool-routing (chapter 06): the gradient of a 2x2 max pool, 4x4."""
     array = read_array(grad_x, "grad_x")
     expected = _max_pool_expected()
     if array.shape == expected.shape:
@@ -72,19 +72,19 @@ def check_max_pool_routing(grad_x: Any) -> Feedback:
     )
 
 
-# --- ex-06-gradient-check --------------------------------------------------------------------
+# --- ex-gradient-check --------------------------------------------------------------------
 
 GRADIENT_CHECK_POINT = np.array([0.5, -1.0, 2.0])
 
 
 def gradient_check_function(v: np.ndarray) -> float:
-    """The function of ex-06-gradient-check (chapter 06): sum(exp(v) * v)."""
+    """The function of ex-gradient-check (chapter 06): sum(exp(v) * v)."""
     return float(np.sum(np.exp(v) * v))
 
 
 @exercise("your central-difference gradient, an array of 3 numbers")
 def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedback:
-    """Exercise ex-06-gradient-check (chapter 06): central differences, and the verdict."""
+    """Exercise ex-gradient-check (chapter 06): central differences, and the verdict."""
     require(analytic_is_right, "True or False: is `claimed_gradient` right?")
     array = read_array(numeric_grad, "numeric_grad")
     v = GRADIENT_CHECK_POINT
@@ -124,7 +124,7 @@ def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedb
     )
 
 
-# --- ex-06-conv-input-gradient ---------------------------------------------------------------
+# --- ex-conv-input-gradient ---------------------------------------------------------------
 
 CONV_KERNEL = np.array([[1.0, 2.0], [3.0, 4.0]])
 CONV_UPSTREAM = np.array([[1.0, 2.0], [0.0, -1.0]])
@@ -132,7 +132,7 @@ CONV_UPSTREAM = np.array([[1.0, 2.0], [0.0, -1.0]])
 
 @exercise("the 3x3 gradient with respect to the input image")
 def check_conv_input_gradient(grad_input: Any) -> Feedback:
-    """Exercise ex-06-conv-input-gradient (chapter 06): a 2x2 kernel on a 3x3 input."""
+    """Exercise ex-conv-input-gradient (chapter 06): a 2x2 kernel on a 3x3 input."""
     array = read_array(grad_input, "grad_input")
     image = np.zeros((1, 1, 3, 3))  # the input gradient does not depend on the input values
     expected = conv2d_backward(CONV_UPSTREAM[None, None], image, CONV_KERNEL[None, None])[0]
@@ -161,13 +161,13 @@ def check_conv_input_gradient(grad_input: Any) -> Feedback:
     )
 
 
-# --- ex-06-init ------------------------------------------------------------------------------
+# --- ex-init ------------------------------------------------------------------------------
 
-_HE_CONV = {"in_channels": 16, "out_channels": 64, "kernel_size": 3}  # ex-06-init
+_HE_CONV = {"in_channels": 16, "out_channels": 64, "kernel_size": 3}  # ex-init
 
 
 def _he_conv_expected() -> tuple[int, int, float]:
-    """The fan-in, the fan-out and the He standard deviation of ex-06-init's convolution."""
+    """The fan-in, the fan-out and the He standard deviation of ex-init's convolution."""
     k = _HE_CONV["kernel_size"]
     fan_in = _HE_CONV["in_channels"] * k * k
     fan_out = _HE_CONV["out_channels"] * k * k
@@ -246,7 +246,7 @@ def _check_he_layer(layer, expected_std: float) -> Feedback:
 
 @exercise("a number: the He standard deviation of the layer's weights")
 def check_he_std(answer: Any, he_conv: Any) -> Feedback:
-    """Exercise ex-06-init (chapter 06): He's std for nn.Conv2d(16, 64, 3), and the layer."""
+    """Exercise ex-init (chapter 06): He's std for nn.Conv2d(16, 64, 3), and the layer."""
     array = read_array(answer, "he_std")
     if array.size != 1:
         return Feedback(False, f"`he_std` should be one number, got shape {array.shape}.")

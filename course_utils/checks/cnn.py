@@ -32,7 +32,7 @@ def _run(module: Any, shape: tuple[int, ...], name: str) -> torch.Tensor:
 
 
 def _check_features(features: Any, expected: int) -> Feedback:
-    """The second part of ex-05-flattened-size: the layers, run on 3x32x32 images."""
+    """The second part of ex-flattened-size: the layers, run on 3x32x32 images."""
     with second_part("your number is right; "):
         out = _run(features, (2, 3, 32, 32), "features")
         convs = [m for m in features.modules() if isinstance(m, nn.Conv2d)]
@@ -49,7 +49,7 @@ def _check_features(features: Any, expected: int) -> Feedback:
 
 @exercise("the number of values per image after `torch.flatten`")
 def check_flattened_size(answer: Any, features: Any) -> Feedback:
-    """Exercise ex-05-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs."""
+    """Exercise ex-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs."""
     value = read_int(answer)
     side = output_size(32, 5)  # 28 after the 5x5 convolution
     pooled = output_size(side, 2, 2)  # 14 after 2x2 pooling with stride 2
@@ -88,7 +88,7 @@ def check_flattened_size(answer: Any, features: Any) -> Feedback:
 
 
 def _check_model(model: Any, expected: int) -> None:
-    """The second part of ex-05-parameter-count: the corrected network for 20 classes."""
+    """The second part of ex-parameter-count: the corrected network for 20 classes."""
     with second_part("your count is right; "):
         out = _run(model, (2, 1, 28, 28), "model")
     if out.shape[1] != 20:
@@ -106,7 +106,7 @@ def _check_model(model: Any, expected: int) -> None:
 
 @exercise("the total number of parameters, an int")
 def check_parameter_count(answer: Any, model: Any) -> Feedback:
-    """Exercise ex-05-parameter-count (chapter 05): NotesNet(20)'s parameters, and the model."""
+    """Exercise ex-parameter-count (chapter 05): NotesNet(20)'s parameters, and the model."""
     value = read_int(answer)
     conv_weights, conv_bias = 32 * 1 * 5 * 5, 32
     fc_weights, fc_bias = 32 * 12 * 12 * 20, 20
@@ -139,7 +139,7 @@ def check_parameter_count(answer: Any, model: Any) -> Feedback:
 
 
 def _check_two_conv_layers(model: nn.Module) -> None:
-    """The layers of ex-05-two-conv: conv1, conv2 (32 -> 64, 3x3), pool, fc1 (1600 inputs)."""
+    """The layers of ex-two-conv: conv1, conv2 (32 -> 64, 3x3), pool, fc1 (1600 inputs)."""
     for name, kind in (
         ("conv1", nn.Conv2d),
         ("conv2", nn.Conv2d),
@@ -160,7 +160,7 @@ def _check_two_conv_layers(model: nn.Module) -> None:
 
 @exercise("your class (the class itself, not an instance)")
 def check_two_conv_net(model_class: Any) -> Feedback:
-    """Exercise ex-05-two-conv (chapter 05): a NotesNet with a second conv + pool block."""
+    """Exercise ex-two-conv (chapter 05): a NotesNet with a second conv + pool block."""
     if not (isinstance(model_class, type) and issubclass(model_class, nn.Module)):
         return Feedback(False, f"pass a subclass of nn.Module, got {model_class!r}.")
     model = learner_call(f"`{model_class.__name__}(10)`", model_class, 10)

@@ -29,7 +29,7 @@ __all__ = [
     "check_conv2d_single_channel",
 ]
 
-_STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
+_STACK = [  # (input size, kernel, stride, padding) for ex-output-size
     (28, 5, 1, 0),
     (24, 3, 2, 1),
     (12, 3, 2, 0),
@@ -37,7 +37,7 @@ _STACK = [  # (input size, kernel, stride, padding) for ex-01-output-size
 
 
 def _check_layers(layers: Any, sizes: list[int]) -> None:
-    """The learner's three nn.Conv2d layers of ex-01-output-size, run on a 28x28 input."""
+    """The learner's three nn.Conv2d layers of ex-output-size, run on a 28x28 input."""
     require(
         layers, "a list of your three `nn.Conv2d` layers, so that PyTorch can confirm the sizes"
     )
@@ -67,7 +67,7 @@ def _check_layers(layers: Any, sizes: list[int]) -> None:
 
 
 def _check_size(layer: int, got: Any, size: int, kernel: int, stride: int, padding: int) -> None:
-    """One size of ex-01-output-size against the formula, with a hint for rounding up."""
+    """One size of ex-output-size against the formula, with a hint for rounding up."""
     expected = output_size(size, kernel, stride, padding)
     rule = f"(n + 2p - k) // s + 1 with n = {size}, k = {kernel}, s = {stride}, p = {padding}"
     if isinstance(got, bool) or not isinstance(got, int | np.integer):
@@ -85,7 +85,7 @@ def _check_size(layer: int, got: Any, size: int, kernel: int, stride: int, paddi
 
 @exercise("a list of three ints, one output size per layer")
 def check_output_sizes(answer: Any, layers: Any) -> Feedback:
-    """Exercise ex-01-output-size (chapter 01): the 28x28 stack's output sizes, and the stack."""
+    """Exercise ex-output-size (chapter 01): the 28x28 stack's output sizes, and the stack."""
     try:
         values = list(answer)
     except TypeError:
@@ -112,7 +112,7 @@ def _edge_images() -> tuple[np.ndarray, np.ndarray]:
 
 @exercise("your 3x3 kernel, a NumPy array")
 def check_vertical_edge_kernel(kernel: Any) -> Feedback:
-    """Exercise ex-01-vertical-edge (chapter 01): a 3x3 kernel for bright-left, dark-right edges."""
+    """Exercise ex-vertical-edge (chapter 01): a 3x3 kernel for bright-left, dark-right edges."""
     weights = read_array(kernel, "kernel")
     if weights.shape != (3, 3):
         return Feedback(False, f"`kernel` has shape {weights.shape}; expected (3, 3).")
@@ -154,7 +154,7 @@ def check_vertical_edge_kernel(kernel: Any) -> Feedback:
 
 @exercise("your 5x5 kernel, a NumPy array")
 def check_box_blur(kernel: Any) -> Feedback:
-    """Exercise ex-01-box-blur (chapter 01): a 5x5 box-blur kernel."""
+    """Exercise ex-box-blur (chapter 01): a 5x5 box-blur kernel."""
     weights = read_array(kernel, "kernel")
     if weights.shape != (5, 5):
         return Feedback(False, f"`kernel` has shape {weights.shape}; a 5x5 blur has shape (5, 5).")
@@ -178,7 +178,7 @@ def check_box_blur(kernel: Any) -> Feedback:
 
 
 def _conv_cases() -> list[tuple[str, np.ndarray, np.ndarray, int, int]]:
-    """Test cases for ex-01-conv-by-hand: (description, image, kernel, stride, padding)."""
+    """Test cases for ex-conv-by-hand: (description, image, kernel, stride, padding)."""
     rng = np.random.default_rng(1)
     tiny = np.arange(20, dtype=np.float64).reshape(4, 5)
     edge = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
@@ -210,7 +210,7 @@ def _conv_cases() -> list[tuple[str, np.ndarray, np.ndarray, int, int]]:
 
 @exercise("your function")
 def check_conv2d_single_channel(func: Any) -> Feedback:
-    """Exercise ex-01-conv-by-hand (chapter 01): `func(image, kernel, stride, padding)`."""
+    """Exercise ex-conv-by-hand (chapter 01): `func(image, kernel, stride, padding)`."""
     check_callable(func)
     for about, image, kernel, stride, padding in _conv_cases():
         expected = conv2d(image[None], kernel[None, None], stride=stride, padding=padding)[0]

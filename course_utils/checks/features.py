@@ -35,7 +35,7 @@ def _model_and_data() -> tuple[Any, Any]:
 
 @exercise("the (8, 32, 14, 14) tensor of block-2 feature maps")
 def check_block2_maps(answer: Any) -> Feedback:
-    """Exercise ex-09-hook (chapter 09): block 2's feature maps after the ReLU for 8 test digits."""
+    """Exercise ex-hook (chapter 09): block 2's feature maps after the ReLU for 8 test digits."""
     array = read_array(answer, "block2_maps")
     model, (_, (test_images, _)) = _model_and_data()
     with torch.no_grad():
@@ -133,7 +133,7 @@ def _pca_hint(array: np.ndarray, features: np.ndarray) -> Feedback:
 
 @exercise("the (1000, 2) array of projections")
 def check_feature_pca(answer: Any) -> Feedback:
-    """Exercise ex-09-pca (chapter 09): the test features projected on 2 principal components."""
+    """Exercise ex-pca (chapter 09): the test features projected on 2 principal components."""
     array = read_array(answer, "feature_pca")
     features = _test_features()[2].numpy().astype(np.float64)
     expected_shape = (len(features), 2)
@@ -149,7 +149,7 @@ def check_feature_pca(answer: Any) -> Feedback:
 def _read_nn_answer(
     nn_labels: np.ndarray, accuracy: np.ndarray, n: int
 ) -> tuple[torch.Tensor, float]:
-    """The (nn_labels, accuracy) answer of ex-09-nearest as a label tensor and a number."""
+    """The (nn_labels, accuracy) answer of ex-nearest as a label tensor and a number."""
     if nn_labels.shape != (n,):
         raise NotYet(
             f"`nn_labels` has shape {nn_labels.shape}; expected ({n},): one label per test digit."
@@ -173,7 +173,7 @@ def _wrong_neighbours(mine: torch.Tensor, distances: torch.Tensor, train_labels:
 
 
 def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...]) -> str | None:
-    """What wrong nearest-neighbour labels of ex-09-nearest most likely are, if a known slip."""
+    """What wrong nearest-neighbour labels of ex-nearest most likely are, if a known slip."""
     _, train_labels, _, test_labels, train_images, test_images, model = data
 
     def classifier() -> torch.Tensor:
@@ -213,7 +213,7 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
 
 @exercise("the pair (nn_labels, accuracy)", pair=True)
 def check_feature_1nn(answer: Any) -> Feedback:
-    """Exercise ex-09-nearest (chapter 09): 1-nearest-neighbour labels in feature space, accuracy.
+    """Exercise ex-nearest (chapter 09): 1-nearest-neighbour labels in feature space, accuracy.
 
     The answer is the pair (nn_labels, accuracy): the label of each test digit's nearest training
     digit (1,000 class indices), and the fraction of them that are right. Both are recomputed.
@@ -273,7 +273,7 @@ def _as_triple(answer: Any) -> tuple[int, int, int]:
 
 @exercise("the triple (size, stride, offset)")
 def check_pooled_receptive_field(answer: Any) -> Feedback:
-    """Exercise ex-09-receptive-field (chapter 09): the receptive field after block 3's pooling."""
+    """Exercise ex-receptive-field (chapter 09): the receptive field after block 3's pooling."""
     triple = _as_triple(answer)
     model = DigitCNN()  # the geometry only: weights play no part
     expected = receptive_field(model, "pool", (1, 28, 28))  # the shared pool's last call
@@ -359,7 +359,7 @@ def _size_hint(sizes: list[int], expected: list[int]) -> str:
 
 @exercise("the list of 19 output sizes")
 def check_block_sizes(answer: Any) -> Feedback:
-    """Exercise ex-09-block-sizes (chapter 09): MobileNetV2's block output sizes for 200x200."""
+    """Exercise ex-block-sizes (chapter 09): MobileNetV2's block output sizes for 200x200."""
     sizes = _read_sizes(answer)
     expected = _mobilenet_sizes(200)
     if sizes == expected:

@@ -12,7 +12,7 @@ from ._feedback import Feedback, _compare, exercise, read_pair
 
 __all__ = ["check_momentum_step", "check_bowl_learning_rate", "check_adam_bias_correction"]
 
-_MOMENTUM_CASE = {  # ex-07-momentum-step
+_MOMENTUM_CASE = {  # ex-momentum-step
     "w": np.array([1.0, -2.0]),
     "velocity": np.array([0.5, 0.5]),
     "grad": np.array([0.2, -0.4]),
@@ -22,7 +22,7 @@ _MOMENTUM_CASE = {  # ex-07-momentum-step
 
 
 def _momentum_hint(new_w: np.ndarray, new_velocity: np.ndarray) -> str | None:
-    """What a wrong momentum step of ex-07-momentum-step most likely did, if it is a known slip."""
+    """What a wrong momentum step of ex-momentum-step most likely did, if it is a known slip."""
     c = _MOMENTUM_CASE
     velocity = c["momentum"] * c["velocity"] + c["grad"]
 
@@ -56,7 +56,7 @@ def _momentum_hint(new_w: np.ndarray, new_velocity: np.ndarray) -> str | None:
 
 @exercise("the pair (new_w, new_velocity)", pair=True)
 def check_momentum_step(answer: Any) -> Feedback:
-    """Exercise ex-07-momentum-step (chapter 07): one step of SGD with momentum, torch's rule."""
+    """Exercise ex-momentum-step (chapter 07): one step of SGD with momentum, torch's rule."""
     new_w, new_velocity = read_pair(answer, ("new_w", "new_velocity"))
     c = _MOMENTUM_CASE
     expected_velocity = c["momentum"] * c["velocity"] + c["grad"]
@@ -81,7 +81,7 @@ def check_momentum_step(answer: Any) -> Feedback:
 
 @exercise("a learning rate, a positive number")
 def check_bowl_learning_rate(lr: Any) -> Feedback:
-    """Exercise ex-07-learning-rate (chapter 07): a rate solving the b = 25 bowl in 100 steps."""
+    """Exercise ex-learning-rate (chapter 07): a rate solving the b = 25 bowl in 100 steps."""
     if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
         return Feedback(False, f"the learning rate should be a number, got {type(lr).__name__}.")
     if not np.isfinite(lr) or lr <= 0:
@@ -118,7 +118,7 @@ def check_bowl_learning_rate(lr: Any) -> Feedback:
 
 
 def _adam_averages() -> tuple[list[float], float, float, float, float]:
-    """Gradients 4, 2, 1 of ex-07-bias-correction: (gradients, m, v, beta1, beta2)."""
+    """Gradients 4, 2, 1 of ex-bias-correction: (gradients, m, v, beta1, beta2)."""
     gradients, beta1, beta2 = [4.0, 2.0, 1.0], 0.9, 0.999
     m = v = 0.0
     for g in gradients:
@@ -132,7 +132,7 @@ def _close(a: float, b: float) -> bool:
 
 
 def _check_m_hat(m_hat: float, v_hat: float) -> str | None:
-    """What is wrong with m_hat of ex-07-bias-correction (or with both), if anything."""
+    """What is wrong with m_hat of ex-bias-correction (or with both), if anything."""
     gradients, m, v, beta1, _ = _adam_averages()
     t = len(gradients)
     if _close(m_hat, m) or _close(v_hat, v):
@@ -158,7 +158,7 @@ def _check_m_hat(m_hat: float, v_hat: float) -> str | None:
 
 @exercise("the pair (m_hat, v_hat)", pair=True)
 def check_adam_bias_correction(answer: Any) -> Feedback:
-    """Exercise ex-07-bias-correction (chapter 07): Adam's m_hat, v_hat after gradients 4, 2, 1."""
+    """Exercise ex-bias-correction (chapter 07): Adam's m_hat, v_hat after gradients 4, 2, 1."""
     pair = read_pair(answer, ("m_hat", "v_hat"))
     m_hat, v_hat = (float(a.reshape(-1)[0]) if a.size == 1 else None for a in pair)
     if m_hat is None or v_hat is None:

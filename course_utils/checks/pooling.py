@@ -26,7 +26,7 @@ __all__ = ["check_max_pool_by_hand", "check_max_pool_function", "check_head_para
 
 
 def _grid() -> np.ndarray:
-    """The 4x6 array of ex-02-max-pool."""
+    """The 4x6 array of ex-max-pool."""
     return np.array(
         [[0, 3, 1, 1, 5, 2], [2, 1, 0, 4, 0, 1], [7, 2, 3, 1, 0, 0], [1, 0, 6, 2, 2, 8]],
         dtype=np.float64,
@@ -35,7 +35,7 @@ def _grid() -> np.ndarray:
 
 @exercise("your 2x3 array")
 def check_max_pool_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-02-max-pool (chapter 02): 2x2 max pooling, stride 2, of a 4x6 array."""
+    """Exercise ex-max-pool (chapter 02): 2x2 max pooling, stride 2, of a 4x6 array."""
     array = read_array(answer, "answer")
     windows = _grid().reshape(2, 2, 3, 2)
     expected = windows.max(axis=(1, 3))
@@ -69,7 +69,7 @@ def check_max_pool_by_hand(answer: Any) -> Feedback:
 
 
 def _pool_cases() -> list[tuple[str, np.ndarray, int, int]]:
-    """Test cases for ex-02-pool-function: (description, image, kernel_size, stride)."""
+    """Test cases for ex-pool-function: (description, image, kernel_size, stride)."""
     rng = np.random.default_rng(2)
     return [
         ("a 4x4 image, window 2, stride 2", np.arange(16, dtype=np.float64).reshape(4, 4), 2, 2),
@@ -86,7 +86,7 @@ def _pool_cases() -> list[tuple[str, np.ndarray, int, int]]:
 
 @exercise("your function")
 def check_max_pool_function(func: Any) -> Feedback:
-    """Exercise ex-02-pool-function (chapter 02): `func(image, kernel_size, stride)`."""
+    """Exercise ex-pool-function (chapter 02): `func(image, kernel_size, stride)`."""
     check_callable(func)
     for about, image, kernel, stride in _pool_cases():
         expected = max_pool2d(image[None], kernel, stride)[0]
@@ -117,7 +117,7 @@ def check_max_pool_function(func: Any) -> Feedback:
 
 
 def _check_heads(heads: Any, counts: tuple[int, int]) -> None:
-    """The learner's two heads of ex-02-gap-head: (N, 128, 4, 4) -> (N, 10), `counts` parameters."""
+    """The learner's two heads of ex-gap-head: (N, 128, 4, 4) -> (N, 10), `counts` parameters."""
     require(heads, "a pair (flatten head, GAP head) of the two heads built in PyTorch")
     try:
         heads = list(heads)
@@ -143,7 +143,7 @@ def _check_heads(heads: Any, counts: tuple[int, int]) -> None:
 
 
 def _read_two_ints(answer: Any) -> tuple[int, int]:
-    """The answer of ex-02-gap-head as a pair of ints, or a stop."""
+    """The answer of ex-gap-head as a pair of ints, or a stop."""
     try:
         values = [v.item() if hasattr(v, "item") else v for v in answer]
     except TypeError:
@@ -157,7 +157,7 @@ def _read_two_ints(answer: Any) -> tuple[int, int]:
 
 @exercise("a pair (parameters with flatten, parameters with GAP)")
 def check_head_parameters(answer: Any, heads: Any) -> Feedback:
-    """Exercise ex-02-gap-head (chapter 02): parameters of flatten and GAP heads, and the heads."""
+    """Exercise ex-gap-head (chapter 02): parameters of flatten and GAP heads, and the heads."""
     flat, gap = _read_two_ints(answer)
     channels, side, classes = 128, 4, 10
     expected = (channels * side * side * classes + classes, channels * classes + classes)

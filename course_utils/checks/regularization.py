@@ -15,7 +15,7 @@ __all__ = ["check_inverted_dropout", "check_running_stats", "check_bn_eval"]
 
 
 def _dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
-    """The fixed input, keep mask and p of ex-04-inverted-dropout."""
+    """The fixed input, keep mask and p of ex-inverted-dropout."""
     x = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
     keep = np.array([[1, 0, 1, 1], [0, 1, 1, 0]], dtype=bool)
     return x, keep, 0.25
@@ -23,7 +23,7 @@ def _dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
 
 @exercise("the 2x4 output array of inverted dropout")
 def check_inverted_dropout(answer: Any) -> Feedback:
-    """Exercise ex-04-inverted-dropout (chapter 04): inverted dropout of a 2x4 array, given mask."""
+    """Exercise ex-inverted-dropout (chapter 04): inverted dropout of a 2x4 array, given mask."""
     array = read_array(answer, "answer")
     x, keep, p = _dropout_case()
     expected = x * keep / (1 - p)
@@ -55,12 +55,12 @@ def check_inverted_dropout(answer: Any) -> Feedback:
 
 
 def _batch() -> np.ndarray:
-    """The one-channel batch of ex-04-running-stats, shape (4, 1)."""
+    """The one-channel batch of ex-running-stats, shape (4, 1)."""
     return np.array([[2.0], [4.0], [6.0], [8.0]])
 
 
 def _check_layer(layer: Any, expected: tuple[float, float]) -> None:
-    """The learner's nn.BatchNorm1d(1) of ex-04-running-stats, after one batch in training mode."""
+    """The learner's nn.BatchNorm1d(1) of ex-running-stats, after one batch in training mode."""
     require(layer, "your `nn.BatchNorm1d(1)` layer, after it has seen the batch")
     if not isinstance(layer, nn.BatchNorm1d) or layer.num_features != 1:
         raise NotYet(f"`layer` should be an nn.BatchNorm1d(1), got {layer!r}.")
@@ -82,7 +82,7 @@ def _check_layer(layer: Any, expected: tuple[float, float]) -> None:
 
 
 def _read_two_numbers(answer: Any) -> tuple[float, float]:
-    """The answer of ex-04-running-stats as two finite numbers, or a stop."""
+    """The answer of ex-running-stats as two finite numbers, or a stop."""
     try:
         values = [float(np.asarray(v, dtype=np.float64).reshape(-1)[0]) for v in answer]
     except (TypeError, ValueError, IndexError):
@@ -97,7 +97,7 @@ def _read_two_numbers(answer: Any) -> tuple[float, float]:
 
 @exercise("a pair (new_running_mean, new_running_var) of two numbers")
 def check_running_stats(answer: Any, layer: Any) -> Feedback:
-    """Exercise ex-04-running-stats (chapter 04): running statistics after a step, and the layer."""
+    """Exercise ex-running-stats (chapter 04): running statistics after a step, and the layer."""
     new_mean, new_var = _read_two_numbers(answer)
     batch = _batch()[:, 0]
     momentum, n = 0.1, len(batch)
@@ -145,7 +145,7 @@ _STATE = ("running_mean", "running_var", "weight", "bias")  # batch_norm's order
 
 
 def _eval_case() -> dict[str, np.ndarray]:
-    """The fixed image and layer state of ex-04-bn-eval: 2 channels, 2x2 pixels."""
+    """The fixed image and layer state of ex-bn-eval: 2 channels, 2x2 pixels."""
     return {
         "image": np.array([[[1.0, 2.0], [3.0, 4.0]], [[0.0, 10.0], [20.0, 30.0]]]),
         "running_mean": np.array([2.0, 10.0]),
@@ -156,7 +156,7 @@ def _eval_case() -> dict[str, np.ndarray]:
 
 
 def _bn_eval_hint(array: np.ndarray, case: dict[str, np.ndarray]) -> None:
-    """Stop with a hint when the (2, 2, 2) answer of ex-04-bn-eval is a known mistake."""
+    """Stop with a hint when the (2, 2, 2) answer of ex-bn-eval is a known mistake."""
     own = batch_norm(case["image"][None], *(case[k] for k in _STATE), training=True)[0][0]
     if np.allclose(array, own, atol=1e-4):
         raise NotYet(
@@ -175,7 +175,7 @@ def _bn_eval_hint(array: np.ndarray, case: dict[str, np.ndarray]) -> None:
 
 @exercise("the (2, 2, 2) output for the image")
 def check_bn_eval(answer: Any) -> Feedback:
-    """Exercise ex-04-bn-eval (chapter 04): batch norm of one image in evaluation mode."""
+    """Exercise ex-bn-eval (chapter 04): batch norm of one image in evaluation mode."""
     array = read_array(answer, "answer")
     case = _eval_case()
     expected = batch_norm(case["image"][None], *(case[k] for k in _STATE), training=False)[0][0]

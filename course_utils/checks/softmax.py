@@ -24,7 +24,7 @@ __all__ = ["check_softmax_probabilities", "check_log_softmax_function", "check_c
 
 @exercise("your three probabilities")
 def check_softmax_probabilities(answer: Any) -> Feedback:
-    """Exercise ex-03-softmax (chapter 03): the softmax of the logits (2.0, 1.0, 0.1)."""
+    """Exercise ex-softmax (chapter 03): the softmax of the logits (2.0, 1.0, 0.1)."""
     array = read_array(answer, "answer")
     z = np.array([2.0, 1.0, 0.1])
     expected = np.exp(z) / np.exp(z).sum()
@@ -50,7 +50,7 @@ def check_softmax_probabilities(answer: Any) -> Feedback:
 
 
 def _log_softmax_cases() -> list[tuple[str, np.ndarray]]:
-    """Test inputs for ex-03-log-softmax: (description, logits of shape (batch, classes))."""
+    """Test inputs for ex-log-softmax: (description, logits of shape (batch, classes))."""
     rng = np.random.default_rng(3)
     return [
         ("one row of small logits", np.array([[2.0, 1.0, 0.1]])),
@@ -61,7 +61,7 @@ def _log_softmax_cases() -> list[tuple[str, np.ndarray]]:
 
 
 def _check_log_softmax_case(func: Any, about: str, logits: np.ndarray) -> None:
-    """One case of ex-03-log-softmax: stop with the reason if `func(logits)` is not right."""
+    """One case of ex-log-softmax: stop with the reason if `func(logits)` is not right."""
     expected = log_softmax(logits, axis=1)
     with np.errstate(all="ignore"):  # a naive version overflows; report it as feedback
         answer = learner_call(f"for {about} it", func, logits.copy())
@@ -93,7 +93,7 @@ def _check_log_softmax_case(func: Any, about: str, logits: np.ndarray) -> None:
 
 @exercise("your function")
 def check_log_softmax_function(func: Any) -> Feedback:
-    """Exercise ex-03-log-softmax (chapter 03): a stable `func(logits)` over each row of (N, K)."""
+    """Exercise ex-log-softmax (chapter 03): a stable `func(logits)` over each row of (N, K)."""
     check_callable(func)
     for about, logits in _log_softmax_cases():
         _check_log_softmax_case(func, about, logits)
@@ -103,13 +103,13 @@ def check_log_softmax_function(func: Any) -> Feedback:
 
 
 def _cross_entropy_case() -> tuple[np.ndarray, np.ndarray]:
-    """The logits and targets of ex-03-cross-entropy."""
+    """The logits and targets of ex-cross-entropy."""
     logits = np.array([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
     return logits, np.array([0, 2, 1])
 
 
 def _cross_entropy_hint(value: float) -> str:
-    """What a wrong mean of ex-03-cross-entropy most likely did."""
+    """What a wrong mean of ex-cross-entropy most likely did."""
     logits, targets = _cross_entropy_case()
     rows = np.arange(len(targets))
     losses = -log_softmax(logits, axis=1)[rows, targets]
@@ -139,7 +139,7 @@ def _cross_entropy_hint(value: float) -> str:
 
 
 def _check_per_example(learner_losses: Any, per_example: np.ndarray) -> None:
-    """The second part of ex-03-cross-entropy, once the mean is right: the per-example losses."""
+    """The second part of ex-cross-entropy, once the mean is right: the per-example losses."""
     with second_part("the mean is right; "):
         losses = read_array(learner_losses, "per_example")
         if losses.shape != per_example.shape:
@@ -156,7 +156,7 @@ def _check_per_example(learner_losses: Any, per_example: np.ndarray) -> None:
 
 @exercise("the mean cross-entropy, a number")
 def check_cross_entropy(answer: Any, per_example: Any) -> Feedback:
-    """Exercise ex-03-cross-entropy (chapter 03): a 3x3 batch's losses and their mean."""
+    """Exercise ex-cross-entropy (chapter 03): a 3x3 batch's losses and their mean."""
     array = read_array(answer, "answer")
     if array.size != 1:
         return Feedback(

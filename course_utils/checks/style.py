@@ -25,13 +25,13 @@ __all__ = [
     "check_deep_layer_texture",
 ]
 
-_FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-11-gram
-_TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-11-tv
+_FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # ex-gram
+_TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-tv
 
 
 @exercise("the (2, 2) Gram matrix of `exercise_features`")
 def check_gram_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-11-gram (chapter 11): the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
+    """Exercise ex-gram (chapter 11): the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
     array = read_array(answer, "gram")
     if array.shape == (1, 2, 2):
         array = array[0]
@@ -58,7 +58,7 @@ def check_gram_by_hand(answer: Any) -> Feedback:
 
 @exercise("the total variation of `tv_image`, a float")
 def check_total_variation_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-11-tv (chapter 11): a 3x3 image's total variation, as the course defines it."""
+    """Exercise ex-tv (chapter 11): a 3x3 image's total variation, as the course defines it."""
     array = read_array(answer, "tv")
     if array.size != 1:
         return Feedback(False, f"`tv` should be one number, got shape {array.shape}.")
@@ -90,7 +90,7 @@ def check_total_variation_by_hand(answer: Any) -> Feedback:
 
 
 def _block3_maps() -> torch.Tensor:
-    """MobileNetV2's block3 maps (1, 24, 56, 56) of `wave_painting(224)` (ex-11-block3-gram)."""
+    """MobileNetV2's block3 maps (1, 24, 56, 56) of `wave_painting(224)` (ex-block3-gram)."""
     network = FeatureExtractor("mobilenet_v2", layers=["block3"], verbose=False)
     if network.kind != "mobilenet_v2":
         raise NotYet(
@@ -102,7 +102,7 @@ def _block3_maps() -> torch.Tensor:
 
 
 def _block3_mistake(array: np.ndarray, maps: torch.Tensor) -> str | None:
-    """A named mistake for a wrong (24, 24) Gram matrix of ex-11-block3-gram, or None."""
+    """A named mistake for a wrong (24, 24) Gram matrix of ex-block3-gram, or None."""
     rows = maps[0].reshape(24, -1)
     positions = rows.shape[1]
     expected = (rows @ rows.T / positions).numpy()
@@ -125,7 +125,7 @@ def _block3_mistake(array: np.ndarray, maps: torch.Tensor) -> str | None:
 
 @exercise("the (24, 24) Gram matrix of `block3_maps`")
 def check_block3_gram(answer: Any) -> Feedback:
-    """Exercise ex-11-block3-gram (chapter 11): the Gram matrix of MobileNetV2's block3 maps."""
+    """Exercise ex-block3-gram (chapter 11): the Gram matrix of MobileNetV2's block3 maps."""
     array = read_array(answer, "block3_gram")
     if array.shape == (1, 24, 24):
         array = array[0]
@@ -160,7 +160,7 @@ def _layout_similarity(image: torch.Tensor, reference: torch.Tensor) -> float:
     """Largest correlation of two (1, 3, H, W) images over circular shifts, after 4x4 pooling.
 
     Near 1 for the reference with pixel noise on it, or shifted; low for a texture that shares
-    only the reference's statistics (ex-11-deep-texture).
+    only the reference's statistics (ex-deep-texture).
     """
     a, b = (F.avg_pool2d(x.double(), 4)[0] for x in (image, reference))
     a, b = a - a.mean(dim=(1, 2), keepdim=True), b - b.mean(dim=(1, 2), keepdim=True)
@@ -169,7 +169,7 @@ def _layout_similarity(image: torch.Tensor, reference: torch.Tensor) -> float:
 
 
 def _read_texture(answer: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """The learner's texture of ex-11-deep-texture and the painting, as (1, 3, 64, 64) tensors."""
+    """The learner's texture of ex-deep-texture and the painting, as (1, 3, 64, 64) tensors."""
     try:
         image = as_image_tensor(answer, "texture")
     except (TypeError, ValueError) as error:
@@ -208,7 +208,7 @@ def _gram_errors(image: torch.Tensor, painting: torch.Tensor) -> dict[str, float
 
 @exercise("your (64, 64, 3) texture")
 def check_deep_layer_texture(answer: Any) -> Feedback:
-    """Exercise ex-11-deep-texture (chapter 11): a 64x64 texture matching conv3-conv5 only.
+    """Exercise ex-deep-texture (chapter 11): a 64x64 texture matching conv3-conv5 only.
 
     The texture is synthesised from `brush_stroke_painting(64)` with the random network.
     """

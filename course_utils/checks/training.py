@@ -21,7 +21,7 @@ __all__ = [
 def check_steps_per_epoch(
     answer: Any, n_samples: int = 3500, batch_size: int = 128, epochs: int = 10
 ) -> Feedback:
-    """Exercise ex-08-steps (chapter 08): batches per epoch and optimizer steps for a DataLoader."""
+    """Exercise ex-steps (chapter 08): batches per epoch and optimizer steps for a DataLoader."""
     try:
         batches, steps = answer
     except (TypeError, ValueError):
@@ -71,7 +71,7 @@ def _labels(values: Any, name: str, n_classes: int) -> np.ndarray:
 
 
 def _expected_confusion(labels: Any, predictions: Any, n_classes: int) -> np.ndarray:
-    """The confusion matrix of ex-08-confusion, rows = true class, columns = predicted."""
+    """The confusion matrix of ex-confusion, rows = true class, columns = predicted."""
     true = _labels(labels, "labels", n_classes)
     predicted = _labels(predictions, "predictions", n_classes)
     if true.shape != predicted.shape:
@@ -87,7 +87,7 @@ def _expected_confusion(labels: Any, predictions: Any, n_classes: int) -> np.nda
 def check_confusion_matrix(
     answer: Any, labels: Any, predictions: Any, n_classes: int = 10
 ) -> Feedback:
-    """Exercise ex-08-confusion (chapter 08): a confusion matrix by hand (rows: true class)."""
+    """Exercise ex-confusion (chapter 08): a confusion matrix by hand (rows: true class)."""
     expected = _expected_confusion(labels, predictions, n_classes)
     matrix = read_array(answer, "matrix")
     if (
@@ -116,7 +116,7 @@ def check_confusion_matrix(
 
 
 def _read_top_classes(classes: np.ndarray, probs: np.ndarray, k: int) -> np.ndarray:
-    """The (N, k) class indices of ex-08-top2 as ints, or a stop saying why they are not."""
+    """The (N, k) class indices of ex-top2 as ints, or a stop saying why they are not."""
     n, n_classes = probs.shape
     if classes.shape == (n,):
         raise NotYet(
@@ -148,7 +148,7 @@ def _check_top_choice(classes: np.ndarray, probs: np.ndarray, k: int) -> None:
 
 
 def _read_probabilities(probabilities: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The (N, classes) probabilities and N labels given with ex-08-top2, or a stop."""
+    """The (N, classes) probabilities and N labels given with ex-top2, or a stop."""
     probs = read_array(probabilities, "probabilities")
     true = _labels(labels, "labels", probs.shape[1] if probs.ndim == 2 else 0)
     if probs.ndim != 2 or len(probs) != len(true):
@@ -160,7 +160,7 @@ def _read_probabilities(probabilities: Any, labels: Any) -> tuple[np.ndarray, np
 
 @exercise("the pair (top_classes, accuracy)", pair=True)
 def check_top_k_accuracy(answer: Any, probabilities: Any, labels: Any, k: int = 2) -> Feedback:
-    """Exercise ex-08-top2 (chapter 08): each sample's k most probable classes, top-k accuracy.
+    """Exercise ex-top2 (chapter 08): each sample's k most probable classes, top-k accuracy.
 
     The answer is the pair (top_classes, accuracy): an (N, k) array of class indices and the
     fraction of samples whose label is among them. Both are recomputed from `probabilities`.
@@ -195,9 +195,9 @@ def check_top_k_accuracy(answer: Any, probabilities: Any, labels: Any, k: int = 
     )
 
 
-# Course data, kept with the one exercise that uses it (ex-08-augment); notebooks and tests
+# Course data, kept with the one exercise that uses it (ex-augment); notebooks and tests
 # import it as `course_utils.checks.AUGMENTATION_OPTIONS`.
-#: The transformations of exercise ex-08-augment (what each does to a digit is the exercise).
+#: The transformations of exercise ex-augment (what each does to a digit is the exercise).
 AUGMENTATION_OPTIONS = (
     "shift by 2 pixels",
     "rotate by 10 degrees",
@@ -220,7 +220,7 @@ _CHANGES = {
 
 
 def _option_set(value: Any, name: str) -> set:
-    """A set of names from AUGMENTATION_OPTIONS (ex-08-augment), or a stop saying why not."""
+    """A set of names from AUGMENTATION_OPTIONS (ex-augment), or a stop saying why not."""
     if isinstance(value, str) or not isinstance(value, set | list | tuple | frozenset):
         raise NotYet(f"`{name}` should be a set of option names, got {type(value).__name__}.")
     chosen = set(value)
@@ -233,7 +233,7 @@ def _option_set(value: Any, name: str) -> set:
 
 
 def _check_keeps_label(keeps: set) -> None:
-    """The first set of ex-08-augment: the transformations that keep a digit's label."""
+    """The first set of ex-augment: the transformations that keep a digit's label."""
     for option in sorted(keeps - _KEEPS_LABEL):
         raise NotYet(f"'{option}' does not keep the label: {_CHANGES[option]}.")
     if "invert the colours" not in keeps:
@@ -250,7 +250,7 @@ def _check_keeps_label(keeps: set) -> None:
     pair=True,
 )
 def check_label_preserving(answer: Any) -> Feedback:
-    """Exercise ex-08-augment (chapter 08): which transformations keep the label, which help.
+    """Exercise ex-augment (chapter 08): which transformations keep the label, which help.
 
     The answer is the pair (keeps_label, useful) of sets of names from AUGMENTATION_OPTIONS.
     """

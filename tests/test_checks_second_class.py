@@ -1,4 +1,4 @@
-"""ex-10-second-class: Grad-CAM of the astronaut's second class on the ImageNet network.
+"""ex-second-class: Grad-CAM of the astronaut's second class on the ImageNet network.
 
 The right map passes (as (224, 224) or (1, 1, 224, 224)); each plausible mistake fails with a
 message that names it.

@@ -112,7 +112,7 @@ def test_deep_layer_texture_wants_synthesis_not_the_painting_with_noise(painting
         assert not feedback and "painting's layout" in feedback.message
 
 
-# --- ex-11-block3-gram: the Gram matrix of a trained layer -------------------------------------
+# --- ex-block3-gram: the Gram matrix of a trained layer -------------------------------------
 
 
 @pytest.fixture(scope="module")

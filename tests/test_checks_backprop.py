@@ -11,7 +11,7 @@ from torch import nn
 from course_utils.checks import backprop as checks
 from course_utils.checks import check_he_std
 
-# --- ex-06-max-pool-routing --------------------------------------------------------------------
+# --- ex-max-pool-routing --------------------------------------------------------------------
 
 
 def _max_pool_by_autograd() -> np.ndarray:
@@ -51,7 +51,7 @@ def test_max_pool_routing_explains_the_tie():
     assert not feedback and "tie" in feedback.message
 
 
-# --- ex-06-gradient-check ----------------------------------------------------------------------
+# --- ex-gradient-check ----------------------------------------------------------------------
 
 
 def _central_differences(h: float) -> np.ndarray:
@@ -100,7 +100,7 @@ def test_numerical_gradient_refuses_wrong_answers(numeric, verdict, needle):
     assert needle in feedback.message
 
 
-# --- ex-06-conv-input-gradient -----------------------------------------------------------------
+# --- ex-conv-input-gradient -----------------------------------------------------------------
 
 
 def _conv_input_gradient_by_autograd() -> np.ndarray:
