@@ -19,10 +19,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.pretrained import CLASSIFIER_RECIPE, _train_classifier, classifier_data  # noqa: E402
-from course_utils.training import predict  # noqa: E402
+from course_utils.pretrained import CLASSIFIER_RECIPE, _train_classifier, classifier_data
+from course_utils.training import predict
 
 ACCURACY_TARGET = 0.98
 TIME_BUDGET_S = 30.0

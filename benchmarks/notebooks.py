@@ -24,7 +24,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMES = Path(__file__).with_name("notebook_times.json")

@@ -22,11 +22,11 @@ import torch
 from captum.attr import Occlusion
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.data import load_mnist_5k  # noqa: E402
-from course_utils.interpret import occlusion, occlusion_positions  # noqa: E402
-from course_utils.models import DigitCNN  # noqa: E402
+from course_utils.data import load_mnist_5k
+from course_utils.interpret import occlusion, occlusion_positions
+from course_utils.models import DigitCNN
 
 WINDOW, STRIDE = 4, 2
 

@@ -23,10 +23,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.data import sample_image  # noqa: E402
-from course_utils.style import FeatureExtractor, transfer, wave_painting  # noqa: E402
+from course_utils.data import sample_image
+from course_utils.style import FeatureExtractor, transfer, wave_painting
 
 SIZE = 224
 STEPS = 50

@@ -23,26 +23,19 @@ TEST_DATA = ROOT / ".course-test-data"
 os.environ["COURSE_DATA_DIR"] = str(TEST_DATA)
 os.environ["TORCH_HOME"] = str(TEST_DATA / "torch")
 
-# Tests that build the book, drive a browser or start other processes (a CLI, a kernel, an
-# unprivileged user): `make check` leaves them out; `make test` runs everything.
-SLOW_MODULES = {"test_browser", "test_lab", "test_cli"}
-SLOW_FIXTURES = {"built_book"}
 BROWSER_HINT = "apt-get install chromium chromium-driver"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "slow: builds the book, drives a browser or starts processes (not in `make check`)",
-    )
-
-
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = getattr(item, "module", None)
-        name = module.__name__.rsplit(".", 1)[-1] if module is not None else ""
-        if name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
+    """Refuse a test that builds the book without the `slow` marker (`make check` must skip it)."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "built_book" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"tests that build the book must be marked slow: {unmarked}")
 
 
 def pytest_terminal_summary(terminalreporter):

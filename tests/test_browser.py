@@ -18,7 +18,7 @@ import yaml
 from browser_support import WAIT_CEILING, needs_chromium, start_chromium
 from conftest import ROOT
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 WIDE, PHONE = (1280, 1657), (390, 844)
 

@@ -57,8 +57,8 @@ def _cell(nb, needle: str) -> str:
 def test_chapter_07_uses_fashion_mnist_when_it_is_there(tiny_fashion):
     nb = nbformat.read(CHAPTER, as_version=4)
     namespace: dict = {}
-    exec(_cell(nb, "setup(seed=0"), namespace)  # noqa: S102 - the chapter's own setup cell
-    exec(_cell(nb, "if fashion_mnist_available():"), namespace)  # noqa: S102 - its data cell
+    exec(_cell(nb, "setup(seed=0"), namespace)
+    exec(_cell(nb, "if fashion_mnist_available():"), namespace)
     assert namespace["dataset_name"] == "Fashion-MNIST"
     assert namespace["class_names"] == data.FASHION_CLASSES
     assert tuple(namespace["test_images"].shape) == (20, 1, 28, 28)

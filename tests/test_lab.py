@@ -26,7 +26,7 @@ from browser_support import WAIT_CEILING, needs_chromium, start_chromium
 from conftest import ROOT
 from selenium.webdriver.common.by import By
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 SHOTS = ROOT / "_build" / "screenshots"
 # Ceilings in seconds, not delays: every wait below polls for its condition and goes on as soon

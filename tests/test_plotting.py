@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
 
-from course_utils.plotting import show_feature_maps, show_images, to_numpy_image, use_course_style  # noqa: E402
+from course_utils.plotting import show_feature_maps, show_images, to_numpy_image, use_course_style
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from reliability_cases import acceptable_inputs, accepted, all_cases, outcome  # noqa: E402
+from reliability_cases import acceptable_inputs, accepted, all_cases, outcome
 
 CASES = all_cases()
 ACCEPTABLE = acceptable_inputs()
