@@ -9,16 +9,38 @@ and no test reads or writes `~/.cache`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
 TEST_DATA = ROOT / ".course-test-data"
+
+
+def toc_chapters() -> list[Path]:
+    """The chapter notebooks in reading order, as `_toc.yml` lists them."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [entry["file"] for part in toc["parts"] for entry in part.get("chapters", [])]
+    return [ROOT / f"{name}.ipynb" for name in files if name.startswith("notebooks/")]
+
+
+def chapter(topic: str) -> Path:
+    """The chapter notebook about `topic` ("optimizers" -> notebooks/NN_optimizers.ipynb).
+
+    Tests name a chapter by its topic, never by its number, so renumbering chapters (renaming
+    their files and `_toc.yml`) changes no test.
+    """
+    found = [p for p in toc_chapters() if re.fullmatch(rf"\d+[a-z]?_{re.escape(topic)}", p.stem)]
+    if len(found) != 1:
+        raise LookupError(f"_toc.yml lists {len(found)} chapters about {topic!r}: {found}")
+    return found[0]
+
 
 os.environ["COURSE_DATA_DIR"] = str(TEST_DATA)
 os.environ["TORCH_HOME"] = str(TEST_DATA / "torch")

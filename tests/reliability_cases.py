@@ -2063,7 +2063,7 @@ def _nan_two_conv():
 
 
 def _new_lesson_cases() -> list[Case]:
-    """Backward passes (chapter 06), feature visualization (09), Grad-CAM and Zeiler-Fergus (10)."""
+    """Backward passes, feature visualization, Grad-CAM and Zeiler-Fergus occlusion maps."""
     model = tiny_cnn()
     grad = np.ones((1, 2, 3, 3))  # the gradient of a 2x2 pool of a (1, 2, 6, 6) input
     x4 = IMG[None]  # (1, 2, 6, 6)

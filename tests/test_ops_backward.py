@@ -1,7 +1,8 @@
-"""The backward passes in course_utils.ops (chapter 06) equal torch autograd.
+"""The backward passes in course_utils.ops (backpropagation by hand) equal torch autograd.
 
-The shapes, strides and paddings here are ones chapter 06 does not use: odd sizes, strides 2
-and 3, padding 1-2, rectangular kernels, batches of 1 and 3, unbatched inputs. All in float64.
+The shapes, strides and paddings here are ones the backpropagation chapter does not use: odd
+sizes, strides 2 and 3, padding 1-2, rectangular kernels, batches of 1 and 3, unbatched inputs.
+All in float64.
 """
 
 import numpy as np

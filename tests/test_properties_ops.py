@@ -1,4 +1,4 @@
-"""Property-based tests of the NumPy reference ops (chapters 01-04) against torch, with Hypothesis.
+"""Property-based tests of the NumPy reference ops against torch, with Hypothesis.
 
 For random shapes, strides, paddings, values and dtypes, each op either equals its
 `torch.nn.functional` twin or refuses the arguments with a clear error naming one of them,
@@ -294,7 +294,7 @@ def test_output_size_equals_the_shape_torch_gives(size, kernel, stride, padding)
     assert ops.output_size(size, kernel, stride, padding) == shape[2]
 
 
-# --- backward passes (chapter 06) against autograd ---------------------------------------------
+# --- backward passes (backpropagation) against autograd -------------------------------------------
 
 
 def _autograd_grads(forward, upstream, *arrays) -> list[np.ndarray]:

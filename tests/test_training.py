@@ -1,4 +1,4 @@
-"""course_utils.training and .checkpoints (chapter 08): fit, evaluate, predict, files."""
+"""course_utils.training and .checkpoints (training a classifier): fit, evaluate, predict, files."""
 
 import math
 
