@@ -14,8 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
+from builders import autograd_grads as _autograd_grads
+from builders import tiny_cnn as _tiny_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -77,6 +80,24 @@ def pytest_terminal_summary(terminalreporter):
             yellow=True,
             bold=True,
         )
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh NumPy generator (seed 12) for each test: no test depends on which ran before it."""
+    return np.random.default_rng(12)
+
+
+@pytest.fixture(scope="session")
+def tiny_cnn():
+    """The tests' one small CNN builder: `tiny_cnn(size=8, classes=3, dropout=0.2, seed=0)`."""
+    return _tiny_cnn
+
+
+@pytest.fixture(scope="session")
+def autograd_grads():
+    """`autograd_grads(forward, upstream, *arrays) -> (upstream, gradients)`, by autograd."""
+    return _autograd_grads
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from builders import tiny_cnn
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -77,20 +78,6 @@ def outcome(case: Case) -> tuple[str, str]:
 
 
 # --- tiny fixtures ------------------------------------------------------------------------------
-
-
-def tiny_cnn(classes: int = 3) -> nn.Module:
-    """A 1-channel 8x8 CNN with batch norm and dropout: small, and it has state to corrupt."""
-    torch.manual_seed(0)
-    return nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Dropout(0.2),
-        nn.Linear(4 * 4 * 4, classes),
-    )
 
 
 def tiny_loader(n: int = 8, classes: int = 3, dtype=torch.float32, labels=None) -> DataLoader:
