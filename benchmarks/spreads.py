@@ -36,10 +36,10 @@ from nbval.plugin import coalesce_streams, get_sanitize_patterns
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from nbval_tolerance import paired_numbers, tolerance_of  # noqa: E402
-from results import machine, update_section  # noqa: E402
-
-from notebooks import execute_notebook  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from execute_notebooks import execute_notebook
+from nbval_tolerance import paired_numbers, tolerance_of
+from results import machine, update_section
 
 ROOT = Path(__file__).resolve().parents[1]
 SPREADS = Path(__file__).with_name("spreads.json")

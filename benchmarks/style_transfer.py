@@ -1,4 +1,4 @@
-"""Time chapter 11's style transfer at 224x224 on the CPU; record its time, loss ratio and SSIM.
+"""Time the style-transfer chapter at 224x224 on the CPU; record its time, loss ratio and SSIM.
 
     python benchmarks/style_transfer.py           # update its section of RESULTS.md
     python benchmarks/style_transfer.py --strict  # ... and exit 1 if a budget is missed
@@ -6,7 +6,7 @@
 
 Budgets (COURSE_DESIGN.md): at most 30 s on an idle 2-core CPU, and a final style loss of at most
 5% of the initial one. The content is scikit-image's `chelsea` (a square crop around the face),
-the style is chapter 11's code-drawn waves painting, the network and settings are chapter 11's
+the style is the chapter's code-drawn waves painting, the network and settings are the chapter's
 (MobileNetV2's ImageNet features, cut after `block13`). The machine's load average is recorded
 too: on a shared machine the wall time is an over-estimate, the CPU time less so.
 """
@@ -23,10 +23,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from results import machine, update_section  # noqa: E402
+from results import machine, update_section
 
-from course_utils.data import sample_image  # noqa: E402
-from course_utils.style import FeatureExtractor, transfer, wave_painting  # noqa: E402
+from course_utils.data import sample_image
+from course_utils.style import FeatureExtractor, transfer, wave_painting
 
 SIZE = 224
 STEPS = 50

@@ -236,19 +236,25 @@ def _correct(outputs: torch.Tensor, targets: torch.Tensor) -> int | None:
 
 
 def _run_epoch(
-    model,
-    loader,
-    loss_fn,
-    device,
-    optimizer=None,
-    scheduler=None,
-    augment=None,
+    model: nn.Module,
+    loader: Loader,
+    loss_fn: LossFn,
+    device: torch.device,
+    *,
+    name: str,
+    func: str,
+    train: _FitRun | None = None,
     bar=None,
-    name: str = "loader",
-    func: str = "fit",
     first: bool = True,
 ) -> tuple[float, float]:
-    """One pass over `loader`: train with an optimizer, else only measure. Returns (loss, acc)."""
+    """One pass over `loader`: trains with `train`'s settings if given, else only measures.
+
+    `train` supplies the optimizer, the per-batch scheduler and the augmentation. Returns
+    (mean loss, accuracy).
+    """
+    optimizer = train.optimizer if train is not None else None
+    scheduler = train.scheduler if train is not None and train.scheduler_step == "batch" else None
+    augment = train.augment if train is not None else None
     total_loss, total_correct, count, classified = 0.0, 0, 0, True
     for batch in loader:
         inputs, targets = _split_batch(batch, name, func)
@@ -309,31 +315,28 @@ class _FitRun:
     """What every epoch of one `fit` call uses."""
 
     model: nn.Module
-    train_loader: object
-    val_loader: object
+    train_loader: Loader
+    val_loader: Loader | None
     optimizer: torch.optim.Optimizer
-    loss_fn: object
+    loss_fn: LossFn
     device: torch.device
-    scheduler: object
-    scheduler_step: str
-    augment: object
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None
+    scheduler_step: str  # "batch" or "epoch"
+    augment: Callable[[torch.Tensor], torch.Tensor] | None
 
 
 def _fit_epoch(run: _FitRun, history: History, bar, first: bool) -> None:
     """One epoch of `fit`: train, validate, step a per-epoch scheduler, record in `history`."""
     run.model.train()
-    batch_scheduler = run.scheduler if run.scheduler_step == "batch" else None
     loss, acc = _run_epoch(
         run.model,
         run.train_loader,
         run.loss_fn,
         run.device,
-        run.optimizer,
-        batch_scheduler,
-        run.augment,
-        bar,
-        "train_loader",
-        "fit",
+        name="train_loader",
+        func="fit",
+        train=run,
+        bar=bar,
         first=first,
     )
     history.train_loss.append(loss)
@@ -379,15 +382,15 @@ def fit(
     loss_fn = _check_loss_fn(loss_fn, "fit")
     device = _resolve_device(model, device, "fit")
     run = _FitRun(
-        model,
-        train_loader,
-        val_loader,
-        optimizer,
-        loss_fn,
-        device,
-        scheduler,
-        scheduler_step,
-        augment,
+        model=model,
+        train_loader=train_loader,
+        val_loader=val_loader,
+        optimizer=optimizer,
+        loss_fn=loss_fn,
+        device=device,
+        scheduler=scheduler,
+        scheduler_step=scheduler_step,
+        augment=augment,
     )
 
     from course_utils.progress import progress

@@ -9,40 +9,58 @@ and no test reads or writes `~/.cache`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
+from builders import autograd_grads as _autograd_grads
+from builders import tiny_cnn as _tiny_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
 TEST_DATA = ROOT / ".course-test-data"
 
+
+def toc_chapters() -> list[Path]:
+    """The chapter notebooks in reading order, as `_toc.yml` lists them."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [entry["file"] for part in toc["parts"] for entry in part.get("chapters", [])]
+    return [ROOT / f"{name}.ipynb" for name in files if name.startswith("notebooks/")]
+
+
+def chapter(topic: str) -> Path:
+    """The chapter notebook about `topic` ("optimizers" -> notebooks/NN_optimizers.ipynb).
+
+    Tests name a chapter by its topic, never by its number, so renumbering chapters (renaming
+    their files and `_toc.yml`) changes no test.
+    """
+    found = [p for p in toc_chapters() if re.fullmatch(rf"\d+[a-z]?_{re.escape(topic)}", p.stem)]
+    if len(found) != 1:
+        raise LookupError(f"_toc.yml lists {len(found)} chapters about {topic!r}: {found}")
+    return found[0]
+
+
 os.environ["COURSE_DATA_DIR"] = str(TEST_DATA)
 os.environ["TORCH_HOME"] = str(TEST_DATA / "torch")
 
-# Tests that build the book, drive a browser or start other processes (a CLI, a kernel, an
-# unprivileged user): `make check` leaves them out; `make test` runs everything.
-SLOW_MODULES = {"test_browser", "test_lab", "test_cli"}
-SLOW_FIXTURES = {"built_book"}
 BROWSER_HINT = "apt-get install chromium chromium-driver"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "slow: builds the book, drives a browser or starts processes (not in `make check`)",
-    )
-
-
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = getattr(item, "module", None)
-        name = module.__name__.rsplit(".", 1)[-1] if module is not None else ""
-        if name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
+    """Refuse a test that builds the book without the `slow` marker (`make check` must skip it)."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "built_book" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"tests that build the book must be marked slow: {unmarked}")
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -62,6 +80,24 @@ def pytest_terminal_summary(terminalreporter):
             yellow=True,
             bold=True,
         )
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh NumPy generator (seed 12) for each test: no test depends on which ran before it."""
+    return np.random.default_rng(12)
+
+
+@pytest.fixture(scope="session")
+def tiny_cnn():
+    """The tests' one small CNN builder: `tiny_cnn(size=8, classes=3, dropout=0.2, seed=0)`."""
+    return _tiny_cnn
+
+
+@pytest.fixture(scope="session")
+def autograd_grads():
+    """`autograd_grads(forward, upstream, *arrays) -> (upstream, gradients)`, by autograd."""
+    return _autograd_grads
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""course_utils.augment (chapter 08): random_shift and random_affine."""
+"""course_utils.augment (training a classifier): random_shift and random_affine."""
 
 import numpy as np
 import pytest

@@ -3,9 +3,11 @@
 import re
 from pathlib import Path
 
+import pytest
 from conftest import NOTEBOOKS, ROOT
 
 
+@pytest.mark.slow  # builds the whole book
 def test_book_builds_with_zero_warnings(built_book):
     assert (built_book / "index.html").exists()
     for path in NOTEBOOKS:
@@ -13,6 +15,7 @@ def test_book_builds_with_zero_warnings(built_book):
         assert page.exists(), f"{path.name} was not rendered"
 
 
+@pytest.mark.slow  # builds the whole book
 def test_mathjax_is_bundled_not_fetched(built_book):
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").exists()
     for page in built_book.rglob("*.html"):
@@ -21,6 +24,7 @@ def test_mathjax_is_bundled_not_fetched(built_book):
         assert not remote, f"{page.relative_to(built_book)} loads remote assets: {remote}"
 
 
+@pytest.mark.slow  # builds the whole book
 def test_chapter_pages_show_stored_outputs(built_book):
     for path in NOTEBOOKS:
         html = (built_book / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
@@ -38,6 +42,7 @@ def test_readme_commands_exist_in_the_makefile():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.slow  # builds the whole book
 def test_the_site_offers_the_whole_course_as_one_archive(built_book, tmp_path):
     """The setup page links cnn-course.zip, which holds the course and passes `make check`."""
     import os

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 from browser_support import WAIT_CEILING, needs_chromium, start_chromium
-from conftest import ROOT
+from conftest import ROOT, chapter
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 WIDE, PHONE = (1280, 1657), (390, 844)
 
@@ -398,21 +398,22 @@ def test_search_finds_softmax(site, browser):
     assert not tex, f"search snippets show raw TeX: {tex[:2]}"
 
 
+def _page(topic: str) -> str:
+    """The book page of the chapter about `topic` ("notebooks/NN_topic"), found in _toc.yml."""
+    return str(chapter(topic).relative_to(ROOT).with_suffix(""))
+
+
 SCREENSHOTS = {  # file name: (page, window, what it shows)
     "intro-1280.png": ("book/intro", WIDE, "home page, sidebar open"),
     "intro-390.png": ("book/intro", PHONE, "home page on a phone"),
-    "01-1280.png": ("notebooks/01_convolutions", WIDE, "chapter 01, top"),
-    "01-390.png": ("notebooks/01_convolutions", PHONE, "chapter 01 on a phone"),
-    "01-390-nav.png": ("notebooks/01_convolutions", PHONE, "chapter 01, chapter list opened by ☰"),
-    "07-1280-figure.png": ("notebooks/07_optimizers", WIDE, "chapter 07, first figure"),
-    "07-390-figure.png": ("notebooks/07_optimizers", PHONE, "chapter 07, first figure on a phone"),
-    "07-1280-dark-animation.png": (
-        "notebooks/07_optimizers",
-        WIDE,
-        "chapter 07 animation, dark mode",
-    ),
-    "11-1280.png": ("notebooks/11_style_transfer", WIDE, "chapter 11, first figure"),
-    "11-390.png": ("notebooks/11_style_transfer", PHONE, "chapter 11, first figure on a phone"),
+    "convolutions-1280.png": (_page("convolutions"), WIDE, "the first chapter, top"),
+    "convolutions-390.png": (_page("convolutions"), PHONE, "the first chapter on a phone"),
+    "convolutions-390-nav.png": (_page("convolutions"), PHONE, "chapter list opened by ☰"),
+    "optimizers-1280-figure.png": (_page("optimizers"), WIDE, "optimizers, first figure"),
+    "optimizers-390-figure.png": (_page("optimizers"), PHONE, "optimizers, figure on a phone"),
+    "optimizers-1280-dark-animation.png": (_page("optimizers"), WIDE, "animation, dark mode"),
+    "style_transfer-1280.png": (_page("style_transfer"), WIDE, "style transfer, first figure"),
+    "style_transfer-390.png": (_page("style_transfer"), PHONE, "style transfer on a phone"),
 }
 
 
@@ -428,7 +429,7 @@ def test_screenshots(site, browser):
             assert _settles(browser, CHAPTER_LIST_SHOWN, True), "☰ did not open the chapter list"
         elif "animation" in name:
             browser.execute_script("document.querySelector('main .animation').scrollIntoView();")
-        elif "figure" in name or name.startswith("11-"):
+        elif "figure" in name or name.startswith("style_transfer-"):
             browser.execute_script(
                 "document.querySelector('main .cell_output img').scrollIntoView();"
             )

@@ -1,4 +1,4 @@
-"""Chapter 06's exercise checks: right answers pass; wrong ones fail with a clear message."""
+"""The backpropagation exercise checks: right answers pass; wrong ones fail with a clear message."""
 
 import math
 
@@ -135,7 +135,7 @@ def test_conv_input_gradient_refuses_wrong_answers(answer, needle):
     assert needle in feedback.message
 
 
-"""The check of chapter 06's initialization exercise: right answers pass, mistakes get a hint."""
+"""The check of the initialization exercise: right answers pass, mistakes get a hint."""
 
 
 FAN_IN, FAN_OUT = 16 * 3 * 3, 64 * 3 * 3

@@ -1,4 +1,4 @@
-"""The check of chapter 09's ImageNet exercise: MobileNetV2's block sizes (ex-block-sizes)."""
+"""The check of the ImageNet exercise: MobileNetV2's block sizes (ex-block-sizes)."""
 
 from __future__ import annotations
 

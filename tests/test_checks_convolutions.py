@@ -1,4 +1,4 @@
-"""The chapter 01 exercise checks accept right answers and explain wrong ones."""
+"""The convolution exercise checks accept right answers and explain wrong ones."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
-"""The exercise checks of chapters 09-10 accept right answers and explain common wrong ones.
+"""The feature and attribution exercise checks accept right answers and explain common wrong ones.
 
-The checks read chapter 08's classifier; here it is replaced by a fixed random `DigitCNN`, so
+The checks read the trained digit classifier; here it is replaced by a fixed random `DigitCNN`, so
 these tests neither train nor need the cache. The checks' logic does not depend on the weights.
 """
 

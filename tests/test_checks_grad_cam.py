@@ -1,4 +1,4 @@
-"""The chapter 10 Grad-CAM exercise check: the library's answer passes, plausible mistakes fail."""
+"""The Grad-CAM exercise check: the library's answer passes, plausible mistakes fail."""
 
 import numpy as np
 import torch

@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 07 (optimizers): right answers pass, typical mistakes are named."""
+"""Exercise checks of the optimizers chapter: right answers pass, typical mistakes are named."""
 
 import numpy as np
 import pytest

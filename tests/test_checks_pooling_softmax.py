@@ -1,4 +1,4 @@
-"""Exercise checks of chapters 02 (pooling) and 03 (fully connected layers and softmax)."""
+"""Exercise checks of pooling, and of fully connected layers and softmax."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from torch import nn
 from course_utils import checks
 from course_utils.ops import log_softmax, max_pool2d
 
-# --- Chapter 02 -------------------------------------------------------------------------------
+# --- Pooling ---------------------------------------------------------------------------------
 
 GRID = np.array(
     [[0, 3, 1, 1, 5, 2], [2, 1, 0, 4, 0, 1], [7, 2, 3, 1, 0, 0], [1, 0, 6, 2, 2, 8]], dtype=float
@@ -145,7 +145,7 @@ def test_head_parameters_need_the_heads_built():
         ), verdict.message
 
 
-# --- Chapter 03 -------------------------------------------------------------------------------
+# --- Softmax ---------------------------------------------------------------------------------
 
 Z = np.array([2.0, 1.0, 0.1])
 

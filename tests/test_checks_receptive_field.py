@@ -1,4 +1,4 @@
-"""The exercise check of chapter 09's feature-visualization section (course_utils.checks)."""
+"""The exercise check of the feature-visualization section (course_utils.checks)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exercise checks of chapters 04 and 05: right answers pass, typical mistakes get a hint."""
+"""Exercise checks of dropout, batch norm and a CNN: right answers pass, mistakes get a hint."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 
 from course_utils import checks
 
-# --- Chapter 04 -----------------------------------------------------------------------------
+# --- Dropout and batch norm ---------------------------------------------------------------
 
 X = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
 KEEP = np.array([[1, 0, 1, 1], [0, 1, 1, 0]], dtype=bool)
@@ -140,7 +140,7 @@ def test_bn_eval_mistakes():
         assert hint in verdict.message, (hint, verdict.message)
 
 
-# --- Chapter 05 -----------------------------------------------------------------------------
+# --- A CNN in PyTorch ---------------------------------------------------------------------
 
 
 def test_flattened_size():

@@ -1,4 +1,4 @@
-"""The chapter 11 exercise checks accept right answers and explain wrong ones."""
+"""The style-transfer exercise checks accept right answers and explain wrong ones."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""The chapter 08 exercise checks accept right answers and explain wrong ones."""
+"""The classifier-training exercise checks accept right answers and explain wrong ones."""
 
 import numpy as np
 import pytest

@@ -4,6 +4,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test starts a Python process
+
 DEAD_PROXY = "http://127.0.0.1:9"  # every download fails at once, online or not
 
 

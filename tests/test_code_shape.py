@@ -1,10 +1,12 @@
-"""The package's shape, enforced: small modules, short functions, a documented, typed public API.
+"""The package's shape where ruff cannot check it: module size, `__all__`, typed public arguments.
 
-CONTRIBUTING promises these; this file keeps the promise (ruff covers formatting, line length,
-docstrings and return annotations; this adds sizes and the annotations of every argument).
+CONTRIBUTING promises a small, documented, typed package. Ruff (pyproject.toml) checks what it
+can: formatting, line length, docstrings (D1), return annotations (ANN201) and short functions
+(PLR0915, at most 35 statements). This file adds what no ruff rule covers: module length, an
+`__all__` in every public module, and annotations on every argument of the public API (ruff's
+ANN001 would demand them of every private helper and nested function too).
 """
 
-import ast
 import importlib
 import inspect
 import pkgutil
@@ -16,7 +18,6 @@ import course_utils
 
 PACKAGE = ROOT / "course_utils"
 MAX_MODULE_LINES = 500
-MAX_FUNCTION_LINES = 60
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 
 
@@ -29,18 +30,9 @@ def _module_names() -> list[str]:
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[str(p.relative_to(ROOT)) for p in SOURCES])
-def test_module_and_functions_are_small(path):
-    text = path.read_text(encoding="utf-8")
-    lines = len(text.splitlines())
+def test_modules_are_small(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{path.name}: {lines} lines > {MAX_MODULE_LINES}"
-    long = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            # The body's span, docstring included, from the `def` line to the last line.
-            size = node.end_lineno - node.lineno + 1
-            if size > MAX_FUNCTION_LINES:
-                long.append(f"{node.name} ({size} lines, line {node.lineno})")
-    assert not long, f"{path.name}: functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
 def _public_api():
@@ -71,7 +63,13 @@ def test_every_module_declares_its_public_names():
     assert not missing, f"modules without __all__: {missing}"
 
 
-def _unannotated(function) -> list[str]:
+def _ruff_checks(obj) -> bool:
+    """Ruff's D1 and ANN201 look only at what a public module defines (not `_validate`...)."""
+    return not any(part.startswith("_") for part in obj.__module__.split("."))
+
+
+def _unannotated(function, returns: bool) -> list[str]:
+    """The arguments of `function` without a type annotation (`*args`, `**kwargs` may go bare)."""
     signature = inspect.signature(function)
     missing = [
         name
@@ -80,14 +78,16 @@ def _unannotated(function) -> list[str]:
         and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
         and parameter.annotation is inspect.Parameter.empty
     ]
-    if signature.return_annotation is inspect.Signature.empty and function.__name__ != "__init__":
+    if returns and signature.return_annotation is inspect.Signature.empty:
         missing.append("return")
     return missing
 
 
 @pytest.mark.parametrize("name,obj", API, ids=[name for name, _ in API])
-def test_public_api_is_documented_and_typed(name, obj):
-    assert inspect.getdoc(obj), f"{name} has no docstring"
+def test_public_api_is_typed_and_documented(name, obj):
+    """Arguments everywhere; docstrings and returns where ruff does not look (private modules)."""
+    by_ruff = _ruff_checks(obj)
+    assert by_ruff or inspect.getdoc(obj), f"{name} has no docstring"
     functions = [obj] if inspect.isfunction(obj) else []
     if inspect.isclass(obj):
         functions = [
@@ -96,6 +96,11 @@ def test_public_api_is_documented_and_typed(name, obj):
             if inspect.isfunction(member)
             and (not member_name.startswith("_") or member_name in ("__init__", "__call__"))
         ]
-    problems = {f.__qualname__: _unannotated(f) for f in functions}
+    problems = {
+        f.__qualname__: _unannotated(
+            f, returns=f.__name__ == "__call__" or not (by_ruff or f.__name__ == "__init__")
+        )
+        for f in functions
+    }
     problems = {key: value for key, value in problems.items() if value}
-    assert not problems, f"{name}: arguments without type annotations: {problems}"
+    assert not problems, f"{name}: missing type annotations: {problems}"

@@ -1,4 +1,4 @@
-"""Chapter 08's Fashion-MNIST path, on a tiny dataset written in torchvision's real file format.
+"""The classifier chapter's Fashion-MNIST path, on tiny data in torchvision's real file format.
 
 The stored chapter trains on MNIST-5k (the tests never download anything), so this is where
 the other branch of its data cell is exercised: files in the IDX format that torchvision reads,
@@ -12,11 +12,11 @@ import struct
 import nbformat
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import chapter
 
 from course_utils import data
 
-CHAPTER = ROOT / "notebooks" / "08_training_a_classifier.ipynb"
+CHAPTER = chapter("training_a_classifier")
 
 
 def _write_idx(path, array: np.ndarray) -> None:
@@ -54,11 +54,11 @@ def _cell(nb, needle: str) -> str:
     return next(c.source for c in nb.cells if c.cell_type == "code" and needle in c.source)
 
 
-def test_chapter_07_uses_fashion_mnist_when_it_is_there(tiny_fashion):
+def test_the_classifier_chapter_uses_fashion_mnist_when_it_is_there(tiny_fashion):
     nb = nbformat.read(CHAPTER, as_version=4)
     namespace: dict = {}
-    exec(_cell(nb, "setup(seed=0"), namespace)  # noqa: S102 - the chapter's own setup cell
-    exec(_cell(nb, "if fashion_mnist_available():"), namespace)  # noqa: S102 - its data cell
+    exec(_cell(nb, "setup(seed=0"), namespace)
+    exec(_cell(nb, "if fashion_mnist_available():"), namespace)
     assert namespace["dataset_name"] == "Fashion-MNIST"
     assert namespace["class_names"] == data.FASHION_CLASSES
     assert tuple(namespace["test_images"].shape) == (20, 1, 28, 28)

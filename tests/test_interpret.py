@@ -6,21 +6,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from captum.attr import (  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from captum.attr import (
     GuidedBackprop,
     LayerAttribution,
     LayerGradCam,
     Occlusion,
     Saliency,
 )
-from torch import nn  # noqa: E402
+from torch import nn
 
-from course_utils.interpret import (  # noqa: E402
+from course_utils.interpret import (
     activations,
     embed,
     grad_cam,
@@ -30,7 +30,7 @@ from course_utils.interpret import (  # noqa: E402
     occlusion_positions,
     saliency,
 )
-from course_utils.plotting import show_heatmap_overlay  # noqa: E402
+from course_utils.plotting import show_heatmap_overlay
 
 TOL = 1e-5
 

@@ -1,8 +1,8 @@
 """The notebooks in a live JupyterLab, as a learner runs them (issue 14, item 8).
 
 Starts JupyterLab on a free localhost port with a random token, on a temporary copy of
-notebooks/, and drives it with headless Chromium: chapter 01's kernel explorer redraws when
-its preset changes, an exercise check answers "Not yet" then "Correct", and `fit` shows a
+notebooks/, and drives it with headless Chromium: the convolutions chapter's kernel explorer
+redraws when its preset changes, an exercise check answers "Not yet" then "Correct", and `fit` shows a
 progress widget that finishes. Screenshots go to _build/screenshots/lab-*.png.
 """
 
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 from browser_support import WAIT_CEILING, needs_chromium, start_chromium
-from conftest import ROOT
+from conftest import ROOT, chapter
 from selenium.webdriver.common.by import By
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 SHOTS = ROOT / "_build" / "screenshots"
 # Ceilings in seconds, not delays: every wait below polls for its condition and goes on as soon
@@ -164,7 +164,7 @@ def _stop(server: subprocess.Popen) -> None:
         process.kill()
 
 
-CHAPTER_01, CHAPTER_07 = "01_convolutions.ipynb", "08_training_a_classifier.ipynb"
+CONVOLUTIONS, CLASSIFIER = chapter("convolutions").name, chapter("training_a_classifier").name
 
 # The state of one open notebook, read from JupyterLab's own objects (window.jupyterapp):
 # each code cell's execution count ("*" while queued or running, None if not run) and any error outputs.
@@ -198,7 +198,7 @@ fetch(img.src).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-25
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, lab):
-    """Chromium on JupyterLab: chapter 08 is set running first (it is the slow one), then chapter 01."""
+    """Chromium on JupyterLab: the classifier chapter runs first (it is the slow one), then convolutions."""
     driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1280, 1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -209,7 +209,7 @@ def browser(tmp_path_factory, lab):
             lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"),
             "JupyterLab to load",
         )
-        for name in (CHAPTER_07, CHAPTER_01):
+        for name in (CLASSIFIER, CONVOLUTIONS):
             _open(driver, name)
             _menu(
                 driver, "Edit", "editmenu:clear-all"
@@ -328,12 +328,12 @@ def _screenshot(driver, element, name: str) -> None:
 
 
 def test_kernel_explorer_redraws(browser):
-    """Chapter 01 runs top to bottom, and the kernel explorer redraws when its preset or a weight changes."""
+    """Convolutions runs top to bottom, and the kernel explorer redraws when its preset or a weight changes."""
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
-    _show(browser, CHAPTER_01)
-    _finish(browser, CHAPTER_01, LONG)
+    _show(browser, CONVOLUTIONS)
+    _finish(browser, CONVOLUTIONS, LONG)
     cell = _code_cell(browser, "kernel_explorer(image)")
     explorer = _wait(
         browser,
@@ -379,12 +379,12 @@ def test_kernel_explorer_redraws(browser):
 
 
 def test_exercise_feedback(browser):
-    """A wrong answer to a chapter 01 exercise gets "Not yet: ...", the right one "Correct: ..."."""
+    """A wrong answer to a convolutions exercise gets "Not yet: ...", the right one "Correct: ..."."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    _show(browser, CHAPTER_01)
-    _finish(browser, CHAPTER_01, LONG)
+    _show(browser, CONVOLUTIONS)
+    _finish(browser, CONVOLUTIONS, LONG)
     cell = _code_cell(browser, "sizes = None")
     editor = cell.find_element(By.CSS_SELECTOR, ".cm-content")
     for answer, feedback, shot in (
@@ -426,13 +426,13 @@ def test_exercise_feedback(browser):
 
 
 def test_training_progress_widget(browser):
-    """Chapter 08 runs top to bottom, and every `fit` shows a progress widget that fills up and turns green."""
-    _show(browser, CHAPTER_07)
-    _finish(browser, CHAPTER_07, LONG)
+    """The classifier chapter runs top to bottom; every `fit` shows a progress widget that fills up, green."""
+    _show(browser, CLASSIFIER)
+    _finish(browser, CLASSIFIER, LONG)
     bars = browser.find_elements(
         By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .widget-hprogress"
     )
-    assert bars, f"no progress widget in {CHAPTER_07}"
+    assert bars, f"no progress widget in {CLASSIFIER}"
     _wait(  # the widgets' last updates may arrive just after the cells finish
         browser,
         WAIT_CEILING,

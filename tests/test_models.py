@@ -1,4 +1,4 @@
-"""course_utils.models: NotesNet and describe (chapter 05)."""
+"""course_utils.models: NotesNet and describe (a CNN in PyTorch)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""The backward passes in course_utils.ops (chapter 06) equal torch autograd.
+"""The backward passes in course_utils.ops (backpropagation by hand) equal torch autograd.
 
-The shapes, strides and paddings here are ones chapter 06 does not use: odd sizes, strides 2
-and 3, padding 1-2, rectangular kernels, batches of 1 and 3, unbatched inputs. All in float64.
+The shapes, strides and paddings here are ones the backpropagation chapter does not use: odd
+sizes, strides 2 and 3, padding 1-2, rectangular kernels, batches of 1 and 3, unbatched inputs.
+All in float64.
 """
 
 import numpy as np
@@ -11,17 +12,7 @@ import torch.nn.functional as F
 
 from course_utils import ops
 
-RNG = np.random.default_rng(12)
 ATOL = 1e-10
-
-
-def _autograd(forward, *arrays):
-    """Gradients of sum(forward(*tensors) * upstream) for a random upstream; numpy in and out."""
-    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    out = forward(*tensors)
-    upstream = torch.tensor(RNG.normal(size=tuple(out.shape)))
-    (out * upstream).sum().backward()
-    return upstream.numpy(), [t.grad.numpy() for t in tensors]
 
 
 def _close(ours, theirs) -> None:
@@ -40,13 +31,13 @@ CONV_CASES = [  # (input shape, weight shape, stride, padding)
 
 
 @pytest.mark.parametrize("x_shape,w_shape,stride,padding", CONV_CASES)
-def test_conv2d_backward_equals_autograd(x_shape, w_shape, stride, padding):
-    x, w, b = RNG.normal(size=x_shape), RNG.normal(size=w_shape), RNG.normal(size=w_shape[0])
+def test_conv2d_backward_equals_autograd(x_shape, w_shape, stride, padding, rng, autograd_grads):
+    x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
 
     def forward(x, w, b):
         return F.conv2d(x, w, b, stride=stride, padding=padding)
 
-    upstream, (gx, gw, gb) = _autograd(forward, x, w, b)
+    upstream, (gx, gw, gb) = autograd_grads(forward, rng, x, w, b)
     grad_input, grad_weight, grad_bias = ops.conv2d_backward(upstream, x, w, stride, padding)
     _close(grad_input, gx)
     _close(grad_weight, gw)
@@ -54,10 +45,10 @@ def test_conv2d_backward_equals_autograd(x_shape, w_shape, stride, padding):
 
 
 @pytest.mark.parametrize("x_shape,w_shape,stride,padding", CONV_CASES[:4])
-def test_conv2d_input_gradient_is_conv_transpose2d(x_shape, w_shape, stride, padding):
-    x, w = RNG.normal(size=x_shape), RNG.normal(size=w_shape)
+def test_conv2d_input_gradient_is_conv_transpose2d(x_shape, w_shape, stride, padding, rng):
+    x, w = rng.normal(size=x_shape), rng.normal(size=w_shape)
     out = ops.conv2d(x, w, stride=stride, padding=padding)
-    upstream = RNG.normal(size=out.shape)
+    upstream = rng.normal(size=out.shape)
     lost = [
         (x_shape[-2 + i] + 2 * np.broadcast_to(padding, 2)[i] - w_shape[2 + i])
         % np.broadcast_to(stride, 2)[i]
@@ -83,15 +74,15 @@ POOL_CASES = [  # (input shape, kernel, stride, padding)
 
 
 @pytest.mark.parametrize("x_shape,kernel,stride,padding", POOL_CASES)
-def test_max_pool2d_backward_equals_autograd(x_shape, kernel, stride, padding):
-    x = RNG.normal(size=x_shape)
-    upstream, (gx,) = _autograd(lambda t: F.max_pool2d(t, kernel, stride, padding), x)
+def test_max_pool2d_backward_equals_autograd(x_shape, kernel, stride, padding, rng, autograd_grads):
+    x = rng.normal(size=x_shape)
+    upstream, (gx,) = autograd_grads(lambda t: F.max_pool2d(t, kernel, stride, padding), rng, x)
     _close(ops.max_pool2d_backward(upstream, x, kernel, stride, padding), gx)
 
 
-def test_max_pool2d_backward_ties_go_to_the_first_maximum_as_torch_cpu():
+def test_max_pool2d_backward_ties_go_to_the_first_maximum_as_torch_cpu(rng, autograd_grads):
     x = np.array([[[1.0, 3.0, 3.0, 0.0], [3.0, 3.0, 2.0, 2.0], [0.0, 0.0, 5.0, 5.0], [5, 5, 5, 5]]])
-    upstream, (gx,) = _autograd(lambda t: F.max_pool2d(t, 2), x)
+    upstream, (gx,) = autograd_grads(lambda t: F.max_pool2d(t, 2), rng, x)
     ours = ops.max_pool2d_backward(upstream, x, 2)
     _close(ours, gx)
     assert np.count_nonzero(ours) == 4  # one winner per window, even with ties
@@ -99,35 +90,37 @@ def test_max_pool2d_backward_ties_go_to_the_first_maximum_as_torch_cpu():
 
 @pytest.mark.parametrize("x_shape,kernel,stride,padding", POOL_CASES)
 @pytest.mark.parametrize("count_include_pad", [True, False])
-def test_avg_pool2d_backward_equals_autograd(x_shape, kernel, stride, padding, count_include_pad):
-    x = RNG.normal(size=x_shape)
+def test_avg_pool2d_backward_equals_autograd(
+    x_shape, kernel, stride, padding, count_include_pad, rng, autograd_grads
+):
+    x = rng.normal(size=x_shape)
 
     def forward(t):
         return F.avg_pool2d(t, kernel, stride, padding, count_include_pad=count_include_pad)
 
-    upstream, (gx,) = _autograd(forward, x)
+    upstream, (gx,) = autograd_grads(forward, rng, x)
     ours = ops.avg_pool2d_backward(upstream, x, kernel, stride, padding, count_include_pad)
     _close(ours, gx)
 
 
 @pytest.mark.parametrize("shape", [(7,), (3, 5), (1, 2, 3, 4)])
-def test_relu_backward_equals_autograd_with_zero_at_zero(shape):
-    x = RNG.normal(size=shape)
+def test_relu_backward_equals_autograd_with_zero_at_zero(shape, rng, autograd_grads):
+    x = rng.normal(size=shape)
     x.flat[0] = 0.0  # ReLU has no derivative at 0; torch (and ops) use 0
-    upstream, (gx,) = _autograd(F.relu, x)
+    upstream, (gx,) = autograd_grads(F.relu, rng, x)
     ours = ops.relu_backward(upstream, x)
     _close(ours, gx)
     assert ours.flat[0] == 0.0
 
 
 @pytest.mark.parametrize("x_shape,out_features", [((3, 7), 5), ((1, 4), 1), ((6,), 3)])
-def test_linear_forward_and_backward_equal_torch(x_shape, out_features):
-    x = RNG.normal(size=x_shape)
-    w, b = RNG.normal(size=(out_features, x_shape[-1])), RNG.normal(size=out_features)
+def test_linear_forward_and_backward_equal_torch(x_shape, out_features, rng, autograd_grads):
+    x = rng.normal(size=x_shape)
+    w, b = rng.normal(size=(out_features, x_shape[-1])), rng.normal(size=out_features)
     theirs = F.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
     _close(ops.linear(x, w, b), theirs)
     _close(ops.linear(x, w), theirs - b)
-    upstream, (gx, gw, gb) = _autograd(F.linear, x, w, b)
+    upstream, (gx, gw, gb) = autograd_grads(F.linear, rng, x, w, b)
     grad_x, grad_weight, grad_bias = ops.linear_backward(upstream, x, w)
     _close(grad_x, gx)
     _close(grad_weight, gw)
@@ -135,9 +128,9 @@ def test_linear_forward_and_backward_equal_torch(x_shape, out_features):
 
 
 @pytest.mark.parametrize("n,k", [(1, 2), (3, 10), (5, 7)])
-def test_cross_entropy_and_its_backward_equal_torch(n, k):
-    logits = RNG.normal(size=(n, k)) * 4
-    targets = RNG.integers(0, k, size=n)
+def test_cross_entropy_and_its_backward_equal_torch(n, k, rng):
+    logits = rng.normal(size=(n, k)) * 4
+    targets = rng.integers(0, k, size=n)
     t_logits = torch.tensor(logits, requires_grad=True)
     loss = F.cross_entropy(t_logits, torch.tensor(targets))
     loss.backward()

@@ -1,4 +1,4 @@
-"""course_utils.ops dropout and batch_norm (chapter 04) against torch.nn.functional / torch.nn."""
+"""course_utils.ops dropout and batch_norm against torch.nn.functional / torch.nn."""
 
 from __future__ import annotations
 

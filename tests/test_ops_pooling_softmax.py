@@ -1,4 +1,4 @@
-"""course_utils.ops pooling and softmax (chapters 02-03) against torch.nn.functional."""
+"""course_utils.ops pooling and softmax against torch.nn.functional."""
 
 from __future__ import annotations
 

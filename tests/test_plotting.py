@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
 
-from course_utils.plotting import show_feature_maps, show_images, to_numpy_image, use_course_style  # noqa: E402
+from course_utils.plotting import show_feature_maps, show_images, to_numpy_image, use_course_style
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +150,7 @@ def test_inline_png_is_2x_and_small():
     assert _png_2x(plt.figure()) is None
 
 
-# --- show_numbers (chapters 01-02) --------------------------------------------------------------
+# --- show_numbers (convolutions, pooling) ---------------------------------------------------------
 
 
 def test_show_numbers_writes_every_value_readably_and_outlines_boxes():
@@ -189,7 +189,7 @@ def test_show_numbers_bad_inputs(kwargs, match):
         show_numbers(ax, title="t", **arguments)
 
 
-# --- draw_volumes (chapter 05) ------------------------------------------------------------------
+# --- draw_volumes (a CNN in PyTorch) --------------------------------------------------------------
 
 
 def _texts(fig):
@@ -258,7 +258,7 @@ def test_draw_volumes_bad_inputs_raise_and_leave_no_figure():
     assert set(plt.get_fignums()) == before
 
 
-# --- draw_multichannel_conv (chapter 01) --------------------------------------------------------
+# --- draw_multichannel_conv (convolutions) --------------------------------------------------------
 
 
 def _panel_numbers(fig, title):

@@ -1,4 +1,4 @@
-"""Property-based tests of the NumPy reference ops (chapters 01-04) against torch, with Hypothesis.
+"""Property-based tests of the NumPy reference ops against torch, with Hypothesis.
 
 For random shapes, strides, paddings, values and dtypes, each op either equals its
 `torch.nn.functional` twin or refuses the arguments with a clear error naming one of them,
@@ -294,14 +294,7 @@ def test_output_size_equals_the_shape_torch_gives(size, kernel, stride, padding)
     assert ops.output_size(size, kernel, stride, padding) == shape[2]
 
 
-# --- backward passes (chapter 06) against autograd ---------------------------------------------
-
-
-def _autograd_grads(forward, upstream, *arrays) -> list[np.ndarray]:
-    """Gradients of sum(forward(*arrays) * upstream) with respect to each array, by autograd."""
-    tensors = [_torch(a).requires_grad_(True) for a in arrays]
-    (forward(*tensors) * _torch(upstream)).sum().backward()
-    return [t.grad.numpy() for t in tensors]
+# --- backward passes (backpropagation) against autograd -------------------------------------------
 
 
 @SETTINGS
@@ -318,7 +311,7 @@ def _autograd_grads(forward, upstream, *arrays) -> list[np.ndarray]:
     batched=st.booleans(),
 )
 def test_conv2d_backward_equals_autograd(
-    data, n, c_in, c_out, h, w, kernel, stride, padding, batched
+    autograd_grads, data, n, c_in, c_out, h, w, kernel, stride, padding, batched
 ):
     if kernel[0] > h + 2 * padding[0] or kernel[1] > w + 2 * padding[1]:
         return  # no output to differentiate; the forward's refusal is tested above
@@ -330,7 +323,7 @@ def test_conv2d_backward_equals_autograd(
     def forward(x, weight, bias):
         return F.conv2d(x, weight, bias, stride=stride, padding=padding)
 
-    theirs = _autograd_grads(forward, upstream, x, weight, bias)
+    _, theirs = autograd_grads(forward, upstream, x, weight, bias)
     ours = ops.conv2d_backward(upstream, x, weight, stride, padding)
     for mine, reference in zip(ours, theirs, strict=True):
         assert mine.shape == reference.shape
@@ -351,7 +344,7 @@ def test_conv2d_backward_equals_autograd(
     ties=st.booleans(),
 )
 def test_pooling_backward_equals_autograd(
-    data, n, c, h, w, kernel, stride, kind, count_include_pad, ties
+    autograd_grads, data, n, c, h, w, kernel, stride, kind, count_include_pad, ties
 ):
     padding = (data.draw(st.integers(0, kernel[0] // 2)), data.draw(st.integers(0, kernel[1] // 2)))
     if kernel[0] > h + 2 * padding[0] or kernel[1] > w + 2 * padding[1]:
@@ -367,7 +360,7 @@ def test_pooling_backward_equals_autograd(
     def forward(x):
         return torch_fn(x, kernel, stride, padding, **extra)
 
-    (theirs,) = _autograd_grads(forward, upstream, x)
+    _, (theirs,) = autograd_grads(forward, upstream, x)
     ours = backward_fn(upstream, x, kernel, stride, padding, **extra)
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)

@@ -1,4 +1,4 @@
-"""Chapter 08's DigitCNN, its data split, and the cached `trained_classifier()` (chapters 09-10)."""
+"""The classifier chapter's DigitCNN, its data split, and the cached `trained_classifier()`."""
 
 import random
 
@@ -83,7 +83,7 @@ def quick_recipe(tmp_path, monkeypatch):
 
 
 def test_the_shipped_reference_classifier_is_checked_and_accurate(monkeypatch):
-    """The reference weights load (checksum verified), in eval mode, and meet chapter 08's bar."""
+    """The reference weights load (checksum verified), in eval mode, meet the chapter's bar."""
     calls = []
     monkeypatch.setattr(pretrained, "_train_classifier", lambda *args, **kwargs: calls.append(1))
     model = trained_classifier()

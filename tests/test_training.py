@@ -1,10 +1,11 @@
-"""course_utils.training and .checkpoints (chapter 08): fit, evaluate, predict, files."""
+"""course_utils.training and .checkpoints (training a classifier): fit, evaluate, predict, files."""
 
 import math
 
 import numpy as np
 import pytest
 import torch
+from builders import tiny_cnn
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -26,15 +27,8 @@ def _blobs(n: int = 96, seed: int = 0):
 
 
 def _tiny_cnn() -> nn.Module:
-    return nn.Sequential(
-        nn.Conv2d(1, 4, 3, padding=1),
-        nn.BatchNorm2d(4),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Dropout(0.1),
-        nn.Linear(16, 2),
-    )
+    """The tests' tiny CNN for two classes of 1x4x4 blobs, initialised from torch's random state."""
+    return tiny_cnn(size=4, classes=2, dropout=0.1, seed=None)
 
 
 def _loaders(batch_size: int = 16, seed: int = 0):

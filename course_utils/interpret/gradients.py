@@ -29,8 +29,8 @@ def saliency(
     model: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
     target: int | Sequence[int] | torch.Tensor,
-    abs: bool = True,
-) -> torch.Tensor:  # noqa: A002 - Captum's name
+    abs: bool = True,  # Captum's name, though it shadows the builtin
+) -> torch.Tensor:
     """Saliency map: the gradient of the target score with respect to each input pixel (chapter 10).
 
     Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
@@ -38,7 +38,7 @@ def saliency(
     """
     func = "saliency"
     _check_model(model, func)
-    abs = as_bool(abs, "abs", func)  # noqa: A001 - Captum's name
+    abs = as_bool(abs, "abs", func)
     x = _check_inputs(x, func, model)
     gradient = _input_gradient(model, x, target, func)
     return gradient.abs() if abs else gradient
