@@ -273,7 +273,7 @@ def figure_difference(fresh: np.ndarray, stored: np.ndarray) -> tuple[float, flo
     return float(max(regions)), float(difference.mean())
 
 
-def _figures(outputs) -> list[tuple[str, str]]:
+def figures_of(outputs) -> list[tuple[str, str]]:
     """(mime type, data) of every image output, in order."""
     return [
         (key, output["data"][key])
@@ -285,7 +285,7 @@ def _figures(outputs) -> list[tuple[str, str]]:
 
 def figure_problems(fresh_outputs, stored_outputs, tolerance: float) -> list[str]:
     """Why the fresh figures of a cell differ from the stored ones (an empty list: they agree)."""
-    fresh, stored = _figures(fresh_outputs), _figures(stored_outputs)
+    fresh, stored = figures_of(fresh_outputs), figures_of(stored_outputs)
     if [kind for kind, _ in fresh] != [kind for kind, _ in stored]:
         return [
             f"the cell drew {len(fresh)} figure(s) {[k for k, _ in fresh]}, the stored output "

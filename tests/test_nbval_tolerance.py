@@ -12,6 +12,7 @@ import pytest
 from nbclient import NotebookClient
 from nbval_tolerance import (
     WRAPPED,
+    figure_tolerance_of,
     numbers_close,
     paired_numbers,
     rules_of,
@@ -268,3 +269,15 @@ def test_other_cpu_runs_both_foreign_configurations():
     target = makefile.split("\ntest-other-cpu:", 1)[1].split("\n\n", 1)[0]
     assert "$(OTHER_CPU)" in target and "$(AVX2_CPU)" in target
     assert "ATEN_CPU_CAPABILITY=avx2 COURSE_NUM_THREADS=1" in makefile
+
+
+def test_every_declared_tolerance_reads_and_says_why():
+    """Each cell's number rules and figure tolerance parse; a figure tolerance gives its reason."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            rules_of(cell.metadata)
+            assert figure_tolerance_of(cell.metadata) > 0, f"{path.name}, cell {i}"
+            if "figure_tolerance" in cell.metadata:
+                assert cell.cell_type == "code", f"{path.name}, cell {i}: not a code cell"
+                reason = cell.metadata["figure_tolerance"].get("reason", "")
+                assert len(reason) > 10, f"{path.name}, cell {i}: say why its figures may move"
