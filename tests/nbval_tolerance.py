@@ -37,8 +37,10 @@ within `FIGURE_TOLERANCE`, or within what the cell declares where float noise mo
     "figure_tolerance": {"max_diff": 0.15, "reason": "a t-SNE map moves between processors"}
 
 A blank figure, a swapped colormap, a transposed image or a missing panel each move some
-region by far more (tests/test_nbval_tolerance.py). A cell tagged `nbval-ignore-output` is not
-compared at all, figures included: the same budget of 5 covers both.
+region by far more (tests/test_nbval_tolerance.py). A figure with less than half the ink
+(distance from white) of the stored one fails as blank under any tolerance. A cell tagged
+`nbval-ignore-output` is not compared at all, figures included: the same budget of 5 covers
+both.
 
 The lesson's own `assert` in the cell guards the claim itself (the hygiene tests require one),
 so a loose comparison never hides a broken lesson.
@@ -64,6 +66,7 @@ IMAGE_KEYS = ("image/png", "image/jpeg")
 FIGURE_TOLERANCE = 0.05  # the default largest regional difference of a figure (0 to 1)
 THUMBNAIL = 64  # pixels on the long side
 REGION = 8  # thumbnail pixels on a side of a compared region
+BLANK = 0.5  # a figure with less than half the stored one's ink is reported as blank
 #: nbval's method that the plugin wraps; test_nbval_tolerance checks its signature.
 WRAPPED = ("IPyNbCell.compare_outputs", ("self", "test", "ref", "skip_compare"))
 
@@ -273,6 +276,11 @@ def figure_difference(fresh: np.ndarray, stored: np.ndarray) -> tuple[float, flo
     return float(max(regions)), float(difference.mean())
 
 
+def ink(rgb: np.ndarray) -> float:
+    """How far a figure's thumbnail is from a white page, on average (0: blank)."""
+    return float(np.abs(1 - thumbnail(rgb)).mean())
+
+
 def figures_of(outputs) -> list[tuple[str, str]]:
     """(mime type, data) of every image output, in order."""
     return [
@@ -302,7 +310,12 @@ def figure_problems(fresh_outputs, stored_outputs, tolerance: float) -> list[str
             )
             continue
         largest, mean = figure_difference(new_image, old_image)
-        if largest > tolerance:
+        if ink(new_image) < BLANK * ink(old_image):
+            problems.append(
+                f"figure {number} ({kind}) is (nearly) blank: it holds {ink(new_image):.4f} of "
+                f"ink (mean distance from white), the stored one {ink(old_image):.4f}"
+            )
+        elif largest > tolerance:
             problems.append(
                 f"figure {number} ({kind}) differs from the stored one: a region of its "
                 f"{THUMBNAIL}-px thumbnail differs by {largest:.3f} (mean {mean:.3f}; colour "

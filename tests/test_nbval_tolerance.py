@@ -213,7 +213,7 @@ def show(image, cmap="gray", size=(3, 3), panels=1, drawn=None):
 FIGURE_CELLS = [  # (stored by, re-executed as, metadata, verdict, what the failure says)
     ("show(img)", "show(img)", {}, "PASSED", ""),
     ("show(img)", "show(img + 0.01 * rng.random(img.shape))", {}, "PASSED", ""),  # float noise
-    ("show(img)", "show(np.full_like(img, np.nan))", {}, "FAILED", "differs"),  # blank
+    ("show(img)", "show(np.full_like(img, np.nan))", {}, "FAILED", "blank"),  # blank
     ("show(img)", "show(img, cmap='viridis')", {}, "FAILED", "differs"),  # colormap swapped
     ("show(img)", "show(img.T)", {}, "FAILED", "differs"),  # transposed
     (
@@ -226,6 +226,13 @@ FIGURE_CELLS = [  # (stored by, re-executed as, metadata, verdict, what the fail
     ("show(img)", "show(img, size=(3, 3.2))", {}, "FAILED", "changed size"),
     ("show(img)", "print('no figure')", {}, "FAILED", "drew 0 figure"),
     ("show(img)", "show(img + 0.3 * rng.random(img.shape))", {}, "FAILED", "differs"),
+    (
+        "show(img)",
+        "show(np.full_like(img, np.nan))",
+        {"figure_tolerance": {"max_diff": 0.9, "reason": "no tolerance lets a blank figure by"}},
+        "FAILED",
+        "blank",
+    ),
     (
         "show(img)",
         "show(img + 0.3 * rng.random(img.shape))",
