@@ -184,6 +184,9 @@ def measure(path: Path, executed: Path | None = None) -> tuple[list[dict], list[
     fresh_by_config = {}
     if executed is not None:
         for name, folder in FOLDERS.items():
+            if not (executed / folder / path.name).exists():
+                print(f"{path.name} [{name}]: no run in {executed / folder}", flush=True)
+                continue
             run = nbformat.read(executed / folder / path.name, as_version=4)
             fresh_by_config[name] = [c.outputs for c in run.cells if c.cell_type == "code"]
         return compare(path, fresh_by_config)

@@ -17,11 +17,11 @@ exact: integers (labels, counts, sizes: `class 7`, `100 of 100`), and every numb
 to a word (`class-7`, `block3`, `224x224`, `7s`). An integer that truly moves (a count of
 pixels over a noisy threshold, a logit printed rounded) is opted in by a regular expression
 over the stored text; the integers inside its groups (or its whole match, without groups) are
-then compared within the tolerance::
+then compared within the tolerance (`^` and `$` match at each line)::
 
     "tolerance": {"atol": 3, "loose_integers": ["on +(\\d+) of 100"], "reason": "..."}
 
-and `"exact": [regex, ...]` keeps the decimals inside its groups (or match) exact. Everything
+and `"exact": [regex, ...]` keeps every number inside its groups (or match) exact. Everything
 else in the text (the words, the punctuation, how many numbers there are) is compared exactly,
 except how many spaces pad a number (NumPy aligns array columns). Cells without the key are
 compared exactly, as nbval does. nbval stays the runner: this plugin only rewrites a fresh
@@ -150,11 +150,11 @@ def _inside(patterns: tuple[re.Pattern, ...], text: str, span: tuple[int, int]) 
 
 def can_move(text: str, match: re.Match, rules: Rules) -> bool:
     """Whether a numeral of the stored `text` is compared within the tolerance."""
-    if attached(text, match):
+    if attached(text, match) or _inside(rules.exact, text, match.span()):
         return False
     if INTEGER.fullmatch(match.group()):
         return _inside(rules.loose_integers, text, match.span())
-    return not _inside(rules.exact, text, match.span())
+    return True
 
 
 def paired_numbers(
