@@ -45,7 +45,7 @@ NAN, INF = float("nan"), float("inf")
 
 # The tables below read one case a line, however long: ruff's formatter would spread a case over
 # up to seven lines, so it leaves this file alone from here on (pyproject.toml lets its lines be
-# long).
+# long). `python tools/one_case_a_line.py` joins cases written over several lines.
 # fmt: off
 
 

@@ -8,6 +8,7 @@ is a silent wrong result, the failure this battery exists to catch.
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,21 @@ def test_the_battery_has_its_exact_size_and_unique_ids():
     assert len(ACCEPTABLE) == ACCEPTABLE_INPUTS
     ids = [case.id for case in CASES] + [case.id for case in ACCEPTABLE]
     assert len(ids) == len(set(ids))
+
+
+def test_every_case_reads_on_one_line():
+    """The battery is a table: `python tools/one_case_a_line.py` joins a case spread over lines."""
+    import ast
+
+    source = (Path(__file__).parent / "reliability_cases.py").read_text(encoding="utf-8")
+    spread = [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) in ("Case", "Accept")
+        and node.end_lineno > node.lineno
+    ]
+    assert not spread, f"cases spread over several lines, starting at lines {spread}"
 
 
 @pytest.mark.parametrize("case", ACCEPTABLE, ids=[case.id for case in ACCEPTABLE])
