@@ -37,6 +37,7 @@ __all__ = [
     "CLASSIFIER_TEST_SIZE",
     "CLASSIFIER_SPLIT_SEED",
     "classifier_split",
+    "small_digit_split",
     "load_fashion_mnist",
     "FASHION_CLASSES",
     "sample_image_names",
@@ -283,6 +284,22 @@ def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np
     if labels is None:
         _, labels = load_mnist_5k()
     return stratified_split(labels, test_size=CLASSIFIER_TEST_SIZE, seed=CLASSIFIER_SPLIT_SEED)
+
+
+def small_digit_split() -> tuple[
+    tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]
+]:
+    """500 training and 1,000 validation digits of MNIST-5k, stratified (section `sec-overfitting`).
+
+    Returns `((x_train, y_train), (x_val, y_val))`: 50 and 100 digits per class, no digit in
+    both. The 500 are `stratified_split(labels, test_size=4500, seed=0)`'s training part; the
+    1,000 are drawn, the same way, from the other 4,500.
+    """
+    images, labels = load_mnist_5k()
+    train_idx, rest_idx = stratified_split(labels, test_size=4500, seed=0)
+    _, val_pos = stratified_split(labels[rest_idx], test_size=1000, seed=0)
+    val_idx = rest_idx[val_pos]
+    return (images[train_idx], labels[train_idx]), (images[val_idx], labels[val_idx])
 
 
 _FASHION_COUNTS = {"train": 60000, "t10k": 10000}

@@ -244,4 +244,88 @@ def test_backward_passes_refuse_bad_input_with_a_clear_error(call, error, match)
 def test_backward_passes_are_exported_and_documented():
     for name in ops.__all__:
         function = getattr(ops, name)
-        assert function.__doc__ and "chapter" in function.__doc__.splitlines()[0], name
+        first_line = (function.__doc__ or "").splitlines()[0]
+        assert "chapter" in first_line or "section `sec-" in first_line, name
+
+
+BATCH_NORM_SHAPES = [(5, 3), (2, 4, 7), (3, 2, 5, 4), (2, 1, 1, 3)]
+
+
+@pytest.mark.parametrize("shape", BATCH_NORM_SHAPES)
+@pytest.mark.parametrize("with_weight", [False, True])
+def test_batch_norm_backward_equals_autograd(shape, with_weight):
+    rng = np.random.default_rng(sum(shape))
+    x = rng.normal(loc=2.0, scale=3.0, size=shape)
+    channels = shape[1]
+    weight, bias = rng.normal(size=channels), rng.normal(size=channels)
+
+    def forward(x, weight, bias):
+        return F.batch_norm(x, None, None, weight, bias, training=True, eps=1e-3)
+
+    upstream, (gx, gw, gb) = _autograd(forward, x, weight, bias)
+    ours = ops.batch_norm_backward(upstream, x, weight if with_weight else None, eps=1e-3)
+    if not with_weight:  # gamma = 1: only the input gradient scales with it
+        gx = gx / weight.reshape((1, channels) + (1,) * (len(shape) - 2))
+    _close(ours[0], gx)
+    _close(ours[1], gw)
+    _close(ours[2], gb)
+
+
+def test_batch_norm_backward_input_gradient_sums_to_zero_per_channel():
+    # The output of batch norm does not change when a channel is shifted by a constant.
+    rng = np.random.default_rng(3)
+    x, upstream = rng.normal(size=(4, 3, 2, 2)), rng.normal(size=(4, 3, 2, 2))
+    grad_x = ops.batch_norm_backward(upstream, x)[0]
+    np.testing.assert_allclose(grad_x.sum(axis=(0, 2, 3)), 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape,p", [((7,), 0.5), ((3, 4, 5), 0.2), ((2, 3, 4, 6), 0.8)])
+def test_dropout_backward_equals_autograd_of_torch_dropout(shape, p):
+    rng = np.random.default_rng(len(shape))
+    x = torch.tensor(rng.normal(size=shape) + 5.0, requires_grad=True)  # never exactly 0
+    upstream = rng.normal(size=shape)
+    torch.manual_seed(len(shape))
+    out = F.dropout(x, p=p, training=True)
+    (out * torch.tensor(upstream)).sum().backward()
+    keep = out.detach().numpy() != 0
+    _close(ops.dropout_backward(upstream, keep, p), x.grad.numpy())
+
+
+def test_dropout_backward_with_the_numpy_forward_mask():
+    rng = np.random.default_rng(9)
+    x, upstream = rng.normal(size=(3, 4)) + 5.0, rng.normal(size=(3, 4))
+    out = ops.dropout(x, p=0.25, generator=np.random.default_rng(1))
+    keep = out != 0
+    t = torch.tensor(x, requires_grad=True)
+    (t * torch.tensor(keep) / 0.75 * torch.tensor(upstream)).sum().backward()
+    _close(ops.dropout_backward(upstream, keep, 0.25), t.grad.numpy())
+
+
+@pytest.mark.parametrize(
+    "call,error,words",
+    [
+        (lambda: ops.dropout_backward(np.ones(3), np.ones(4), 0.5), ValueError, "`keep`"),
+        (lambda: ops.dropout_backward(np.ones(3), np.full(3, 0.5), 0.5), ValueError, "mask"),
+        (lambda: ops.dropout_backward(np.ones(3), np.ones(3), 1.0), ValueError, "`p`"),
+        (lambda: ops.dropout_backward(np.ones(3), np.ones(3), "0.5"), TypeError, "`p`"),
+        (lambda: ops.dropout_backward(None, np.ones(3), 0.5), TypeError, "grad_output"),
+        (lambda: ops.batch_norm_backward(np.ones((2, 3)), np.ones((2, 4))), ValueError, "shape"),
+        (lambda: ops.batch_norm_backward(np.ones(3), np.ones(3)), ValueError, "`x`"),
+        (lambda: ops.batch_norm_backward(np.ones((1, 3)), np.ones((1, 3))), ValueError, "2 val"),
+        (
+            lambda: ops.batch_norm_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones(2)),
+            ValueError,
+            "`weight`",
+        ),
+        (
+            lambda: ops.batch_norm_backward(np.ones((2, 3)), np.ones((2, 3)), eps=0),
+            ValueError,
+            "eps",
+        ),
+        (lambda: ops.batch_norm_backward(np.ones((2, 3)), "x"), TypeError, "`x`"),
+    ],
+)
+def test_dropout_and_batch_norm_backward_refuse_bad_input(call, error, words):
+    with pytest.raises(error, match=words) as info:
+        call()
+    assert "_backward:" in str(info.value)

@@ -22,9 +22,10 @@ CHAPTERS = {
     3: ("03 Fully connected\n+ softmax", "layers", (0, 2)),
     4: ("04 Dropout\n+ batch norm", "layers", (0, 1)),
     5: ("05 A CNN in PyTorch", "layers", (0, 0)),
-    6: ("06 Backpropagation", "training", (1, 3.5)),
-    7: ("07 Optimizers", "training", (1, 2.25)),
-    8: ("08 Training a\nclassifier", "training", (1, 1.0)),
+    6: ("06 Backpropagation", "training", (1, 3.75)),
+    6.5: ("07 Activations\n+ initialization", "training", (1, 2.75)),  # file 06b until renumbered
+    7: ("07 Optimizers", "training", (1, 1.75)),
+    8: ("08 Training a\nclassifier", "training", (1, 0.5)),
     9: ("09 What the\nnetwork learned", "inside", (2, 3.5)),
     10: ("10 Occlusion\n+ saliency", "inside", (2, 2)),
     11: ("11 Style transfer", "inside", (2, 0.5)),
@@ -36,6 +37,8 @@ DEPENDS = [
     (3, 4),
     (4, 5),
     (5, 6),
+    (6, 6.5),
+    (4, 6.5),
     (6, 7),
     (5, 8),
     (7, 8),
@@ -66,7 +69,7 @@ def source_data() -> str:
     )
 
 
-def centre(number: int) -> tuple[float, float]:
+def centre(number: float) -> tuple[float, float]:
     col, row = CHAPTERS[number][2]
     return col * X_GAP, row
 

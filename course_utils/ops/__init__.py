@@ -21,7 +21,7 @@ from course_utils.ops.activations import (
 )
 from course_utils.ops.conv import conv2d, conv2d_backward
 from course_utils.ops.linear import linear, linear_backward
-from course_utils.ops.norm import batch_norm, dropout
+from course_utils.ops.norm import batch_norm, batch_norm_backward, dropout, dropout_backward
 from course_utils.ops.pool import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -48,5 +48,7 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_backward",
     "dropout",
+    "dropout_backward",
     "batch_norm",
+    "batch_norm_backward",
 ]

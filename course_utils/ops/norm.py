@@ -1,13 +1,17 @@
-"""Dropout and batch normalization (chapter 04), in NumPy."""
+"""Dropout and batch normalization, in NumPy, forward and backward.
+
+The forwards are taught in the section labelled `sec-dropout-by-hand` and `sec-batch-norm-by-hand`;
+the backwards in `sec-batch-norm-backward` and `sec-dropout-backward`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from course_utils._validate import as_float_array
+from course_utils._validate import as_float_array, as_number, as_probability
 
-__all__ = ["dropout", "batch_norm"]
+__all__ = ["dropout", "dropout_backward", "batch_norm", "batch_norm_backward"]
 
 
 def dropout(
@@ -48,16 +52,18 @@ def dropout(
     return (array * keep / (1.0 - float(p))).astype(array.dtype, copy=False)
 
 
-def _channel_vector(value: ArrayLike, name: str, channels: int) -> np.ndarray:
-    """A per-channel vector of length `channels`, or raise naming `name`."""
-    vector = as_float_array(value, name, (1,), "batch_norm")
+def _channel_vector(
+    value: ArrayLike, name: str, channels: int, func: str = "batch_norm"
+) -> np.ndarray:
+    """A per-channel vector of length `channels`, or raise naming `func` and `name`."""
+    vector = as_float_array(value, name, (1,), func)
     if vector.shape[0] != channels:
         raise ValueError(
-            f"batch_norm: `{name}` must have one value per channel ({channels}), "
+            f"{func}: `{name}` must have one value per channel ({channels}), "
             f"got shape {tuple(vector.shape)}"
         )
     if not np.isfinite(vector).all():
-        raise ValueError(f"batch_norm: `{name}` contains NaN or infinite values")
+        raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
     if name == "running_var" and (vector < 0).any():
         raise ValueError(
             f"batch_norm: `running_var` must be >= 0 (a variance), got {vector.min():g}"
@@ -163,3 +169,85 @@ def batch_norm(
     normalised = (values - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + float(eps))
     out = normalised * gamma.reshape(shape) + beta.reshape(shape)
     return out.astype(array.dtype, copy=False), new_mean, new_var
+
+
+def dropout_backward(grad_output: ArrayLike, keep: ArrayLike, p: float) -> np.ndarray:
+    """Gradient of inverted dropout in training mode (section `sec-dropout-backward`).
+
+    The forward multiplies each value by `keep / (1 - p)`, a constant once the mask is drawn,
+    so the backward multiplies the upstream gradient by the same factor: kept positions pass
+    it on scaled by `1 / (1 - p)`, dropped ones get 0.
+
+    Args:
+        grad_output: the gradient of the loss with respect to dropout's output.
+        keep: the forward's mask, True (or 1) where a value was kept, shaped like `grad_output`.
+        p: the drop probability the forward used, in [0, 1).
+
+    Returns:
+        The gradient with respect to dropout's input, float64, shaped like `grad_output`.
+    """
+    func = "dropout_backward"
+    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
+    mask = as_float_array(keep, "keep", None, func)
+    if mask.shape != grad.shape:
+        raise ValueError(
+            f"{func}: `keep` must have the shape of `grad_output` {tuple(grad.shape)}, "
+            f"got {tuple(mask.shape)}"
+        )
+    if not np.isin(mask, (0.0, 1.0)).all():
+        raise ValueError(f"{func}: `keep` must hold only True/False (or 1/0), the forward's mask")
+    rate = as_probability(p, "p", func)
+    return grad * mask / (1.0 - rate)
+
+
+def batch_norm_backward(
+    grad_output: ArrayLike, x: ArrayLike, weight: ArrayLike | None = None, eps: float = 1e-5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of `batch_norm` in training mode (section `sec-batch-norm-backward`).
+
+    With per-channel batch statistics, `x_hat = (x - mean) / sqrt(var + eps)` and
+    `y = weight * x_hat + bias`, and `g = dLoss/dy`, every mean taken over the `m` values of
+    a channel (every axis except 1):
+
+    - `grad_bias = sum(g)`, `grad_weight = sum(g * x_hat)`;
+    - `grad_x = weight / sqrt(var + eps) * (g - mean(g) - x_hat * mean(g * x_hat))`: the
+      mean and the variance depend on every value of the channel, which adds the two
+      correction terms to the plain `weight / sqrt(var + eps) * g`.
+
+    Args:
+        grad_output: the gradient of the loss with respect to the output, shaped like `x`.
+        x: the forward's input, `(N, C)`, `(N, C, L)` or `(N, C, H, W)`.
+        weight: the forward's scale (gamma), `(C,)`; default 1.
+        eps: the forward's `eps`.
+
+    Returns:
+        `(grad_x, grad_weight, grad_bias)` in float64, shaped like `x`, `(C,)` and `(C,)`.
+    """
+    func = "batch_norm_backward"
+    values = as_float_array(x, "x", (2, 3, 4), func).astype(np.float64)
+    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
+    if grad.shape != values.shape:
+        raise ValueError(
+            f"{func}: `grad_output` must have the shape of `x` {tuple(values.shape)}, "
+            f"got {tuple(grad.shape)}"
+        )
+    channels = values.shape[1]
+    if values.size // channels < 2:
+        raise ValueError(f"{func}: `x` needs at least 2 values per channel, as the forward does")
+    gamma = (
+        np.ones(channels) if weight is None else _channel_vector(weight, "weight", channels, func)
+    )
+    epsilon = as_number(eps, "eps", func)
+    if epsilon <= 0:
+        raise ValueError(f"{func}: `eps` must be > 0, got {eps!r}")
+    axes = (0,) + tuple(range(2, values.ndim))
+    shape = (1, channels) + (1,) * (values.ndim - 2)
+    mean = values.mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(values.var(axis=axes, keepdims=True) + epsilon)
+    x_hat = (values - mean) * inv_std
+    grad_bias = grad.sum(axis=axes)
+    grad_weight = (grad * x_hat).sum(axis=axes)
+    grad_x_hat_mean = grad.mean(axis=axes, keepdims=True)
+    correlation = (grad * x_hat).mean(axis=axes, keepdims=True)
+    grad_x = gamma.reshape(shape) * inv_std * (grad - grad_x_hat_mean - x_hat * correlation)
+    return grad_x, grad_weight, grad_bias
