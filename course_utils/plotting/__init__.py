@@ -1,6 +1,7 @@
-"""Figures used across chapters (`figures`) and diagrams drawn from code (`diagrams`)."""
+"""Figures used across chapters (`figures`), diagrams drawn from code (`diagrams`) and the
+figure text audit the notebook tests run on every figure (`audit`)."""
 
-from course_utils.plotting.diagrams import draw_multichannel_conv, draw_volumes
+from course_utils.plotting.diagrams import draw_multichannel_conv, draw_volumes, draw_windows
 from course_utils.plotting.figures import (
     COLUMN_PX,
     DISPLAY_DPI,
@@ -29,4 +30,5 @@ __all__ = [
     "animation_html",
     "draw_volumes",
     "draw_multichannel_conv",
+    "draw_windows",
 ]
