@@ -55,6 +55,14 @@ def execute_notebook(
 def run_notebook(path: Path, save: bool) -> float:
     """Execute one notebook in a fresh kernel; return the wall time in seconds."""
     nb, elapsed = execute_notebook(path)
+    errors = [  # an error a cell's code did not raise: a failed figure text check (the formatter)
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    if errors:
+        raise RuntimeError(f"{path.name} shows errors, not saved:\n" + "\n".join(errors))
     if save:
         nb.metadata.pop("widgets", None)
         nb.metadata["kernelspec"] = {

@@ -176,3 +176,40 @@ def test_an_animation_frame_with_a_label_cut_off_fails():
     assert any("'step'" in p and "cut off" in p for p in figure_problems(fig, cropped=False))
     fig.set_layout_engine("constrained")
     assert figure_problems(fig, cropped=False) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_nbval_fails_a_cell_whose_figure_has_overlapping_text(tmp_path, overlapping):
+    """End to end, as `make test` runs it: the kernel's figure formatter raises, nbval fails."""
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+
+    second = "ax.text(0.52, 0.5, 'saddle point')\n" if overlapping else ""
+    code = (
+        "import matplotlib.pyplot as plt\n"
+        "from course_utils.runtime import setup\n"
+        "setup()\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.text(0.5, 0.5, 'global minimum')\n" + second
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    path = tmp_path / "figure.ipynb"
+    nbformat.write(notebook, path)
+    env = dict(os.environ, COURSE_FIGURE_AUDIT="1")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(path), "--nbval-lax", "-q", "-p", "no:cacheprovider"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    if overlapping:
+        assert run.returncode != 0 and "FigureTextError" in run.stdout, run.stdout[-2000:]
+        assert "'global minimum'" in run.stdout and "'saddle point'" in run.stdout
+    else:
+        assert run.returncode == 0, run.stdout[-2000:]

@@ -1,6 +1,7 @@
 """Figures used across chapters (`figures`), diagrams drawn from code (`diagrams`) and the
 figure text audit the notebook tests run on every figure (`audit`)."""
 
+from course_utils.plotting.audit import FigureTextError, check_figure, figure_problems
 from course_utils.plotting.diagrams import draw_multichannel_conv, draw_volumes, draw_windows
 from course_utils.plotting.figures import (
     COLUMN_PX,
@@ -31,4 +32,7 @@ __all__ = [
     "draw_volumes",
     "draw_multichannel_conv",
     "draw_windows",
+    "figure_problems",
+    "check_figure",
+    "FigureTextError",
 ]
