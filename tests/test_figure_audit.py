@@ -213,3 +213,14 @@ def test_nbval_fails_a_cell_whose_figure_has_overlapping_text(tmp_path, overlapp
         assert "'global minimum'" in run.stdout and "'saddle point'" in run.stdout
     else:
         assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_the_kernel_explorer_figure_passes_for_every_preset(monkeypatch):
+    from course_utils.data import sample_image
+    from course_utils.filters import kernel_names
+    from course_utils.widgets import _KernelExplorer
+
+    monkeypatch.setenv(AUDIT_ENV, "1")  # its redraw checks its own figure
+    image = sample_image("camera", size=64)
+    for name in kernel_names():
+        _KernelExplorer(image, name)
