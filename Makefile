@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Notebooks run for storing and testing see an isolated data folder (never the learner's own
-# downloads or weights cache), hide progress bars, and follow the course's one runtime policy.
+# downloads or weights cache), hide progress bars, follow the course's one runtime policy, and
+# fail any figure with overlapping or tiny text (course_utils/plotting/audit.py).
 TEST_DATA := $(CURDIR)/.course-test-data
-NB_ENV := COURSE_PLAIN_PROGRESS=1 PYDEVD_DISABLE_FILE_VALIDATION=1 \
+NB_ENV := COURSE_PLAIN_PROGRESS=1 PYDEVD_DISABLE_FILE_VALIDATION=1 COURSE_FIGURE_AUDIT=1 \
 	COURSE_DATA_DIR=$(TEST_DATA) TORCH_HOME=$(TEST_DATA)/torch
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # "Other computers", whose float results differ from ours in the last digits. OTHER_CPU: torch's

@@ -172,6 +172,8 @@ class _KernelExplorer:
         """Recompute the feature map and redraw the figure (a PNG in an Image widget)."""
         from matplotlib.figure import Figure
 
+        from course_utils.plotting.audit import audit_enabled, check_figure
+
         kernel = self.kernel
         result = self.filtered()
         name = self.preset.value
@@ -194,6 +196,8 @@ class _KernelExplorer:
             ax.set_xlabel("column")
             ax.set_ylabel("row")
         fig.colorbar(shown, ax=axes[1], shrink=0.8, label="value")
+        if audit_enabled():  # under the notebook tests: no overlapping or tiny text
+            check_figure(fig, cropped=False)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=2 * DISPLAY_DPI)  # shown at half size: crisp on HiDPI
         self.picture.value = buffer.getvalue()

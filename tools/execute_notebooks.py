@@ -47,6 +47,14 @@ def execute_notebook(
 def store_outputs(path: Path) -> float:
     """Execute `path` in a fresh kernel and write it back with its outputs; return the seconds."""
     nb, elapsed = execute_notebook(path)
+    errors = [  # an error a cell's code did not raise: a failed figure text check (the formatter)
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    if errors:
+        raise RuntimeError(f"{path.name} shows errors, not saved:\n" + "\n".join(errors))
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nbformat.write(nb, path)

@@ -15,20 +15,23 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 from matplotlib.path import Path as Route  # noqa: E402
 
-# chapter number -> (title, part, (column, row))
+from course_utils.plotting.audit import check_figure  # noqa: E402
+
+# chapter number -> (title, part); drawn top to bottom, one column, so that the map stays
+# legible on a phone (390 px: about 358 px of column, text >= 9 px).
 CHAPTERS = {
-    1: ("01 Convolutions", "layers", (0, 4)),
-    2: ("02 Pooling", "layers", (0, 3)),
-    3: ("03 Fully connected\n+ softmax", "layers", (0, 2)),
-    4: ("04 Dropout\n+ batch norm", "layers", (0, 1)),
-    5: ("05 A CNN in PyTorch", "layers", (0, 0)),
-    6: ("06 Backpropagation", "training", (1, 3.75)),
-    6.5: ("07 Activations\n+ initialization", "training", (1, 2.75)),  # file 06b until renumbered
-    7: ("07 Optimizers", "training", (1, 1.75)),
-    8: ("08 Training a\nclassifier", "training", (1, 0.5)),
-    9: ("09 What the\nnetwork learned", "inside", (2, 3.5)),
-    10: ("10 Occlusion\n+ saliency", "inside", (2, 2)),
-    11: ("11 Style transfer", "inside", (2, 0.5)),
+    1: ("01 Convolutions", "layers"),
+    2: ("02 Pooling", "layers"),
+    3: ("03 Fully connected + softmax", "layers"),
+    4: ("04 Dropout + batch norm", "layers"),
+    5: ("05 A CNN in PyTorch", "layers"),
+    6: ("06 Backpropagation", "training"),
+    6.5: ("07 Activations + initialization", "training"),
+    7: ("08 Optimizers", "training"),
+    8: ("09 Training a classifier", "training"),
+    9: ("10 What the network learned", "inside"),
+    10: ("11 Occlusion + saliency", "inside"),
+    11: ("12 Style transfer", "inside"),
 }
 # (from, to): "to" builds on "from"
 DEPENDS = [
@@ -39,7 +42,7 @@ DEPENDS = [
     (5, 6),
     (6, 6.5),
     (4, 6.5),
-    (6, 7),
+    (6.5, 7),
     (5, 8),
     (7, 8),
     (8, 9),
@@ -50,7 +53,9 @@ DEPENDS = [
 ]
 COLOURS = {"layers": "#d1e5f0", "training": "#fddbc7", "inside": "#d9f0d3"}
 PARTS = {"layers": "The layers of a CNN", "training": "Training", "inside": "Looking inside"}
-BOX_W, BOX_H, X_GAP = 2.2, 0.62, 3.3
+# Inches: figure width, box width and height, box centre x, a row, a part heading's row.
+WIDTH, BOX_W, BOX_H, BOX_X, ROW, HEADING = 4.9, 2.75, 0.42, 2.35, 0.6, 0.4
+PHONE_COLUMN_PX = 358  # a 390 px phone less the page's margins
 
 
 def source_data() -> str:
@@ -63,88 +68,78 @@ def source_data() -> str:
             "depends": DEPENDS,
             "colours": COLOURS,
             "parts": PARTS,
-            "box": [BOX_W, BOX_H, X_GAP],
+            "box": [WIDTH, BOX_W, BOX_H, BOX_X, ROW, HEADING],
         },
         sort_keys=True,
     )
 
 
-def centre(number: float) -> tuple[float, float]:
-    col, row = CHAPTERS[number][2]
-    return col * X_GAP, row
+def layout() -> tuple[dict[float, float], dict[str, float], float]:
+    """The y of each chapter's box and of each part's heading (inches from the bottom), and the
+    figure's height."""
+    y, rows, headings, part = 0.05, {}, {}, None  # room for the title above
+    for number, (_, this_part) in CHAPTERS.items():
+        if this_part != part:
+            part = this_part
+            y += HEADING
+            headings[part] = y
+        y += ROW
+        rows[number] = y
+    height = y + 0.4
+    flip = {n: height - v for n, v in rows.items()}
+    return flip, {p: height - v - ROW + BOX_H / 2 + 0.17 for p, v in headings.items()}, height
+
+
+def _arrow(ax, points: list[tuple[float, float]]) -> None:
+    route = Route(points, [Route.MOVETO] + [Route.LINETO] * (len(points) - 1))
+    ax.add_patch(
+        FancyArrowPatch(path=route, arrowstyle="-|>", mutation_scale=10, lw=0.9, color="#555555")
+    )
 
 
 def draw(path: Path) -> None:
     """Write the course map to `path` as a PNG at 2x, with no timestamp (reruns: same bytes)."""
-    fig, ax = plt.subplots(figsize=(8.2, 4.6), dpi=90)
-    for part, x in zip(PARTS, (0, 1, 2), strict=True):
-        ax.text(
-            x * X_GAP, 4.75, PARTS[part], ha="center", va="center", fontsize=11, fontweight="bold"
+    rows, headings, height = layout()
+    fig = plt.figure(figsize=(WIDTH, height), dpi=72)
+    ax = fig.add_axes((0, 0, 1, 1))
+    left = BOX_X - BOX_W / 2
+    for part, y in headings.items():
+        ax.text(0.12, y, PARTS[part], ha="left", va="center", fontsize=10, fontweight="bold")
+    for number, (title, part) in CHAPTERS.items():
+        box = FancyBboxPatch(
+            (left, rows[number] - BOX_H / 2),
+            BOX_W,
+            BOX_H,
+            boxstyle="round,pad=0.03",
+            fc=COLOURS[part],
+            ec="#333333",
+            lw=1,
         )
-    for number, (title, part, _) in CHAPTERS.items():
-        x, y = centre(number)
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - BOX_W / 2, y - BOX_H / 2),
-                BOX_W,
-                BOX_H,
-                boxstyle="round,pad=0.04",
-                fc=COLOURS[part],
-                ec="#333333",
-                lw=1,
-            )
-        )
-        ax.text(x, y, title, ha="center", va="center", fontsize=9)
+        ax.add_patch(box)
+        ax.text(BOX_X, rows[number], title, ha="center", va="center", fontsize=10)
+    right = BOX_X + BOX_W / 2 + 0.04
+    # Arrows that skip boxes run on the right; each its own lane, leaving below the box centre
+    # and arriving above it, so that two arrows never share a stretch of line.
+    lanes = {(4, 6.5): (0.4, 0.08), (5, 8): (0.2, 0.08), (8, 10): (0.2, 0.08), (9, 11): (0.4, -0.06), (1, 11): (0.6, 0.1)}
+    order = list(CHAPTERS)
     for start, end in DEPENDS:
-        (x0, y0), (x1, y1) = centre(start), centre(end)
-        if (
-            x1 - x0 > X_GAP
-        ):  # across the middle column: left of column 0, below every box, up into the target
-            left, bottom = x0 - BOX_W / 2 - 0.25, -0.55
-            corners = [
-                (x0 - BOX_W / 2 - 0.05, y0),
-                (left, y0),
-                (left, bottom),
-                (x1, bottom),
-                (x1, y1 - BOX_H / 2 - 0.06),
-            ]
-            route = Route(corners, [Route.MOVETO] + [Route.LINETO] * (len(corners) - 1))
-            ax.add_patch(
-                FancyArrowPatch(
-                    path=route, arrowstyle="-|>", mutation_scale=10, lw=0.9, color="#555555"
-                )
-            )
-            continue
-        if x0 == x1 and abs(y0 - y1) > 1.5:  # same column, skipping a box: around its right side
-            a, b = (x0 + BOX_W / 2 + 0.05, y0), (x1 + BOX_W / 2 + 0.05, y1)
-            style = "arc3,rad=-0.45"
-        elif x0 == x1:  # same column: from the bottom of one box to the top of the next
-            a, b = (x0, y0 - BOX_H / 2 - 0.04), (x1, y1 + BOX_H / 2 + 0.04)
-            style = "arc3,rad=0.0"
+        y0, y1 = rows[start], rows[end]
+        if order.index(end) == order.index(start) + 1:  # the next box down
+            _arrow(ax, [(BOX_X, y0 - BOX_H / 2 - 0.04), (BOX_X, y1 + BOX_H / 2 + 0.05)])
         else:
-            a, b = (x0 + BOX_W / 2 + 0.05, y0), (x1 - BOX_W / 2 - 0.05, y1)
-            style = "arc3,rad=0.08"
-        ax.add_patch(
-            FancyArrowPatch(
-                a,
-                b,
-                arrowstyle="-|>",
-                mutation_scale=10,
-                lw=0.9,
-                color="#555555",
-                connectionstyle=style,
-            )
-        )
-    ax.set_xlim(-BOX_W / 2 - 0.45, 2 * X_GAP + BOX_W / 2 + 0.9)
-    ax.set_ylim(-0.75, 5.1)
+            lane, arrive = lanes[(start, end)]
+            x, y1 = right + lane, y1 + arrive
+            _arrow(ax, [(right, y0 - 0.08), (x, y0 - 0.08), (x, y1), (right, y1)])
+    ax.set_xlim(0, WIDTH)
+    ax.set_ylim(0, height)
     ax.axis("off")
-    ax.set_title("Course map: an arrow means 'builds on'", fontsize=10, loc="left")
-    fig.tight_layout()
+    ax.text(0.12, height - 0.2, "Course map: an arrow means 'builds on'", fontsize=10, va="center")
+    check_figure(fig, column_px=PHONE_COLUMN_PX)
     # 2x: crisp on HiDPI screens. The drawing's data go into the PNG too, so that a test can tell
     # whether the committed picture is out of date without comparing pixels (fonts and
     # rasterisers differ slightly between machines).
     fig.savefig(
-        path, format="png", dpi=180, metadata={"Software": None, "Description": source_data()}
+        path, format="png", dpi=144, metadata={"Software": None, "Description": source_data()}
     )
     plt.close(fig)
 

@@ -1,6 +1,8 @@
-"""Figures used across chapters (`figures`) and diagrams drawn from code (`diagrams`)."""
+"""Figures used across chapters (`figures`), diagrams drawn from code (`diagrams`) and the
+figure text audit the notebook tests run on every figure (`audit`)."""
 
-from course_utils.plotting.diagrams import draw_multichannel_conv, draw_volumes
+from course_utils.plotting.audit import FigureTextError, check_figure, figure_problems
+from course_utils.plotting.diagrams import draw_multichannel_conv, draw_volumes, draw_windows
 from course_utils.plotting.figures import (
     COLUMN_PX,
     DISPLAY_DPI,
@@ -29,4 +31,8 @@ __all__ = [
     "animation_html",
     "draw_volumes",
     "draw_multichannel_conv",
+    "draw_windows",
+    "figure_problems",
+    "check_figure",
+    "FigureTextError",
 ]

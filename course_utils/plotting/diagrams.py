@@ -1,4 +1,5 @@
-"""Diagrams drawn from code: a network as 3-D volumes, a multi-channel convolution (ch. 01, 05)."""
+"""Diagrams drawn from code: a network as 3-D volumes, a multi-channel convolution, where a
+kernel's windows go with padding and stride."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Polygon
+from matplotlib.patches import Patch, Polygon, Rectangle
 
-from course_utils._validate import as_float_array, require_finite
+from course_utils._validate import as_float_array, as_int, require_finite
 from course_utils.plotting.figures import MAX_WIDTH_IN, MIN_FONT_PT, show_numbers
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
     from course_utils.models import ModelSummary
 
-__all__ = ["draw_volumes", "draw_multichannel_conv"]
+__all__ = ["draw_volumes", "draw_multichannel_conv", "draw_windows"]
 
 # Volumes, in inches: each side grows with the square root of its size, so that 1x28x28 and
 # 64x3x3 are both readable in one figure (a linear scale would make 3x3 a dot).
@@ -141,6 +142,18 @@ def draw_volumes(
     return _draw_stages(stages, ax, title)
 
 
+def _labels_touch(labels: list[str], centres: list[float], scale: float) -> bool:
+    """Whether two neighbouring 9 pt labels, centred at `centres`, would nearly touch when the
+    drawing is shown at `scale` (a character is about 0.075 in wide; 0.1 in between labels)."""
+    widths = [0.075 * len(label) / scale for label in labels]
+    return any(
+        right - left < (w_left + w_right) / 2 + 0.1 / scale
+        for left, right, w_left, w_right in zip(
+            centres, centres[1:], widths, widths[1:], strict=False
+        )
+    )
+
+
 def _draw_stages(stages: list[dict], ax: Axes | None, title: str | None) -> Figure:
     """Lay the blocks out left to right, centred on y = 0, with aligned rows of labels."""
     sizes = [_box_size(stage["shape"]) for stage in stages]
@@ -153,26 +166,30 @@ def _draw_stages(stages: list[dict], ax: Axes | None, title: str | None) -> Figu
     top = max(h / 2 + d * math.sin(math.radians(35)) for _, h, d in sizes)
     bottom = -max(h / 2 for _, h, _ in sizes)
     lines = max(len(stage["names"]) for stage in stages)
-    name_room, shape_room = 0.08 + 0.16 * lines, 0.5
+    shapes = [" × ".join(str(s) for s in stage["shape"]) for stage in stages]
+    centres = [left + size[0] / 2 for left, size in zip(lefts, sizes, strict=True)]
+    # Never wider than the book's column: a wider drawing is scaled down as a whole, its 9 pt
+    # labels not; shape labels that would then touch go on two alternating rows.
+    scale = 1.0 if ax is not None else min(1.0, (MAX_WIDTH_IN - 0.4) / (width + 0.1))
+    stagger = _labels_touch(shapes, centres, scale)
+    second_row = 0.19 / scale if stagger else 0.0
+    name_room, shape_room = 0.08 + 0.16 * lines, 0.5 + second_row
     if ax is None:
-        # Never wider than the book's column: a wider drawing is scaled down as a whole.
         full = (width + 0.1, top - bottom + name_room + shape_room + 0.1)
-        scale = min(1.0, (MAX_WIDTH_IN - 0.4) / full[0])  # labels stick out a little
         fig = plt.figure(figsize=(full[0] * scale, full[1] * scale))
         ax = fig.add_axes((0, 0, 1, 1))
-    for stage, left, size in zip(stages, lefts, sizes, strict=True):
+    for i, (stage, left, size) in enumerate(zip(stages, lefts, sizes, strict=True)):
         _draw_box(ax, left, size, _COLOURS[_category(stage["kind"])])
-        centre = left + size[0] / 2
-        shape = " × ".join(str(s) for s in stage["shape"])
         names = "\n".join(stage["names"])
-        ax.text(centre, top + 0.08, names, ha="center", va="bottom", fontsize=MIN_FONT_PT)
-        ax.text(centre, bottom - 0.06, shape, ha="center", va="top", fontsize=MIN_FONT_PT)
+        ax.text(centres[i], top + 0.08, names, ha="center", va="bottom", fontsize=MIN_FONT_PT)
+        y = bottom - 0.06 - (second_row if i % 2 else 0.0)
+        ax.text(centres[i], y, shapes[i], ha="center", va="top", fontsize=MIN_FONT_PT)
     present = dict.fromkeys(_category(stage["kind"]) for stage in stages)
     handles = [Patch(facecolor=_COLOURS[c], edgecolor="#333333", label=c) for c in present]
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(width / 2, bottom - 0.22),
+        bbox_to_anchor=(width / 2, bottom - 0.22 - second_row),
         bbox_transform=ax.transData,
         ncols=len(handles),
         frameon=False,
@@ -296,3 +313,46 @@ def draw_multichannel_conv(
         ax.title.set_fontsize(MIN_FONT_PT)
     fig.suptitle(title or f"A convolution with {n_in} input and {n_out} output channels")
     return fig
+
+
+def draw_windows(ax: Axes, n: int, k: int, stride: int = 1, padding: int = 0) -> Axes:
+    """Draw where a k x k kernel's windows go on an n x n input (sec. padding and stride).
+
+    The input is dark blue, its zero padding pale cells marked "0", the first window a solid
+    red square, the second a dashed orange one, and each window's centre a red dot, so the
+    dots form the output grid, of side (n + 2 * padding - k) // stride + 1. Returns `ax`.
+    """
+    if not isinstance(ax, Axes):
+        raise TypeError(f"draw_windows: `ax` must be a matplotlib Axes, got {type(ax).__name__}")
+    n = as_int(n, "n", "draw_windows", minimum=1)
+    k = as_int(k, "k", "draw_windows", minimum=1)
+    stride = as_int(stride, "stride", "draw_windows", minimum=1)
+    padding = as_int(padding, "padding", "draw_windows", minimum=0)
+    size = n + 2 * padding
+    if k > size:
+        raise ValueError(
+            f"draw_windows: the kernel (k={k}) must fit the padded input ({size} x {size})"
+        )
+    grid = np.zeros((size, size))
+    grid[padding : padding + n, padding : padding + n] = 1.0
+    ax.imshow(grid, cmap="Blues", vmin=-0.6, vmax=2.0)
+    for row, col in zip(*np.nonzero(grid == 0), strict=True):
+        ax.text(col, row, "0", ha="center", va="center", fontsize=MIN_FONT_PT, color="gray")
+    out = (size - k) // stride + 1
+    starts = [stride * i for i in range(out)]
+    centres = np.array([(r + k // 2, c + k // 2) for r in starts for c in starts])
+    ax.scatter(centres[:, 1], centres[:, 0], color="crimson", s=30, zorder=3)
+    windows = [((0, 0), "-", "crimson")]
+    if out > 1:
+        windows.append(((0, stride), "--", "darkorange"))
+    for (top, left), style, colour in windows:
+        corner = (left - 0.42, top - 0.42)
+        ax.add_patch(
+            Rectangle(corner, k - 0.16, k - 0.16, fill=False, edgecolor=colour, ls=style, lw=2)
+        )
+    ax.set_title(f"n={n}, k={k}, s={stride}, p={padding}: {out}x{out} output")
+    ax.set_xlabel("column (padded input)")
+    ax.set_ylabel("row (padded input)")
+    ax.set_xticks(range(size))
+    ax.set_yticks(range(size))
+    return ax

@@ -89,6 +89,7 @@ def _png_2x(fig) -> tuple[bytes, dict] | None:
     """An inline figure as a small PNG at twice its display size, with that size as metadata."""
     if not fig.axes and not fig.lines:
         return None  # an empty figure shows nothing, as IPython's own formatter does
+    _audit(fig)
     buffer = io.BytesIO()
     fig.savefig(
         buffer,
@@ -99,6 +100,14 @@ def _png_2x(fig) -> tuple[bytes, dict] | None:
         edgecolor=fig.get_edgecolor(),
     )
     return _small_png(buffer.getvalue())
+
+
+def _audit(fig: Figure, cropped: bool = True) -> None:
+    """Under the notebook tests (COURSE_FIGURE_AUDIT=1), fail on overlapping or tiny text."""
+    from course_utils.plotting.audit import audit_enabled, check_figure
+
+    if audit_enabled():
+        check_figure(fig, cropped=cropped)
 
 
 def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
@@ -433,6 +442,7 @@ def animation_html(animation: matplotlib.animation.Animation, **kwargs: object) 
     fig = animation._fig
     with plt.rc_context({"savefig.dpi": 2 * fig.dpi}):
         html = animation.to_jshtml(**kwargs)
+    _audit(fig, cropped=False)  # the last frame, with everything drawn
     html = re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html)
     width = round(fig.get_figwidth() * fig.dpi)
     html = re.sub(
