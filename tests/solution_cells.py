@@ -14,8 +14,9 @@ markdown cell that holds only ```{solution-end}. In JupyterLab (with jupyterlab-
 The book (sphinx-exercise) ignores this metadata and shows the whole solution in one dropdown.
 
 `python tests/solution_cells.py notebooks/NN_x.ipynb ...` applies the rule to notebooks (split
-cells, set the metadata, add the first-line comments; `--metadata-only` skips the comments); then `jupytext --sync` each of them.
-The hygiene test (tests/test_notebook_hygiene.py) fails on any chapter that breaks it.
+cells, set the metadata, add the first-line comments; `--metadata-only` skips the comments);
+then `jupytext --sync` each of them. tests/test_notebook_markup.py fails on a chapter that
+breaks it.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def _lead(cell, lead: str) -> None:
 
 
 def hide_solutions(nb, lead: bool = True) -> None:
-    """Split, mark and (with `lead`) lead every solution's cells of an nbformat notebook, in place."""
+    """Split, hide and (with `lead`) comment every solution's cells of a notebook, in place."""
     import nbformat
 
     cells = []
