@@ -434,3 +434,28 @@ def test_screenshots(site, browser):
             )
         target = shots / name
         assert browser.save_screenshot(str(target)) and target.stat().st_size > 10_000, name
+
+
+# Inline formulas (MathJax does not break them across lines) that run past the text column's
+# right edge, where a phone cuts them off.
+INLINE_MATH_CUT = """
+const done = arguments[arguments.length - 1];
+const check = () => {
+  const column = document.querySelector('.bd-article').getBoundingClientRect();
+  done([...document.querySelectorAll('.bd-article mjx-container:not([display="true"])')]
+    .filter(m => !m.closest('.admonition details:not([open]), details:not([open])'))
+    .filter(m => m.getBoundingClientRect().right > column.right + 1)
+    .map(m => (m.querySelector('mjx-assistive-mml math') || m).textContent.slice(0, 80)));
+};
+if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+  MathJax.startup.promise.then(check, check);
+} else { check(); }
+"""
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_inline_math_fits_a_phone(page, site, browser):
+    """Issue 23: at 390 px no inline formula runs past the text column (it would be cut off)."""
+    _open(browser, f"{site}/{page}.html", PHONE)
+    cut = browser.execute_async_script(INLINE_MATH_CUT)
+    assert not cut, f"{page} at 390 px: {len(cut)} inline formulas cut off, e.g. {cut[:3]}"
