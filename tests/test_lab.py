@@ -608,6 +608,8 @@ def test_solutions_hidden_until_opened(reader):
     assert not _shown(code_cell, ".jp-OutputArea-output"), "the solution's outputs show"
     assert not _shown(code_cell, ".jp-InputArea"), "the code shows"
     _screenshot(reader, details, "01-solution-closed")
+    exercise = reader.find_element(By.CSS_SELECTOR, panel + "aside#ex-output-size")
+    _screenshot(reader, exercise, "01-exercise")
 
     details.find_element(By.CSS_SELECTOR, "summary").click()
     _wait(reader, WAIT_CEILING, lambda d: prose.is_displayed(), "the written answer to open")
@@ -622,5 +624,3 @@ def test_solutions_hidden_until_opened(reader):
     )
     assert "[24, 12, 5]" in code_cell.find_element(By.CSS_SELECTOR, ".jp-OutputArea").text
     _screenshot(reader, details, "01-solution-open")
-    exercise = reader.find_element(By.CSS_SELECTOR, panel + "aside#ex-output-size")
-    _screenshot(reader, exercise, "01-exercise")
