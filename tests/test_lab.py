@@ -586,6 +586,8 @@ def test_solutions_hidden_until_opened(reader):
             assert cell["inputHidden"] and cell["outputHidden"], (
                 f"{solution['label']}: {cell} shown"
             )
+            # a folded cell shows its first line: a comment, not a line of the answer
+            assert re.match(r"[#%] Solution", cell["placeholder"] or ""), (solution["label"], cell)
     first = solutions[0]
     reader.execute_script(SCROLL_TO_CELL, name, first["index"])
     panel = ".jp-NotebookPanel:not(.lm-mod-hidden) "
