@@ -466,7 +466,9 @@ def test_training_progress_widget(browser):
 
 # --- Reading a chapter in JupyterLab (issue 23): MyST rendered, solutions folded until opened ---
 
-READ = ("01_convolutions.ipynb", "06_backpropagation.ipynb")  # every MyST form the chapters use
+# Every MyST form the chapters use; opened from fresh copies in a folder of their own, which the
+# Run All of the tests above (that un-folds the cells it runs, and autosaves) never touches.
+READ = ("fresh/01_convolutions.ipynb", "fresh/06_backpropagation.ipynb")
 # Rendered markdown of the cells now drawn, without code, code blocks and typeset math.
 RENDERED_TEXT = """
 return [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell .myst')]
@@ -507,6 +509,9 @@ return panel.content.scrollToCell(cell, 'center').then(() => true);
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory, lab):
     """Chromium on JupyterLab with the READ chapters open as a learner first sees them (not run)."""
+    (lab["root"] / "fresh").mkdir(exist_ok=True)
+    for path in READ:
+        shutil.copy2(ROOT / "notebooks" / Path(path).name, lab["root"] / path)
     driver = start_chromium(tmp_path_factory.mktemp("reader-profile"), 1280, 1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -529,7 +534,7 @@ def _read(driver, name: str) -> None:
         name,
     )
     _wait(driver, WAIT_CEILING, lambda d: d.execute_script(OPENED, name), f"{name} to open")
-    _show(driver, name)
+    _show(driver, Path(name).name)
     _wait(
         driver,
         WAIT_CEILING,
