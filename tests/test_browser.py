@@ -414,6 +414,11 @@ SCREENSHOTS = {  # file name: (page, window, what it shows)
     "optimizers-1280-dark-animation.png": (_page("optimizers"), WIDE, "animation, dark mode"),
     "style_transfer-1280.png": (_page("style_transfer"), WIDE, "style transfer, first figure"),
     "style_transfer-390.png": (_page("style_transfer"), PHONE, "style transfer on a phone"),
+    "softmax-390-equation.png": (
+        _page("fully_connected_and_softmax"),
+        PHONE,
+        "a wide equation on a phone: scroll bar and edge shadow",
+    ),
 }
 
 
@@ -429,9 +434,47 @@ def test_screenshots(site, browser):
             assert _settles(browser, CHAPTER_LIST_SHOWN, True), "☰ did not open the chapter list"
         elif "animation" in name:
             browser.execute_script("document.querySelector('main .animation').scrollIntoView();")
+        elif "equation" in name:
+            browser.execute_script(
+                "[...document.querySelectorAll('main mjx-container[display=\"true\"]')]"
+                ".find(m => m.scrollWidth > m.clientWidth).scrollIntoView({block: 'center'});"
+            )
         elif "figure" in name or name.startswith("style_transfer-"):
             browser.execute_script(
                 "document.querySelector('main .cell_output img').scrollIntoView();"
             )
         target = shots / name
         assert browser.save_screenshot(str(target)) and target.stat().st_size > 10_000, name
+
+
+# Inline formulas (MathJax does not break them across lines) that run past the text column's
+# right edge, where a phone cuts them off; and wide display equations that scroll with no cue.
+INLINE_MATH_CUT = """
+const done = arguments[arguments.length - 1];
+const check = () => {
+  const column = document.querySelector('.bd-article').getBoundingClientRect();
+  done([[...document.querySelectorAll('.bd-article mjx-container:not([display="true"])')]
+    .filter(m => !m.closest('.admonition details:not([open]), details:not([open])'))
+    .filter(m => m.getBoundingClientRect().right > column.right + 1)
+    .map(m => (m.querySelector('mjx-assistive-mml math') || m).textContent.slice(0, 80)),
+    // display equations wider than the column: they must scroll, with the shadow cue
+    [...document.querySelectorAll('.bd-article mjx-container[display="true"]')]
+    .filter(m => m.scrollWidth > m.clientWidth + 1)
+    .filter(m => !['auto', 'scroll'].includes(getComputedStyle(m).overflowX)
+                 || !getComputedStyle(m).backgroundImage.includes('gradient'))
+    .map(m => m.textContent.slice(0, 80))]);
+};
+if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+  MathJax.startup.promise.then(check, check);
+} else { check(); }
+"""
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_inline_math_fits_a_phone(page, site, browser):
+    """Issue 23: at 390 px no inline formula runs past the text column (it would be cut off),
+    and a display equation wider than the column scrolls with a visible cue (edge shadows)."""
+    _open(browser, f"{site}/{page}.html", PHONE)
+    cut, hidden = browser.execute_async_script(INLINE_MATH_CUT)
+    assert not cut, f"{page} at 390 px: {len(cut)} inline formulas cut off, e.g. {cut[:3]}"
+    assert not hidden, f"{page} at 390 px: wide equations scroll with no cue: {hidden[:3]}"

@@ -95,6 +95,12 @@ def lab(tmp_path_factory):
     notification.mkdir(parents=True)
     notification /= "notification.jupyterlab-settings"
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # Every cell drawn at once (no windowing), so that a test can read the whole notebook.
+    tracker = (
+        home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    )
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), secrets.token_hex(16)
     log = (home / "server.log").open("wb")
     server = subprocess.Popen(
@@ -456,3 +462,172 @@ def test_training_progress_widget(browser):
             By.CSS_SELECTOR, ".progress"
         ).value_of_css_property("width"), "the bar is not full"
     _screenshot(browser, bars[-1], "07-training-progress")
+
+
+# --- Reading a chapter in JupyterLab (issue 23): MyST rendered, solutions folded until opened ---
+
+# Every MyST form the chapters use; opened from fresh copies in a folder of their own, which the
+# Run All of the tests above (that un-folds the cells it runs, and autosaves) never touches.
+READ = ("fresh/01_convolutions.ipynb", "fresh/06_backpropagation.ipynb")
+# Rendered markdown of the cells now drawn, without code, code blocks and typeset math.
+RENDERED_TEXT = """
+return [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell .myst')]
+  .map(node => { const copy = node.cloneNode(true);
+    copy.querySelectorAll('code, pre, .katex, script, style').forEach(n => n.remove());
+    return copy.textContent; }).filter(text => text.trim());
+"""
+# How many markdown cells the open notebook has, and how many of them MyST has drawn.
+RENDERED_COUNT = """
+const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === arguments[0]);
+const cells = panel.content.widgets.filter(c => c.model.type === 'markdown' && !c.inputHidden);
+return [cells.length, cells.filter(c => c.node.querySelector('.myst > *')).length];
+"""
+# Each solution's cells, by JupyterLab's own state: whether the opening dropdown is closed, and
+# for every later cell whether its source and outputs are folded and what its placeholder says.
+SOLUTIONS = """
+const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === arguments[0]);
+const found = []; let current = null;
+for (const [index, cell] of panel.content.widgets.entries()) {
+  const source = cell.model.sharedModel.getSource();
+  if (cell.model.type === 'markdown' && source.includes('{solution-end}')) { current = null; continue; }
+  if (cell.model.type === 'markdown' && source.startsWith('```{solution-start}')) {
+    current = {index, label: source.split('\\n')[0], cells: []}; found.push(current); continue;
+  }
+  if (current) current.cells.push({index, type: cell.model.type, inputHidden: cell.inputHidden,
+    outputHidden: cell.model.type === 'code' ? cell.outputHidden : true,
+    placeholder: (cell.node.querySelector('.jp-InputPlaceholder .jp-PlaceholderText') || {}).textContent});
+}
+return found;
+"""
+SCROLL_TO_CELL = """
+const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path === arguments[0]);
+const cell = panel.content.widgets[arguments[1]];
+return panel.content.scrollToCell(cell, 'center').then(() => true);
+"""
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory, lab):
+    """Chromium on JupyterLab with the READ chapters open as a learner first sees them (not run)."""
+    (lab["root"] / "fresh").mkdir(exist_ok=True)
+    for path in READ:
+        shutil.copy2(ROOT / "notebooks" / Path(path).name, lab["root"] / path)
+    driver = start_chromium(tmp_path_factory.mktemp("reader-profile"), 1280, 1000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        driver.get(f"{lab['base']}/lab?reset&token={lab['token']}")
+        _wait(
+            driver,
+            WAIT_CEILING,
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"),
+            "JupyterLab to load",
+        )
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _read(driver, name: str) -> None:
+    """Open a chapter without a kernel and wait until MyST has rendered its first cells."""
+    driver.execute_script(
+        "window.jupyterapp.commands.execute('docmanager:open', {path: arguments[0], kernel: {name: null}});",
+        name,
+    )
+    _wait(driver, WAIT_CEILING, lambda d: d.execute_script(OPENED, name), f"{name} to open")
+    _show(driver, Path(name).name)
+    _wait(
+        driver,
+        WAIT_CEILING,
+        lambda d: d.find_elements(
+            By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell .myst"
+        ),
+        f"jupyterlab-myst to render {name}",
+    )
+
+
+def _shown(element, css: str) -> bool:
+    """Whether any element under `element` that matches `css` is displayed."""
+    return any(found.is_displayed() for found in element.find_elements(By.CSS_SELECTOR, css))
+
+
+@pytest.mark.parametrize("name", READ)
+def test_myst_renders_in_lab(reader, name):
+    """No raw {term}, {ref}, {cite}, {eq}, {doc}, :label:, directive fences or $...$ in rendered markdown."""
+    _read(reader, name)
+    raw = re.compile(
+        r"\{(term|ref|cite|eq|doc|numref|exercise|solution-start|solution-end)\}"
+        r"|:label:|:class:|```|\$"
+    )
+    _wait(  # the server's settings turn off windowing: every cell is drawn, not just those in view
+        reader,
+        WAIT_CEILING,
+        lambda d: len(set(d.execute_script(RENDERED_COUNT, name))) == 1,
+        f"MyST to draw every markdown cell of {name}",
+    )
+    seen = reader.execute_script(RENDERED_TEXT)
+    found = [
+        f"...{text[max(0, m.start() - 40) : m.end() + 40]}..."
+        for text in seen
+        for m in raw.finditer(text)
+    ]
+    assert len(seen) > 20, f"{name}: only {len(seen)} markdown cells rendered"
+    assert not found, f"{name}: raw MyST in Lab: {found[:5]}"
+    exercises = reader.find_elements(
+        By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .myst-exercise-title"
+    )
+    assert any(re.match(r"Exercise \d+", e.get_attribute("textContent")) for e in exercises), (
+        "no exercise title rendered"
+    )
+
+
+def test_solutions_hidden_until_opened(reader):
+    """Chapter 01's solutions: prose, code and outputs hidden at first; clicking opens each."""
+    name = READ[0]
+    _read(reader, name)
+    solutions = reader.execute_script(SOLUTIONS, name)
+    assert len(solutions) >= 4, f"{name}: {len(solutions)} solutions found"
+    for solution in solutions:
+        for cell in solution["cells"]:
+            assert cell["inputHidden"] and cell["outputHidden"], (
+                f"{solution['label']}: {cell} shown"
+            )
+            # a folded cell shows its first line: a comment, not a line of the answer
+            assert re.match(r"[#%] Solution", cell["placeholder"] or ""), (solution["label"], cell)
+    first = solutions[0]
+    reader.execute_script(SCROLL_TO_CELL, name, first["index"])
+    panel = ".jp-NotebookPanel:not(.lm-mod-hidden) "
+    details = _wait(
+        reader,
+        WAIT_CEILING,
+        lambda d: d.find_elements(By.CSS_SELECTOR, panel + "details.myst-exercise"),
+        "the solution dropdown",
+    )[0]
+    prose = details.find_element(By.CSS_SELECTOR, ".details-body p")
+    code_cell = reader.find_element(
+        By.CSS_SELECTOR,
+        panel + f'.jp-Notebook-cell[data-windowed-list-index="{first["cells"][0]["index"]}"]',
+    )
+    placeholder = code_cell.find_element(By.CSS_SELECTOR, ".jp-InputPlaceholder")
+    assert placeholder.text.startswith("# Solution"), placeholder.text
+    assert details.get_attribute("open") is None and not prose.is_displayed(), (
+        "the written answer shows"
+    )
+    assert not _shown(code_cell, ".jp-OutputArea-output"), "the solution's outputs show"
+    assert not _shown(code_cell, ".jp-InputArea"), "the code shows"
+    _screenshot(reader, details, "01-solution-closed")
+    exercise = reader.find_element(By.CSS_SELECTOR, panel + "aside#ex-output-size")
+    _screenshot(reader, exercise, "01-exercise")
+
+    details.find_element(By.CSS_SELECTOR, "summary").click()
+    _wait(reader, WAIT_CEILING, lambda d: prose.is_displayed(), "the written answer to open")
+    placeholder.find_element(By.CSS_SELECTOR, ".jp-Placeholder-content").click()
+    _wait(reader, WAIT_CEILING, lambda d: _shown(code_cell, ".jp-InputArea"), "the code to open")
+    code_cell.find_element(By.CSS_SELECTOR, ".jp-OutputPlaceholder .jp-Placeholder-content").click()
+    _wait(
+        reader,
+        WAIT_CEILING,
+        lambda d: _shown(code_cell, ".jp-OutputArea-output"),
+        "the outputs to open",
+    )
+    assert "[24, 12, 5]" in code_cell.find_element(By.CSS_SELECTOR, ".jp-OutputArea").text
+    _screenshot(reader, details, "01-solution-open")
