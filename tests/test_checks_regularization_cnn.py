@@ -156,7 +156,7 @@ def test_flattened_size():
         (32 * 16 * 16, "shrinks 32 to 28"),
         (3 * 14 * 14, "output"),
         (3 * 32 * 14 * 14, "summed"),
-        (128, "fits 8x8 inputs"),
+        (128, "fits only 8x8 or 9x9 inputs"),
         (1000, "got 1000"),
         (62.72, "whole number"),
         (None, "replace `None`"),
@@ -227,9 +227,10 @@ def test_flattened_size_says_where_the_notes_number_fits():
     from course_utils.models import NotesNet
 
     message = checks.check_flattened_size(128, _features()).message
-    assert "no usual input" not in message and "scikit-learn's digits" in message
+    assert "no usual input" not in message and "scikit-learn's 8x8 digits" in message
     # the claim itself: the notes' network on 8x8 images flattens to 32*4 = 128
     assert NotesNet(10, in_channels=1, input_size=8).flattened_size == 32 * 4
+    assert NotesNet(10, in_channels=1, input_size=9).flattened_size == 32 * 4
 
 
 def _two_conv(relu_on_output=False, conv2=(32, 64, 3), flat=64 * 5 * 5, softmax=False):

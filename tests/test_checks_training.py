@@ -158,8 +158,8 @@ def test_label_preserving_accepts_either_answer_on_noise_with_the_reasons():
         feedback = check_label_preserving((keeps, useful))
         assert feedback and "exactly black" in feedback.message
         assert "robust" in feedback.message  # both sides of the argument are given
-    assert "you left faint noise out" in check_label_preserving((keeps, without)).message
-    assert "you counted faint noise" in check_label_preserving((keeps, with_noise)).message
+    assert "you left it out" in check_label_preserving((keeps, without)).message
+    assert "you counted it as useful" in check_label_preserving((keeps, with_noise)).message
     # noise still keeps the label: leaving it out of the first set is wrong
     assert "also keeps" in check_label_preserving((keeps - {"add faint noise"}, without)).message
     assert "not options" in check_label_preserving(({"zoom"}, useful)).message

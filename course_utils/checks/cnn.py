@@ -61,8 +61,9 @@ def check_flattened_size(answer: Any, features: Any) -> Feedback:
         "(32), not per input channel (3).",
         3 * 32 * pooled * pooled: "the input channels are summed by the convolution; they do "
         "not multiply the count.",
-        32 * 4: "that is the notes' 32*4, which fits 8x8 inputs (scikit-learn's digits: "
-        "8 -> 4 -> 2, 32 x 2 x 2 = 128), not 32x32 colour images: trace the sizes yourself.",
+        32 * 4: "that is the notes' 32*4, which fits only 8x8 or 9x9 inputs (scikit-learn's "
+        "8x8 digits: 8 -> 4 -> 2, and 32 x 2 x 2 = 128), not 32x32 colour images: trace the "
+        "sizes yourself.",
     }
     if value != expected:
         return Feedback(

@@ -257,12 +257,12 @@ _KEEPS_LABEL = {
 _USEFUL = {"shift by 2 pixels", "rotate by 10 degrees"}
 _EITHER = "add faint noise"  # useful or not: the answer depends on an argument, both are given
 _NOISE_REASONS = {
-    True: "you counted faint noise as useful: it keeps the label and makes the model robust to "
-    "small pixel changes. One can argue the other way: MNIST's background is exactly black, so "
-    "noisy digits are unlike every test digit, and the course's recipe does not use noise.",
-    False: "you left faint noise out: MNIST's background is exactly black, so noisy digits are "
-    "unlike every test digit (the course's recipe does not use noise). One can argue the other "
-    "way: noise keeps the label and makes the model robust to small pixel changes.",
+    True: "you counted it as useful: it keeps the label and makes the model robust to small "
+    "pixel changes; but MNIST's background is exactly black, so noisy digits are unlike every "
+    "test digit, and the course's recipe does not use noise.",
+    False: "you left it out: MNIST's background is exactly black, so noisy digits are unlike "
+    "every test digit (the course's recipe does not use noise); but noise keeps the label and "
+    "makes the model robust to small pixel changes.",
 }
 _CHANGES = {
     "flip left-right": "a mirrored 2, 3, 4, 5, 6, 7 or 9 is not that digit any more",
@@ -337,6 +337,6 @@ def check_label_preserving(answer: Any) -> Feedback:
         True,
         "shifts and small rotations keep the label and make digits like the ones the model "
         "will meet; inversion keeps the label too, but makes images unlike any test digit (a "
-        "distribution shift); flips and half-turns change the label. Either answer on noise "
-        f"can be argued: {_NOISE_REASONS[_EITHER in useful]}",
+        "distribution shift); flips and half-turns change the label. Faint noise can be "
+        f"argued either way, and {_NOISE_REASONS[_EITHER in useful]}",
     )
