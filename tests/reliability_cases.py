@@ -557,7 +557,7 @@ def _check_cases() -> list[Case]:
         c.append(Case("checks.check_occlusion_copies", bad, "not yet", "", lambda v=value: checks.check_occlusion_copies(v)))
     c += [
         Case("checks.check_top_k_accuracy", "NaN probabilities", "not yet", "", lambda: checks.check_top_k_accuracy(1.0, np.full((3, 3), NAN), np.arange(3))),
-        Case("checks.check_confusion_matrix", "NaN matrix", "not yet", "", lambda: checks.check_confusion_matrix(np.full((3, 3), NAN), np.arange(3), np.arange(3), 3)),
+        Case("checks.check_confusion_matrix", "NaN matrix", "not yet", "", lambda: checks.check_confusion_matrix(lambda t, p, n: np.full((n, n), NAN))),
         Case("checks.check_output_sizes", "NaN sizes", "not yet", "", lambda: checks.check_output_sizes([NAN, NAN, NAN], work["stack"])),
         Case("checks.check_steps_per_epoch", "NaN pair", "not yet", "", lambda: checks.check_steps_per_epoch((NAN, NAN))),
         Case("checks.check_head_parameters", "NaN pair", "not yet", "", lambda: checks.check_head_parameters((NAN, NAN), work["heads"])),

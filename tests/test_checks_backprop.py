@@ -44,11 +44,42 @@ def test_max_pool_routing_refuses_wrong_answers(answer, needle):
     assert needle in feedback.message
 
 
-def test_max_pool_routing_explains_the_tie():
-    wrong = _max_pool_by_autograd()
-    wrong[2, 3], wrong[2, 2] = wrong[2, 2], 0.0
-    feedback = checks.check_max_pool_routing(wrong)
-    assert not feedback and "tie" in feedback.message
+def _with_tie_shares(first: float, second: float) -> np.ndarray:
+    answer = _max_pool_by_autograd()
+    upstream = answer[2, 2]
+    answer[2, 2], answer[2, 3] = first * upstream, second * upstream
+    return answer
+
+
+@pytest.mark.parametrize("shares", [(0.5, 0.5), (0.0, 1.0), (0.25, 0.75)])
+def test_max_pool_routing_accepts_any_split_of_the_tie_and_teaches_it(shares):
+    # a split of a tie is a valid subgradient: accepted, with what PyTorch picks
+    feedback = checks.check_max_pool_routing(_with_tie_shares(*shares))
+    assert feedback, feedback.message
+    assert "no derivative at a tie" in feedback.message
+    assert "PyTorch picks one" in feedback.message and "autograd would give (1, 0)" in (
+        feedback.message
+    )
+
+
+def test_max_pool_routing_teaches_the_tie_to_pytorchs_answer_too():
+    feedback = checks.check_max_pool_routing(_max_pool_by_autograd())
+    assert feedback and "no derivative at a tie" in feedback.message
+    assert "as PyTorch does" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "shares, needle",
+    [
+        ((1.0, 1.0), "counts it twice"),
+        ((0.5, 0.0), "do not add up to 1"),
+        ((1.5, -0.5), "include a negative"),
+    ],
+)
+def test_max_pool_routing_refuses_a_tie_split_that_is_no_subgradient(shares, needle):
+    feedback = checks.check_max_pool_routing(_with_tie_shares(*shares))
+    assert not feedback and needle in feedback.message
+    assert "no derivative at a tie" in feedback.message
 
 
 # --- ex-gradient-check ----------------------------------------------------------------------
@@ -68,6 +99,38 @@ def _central_differences(h: float) -> np.ndarray:
 def test_numerical_gradient_accepts_central_differences_and_the_right_verdict():
     feedback = checks.check_numerical_gradient(_central_differences(1e-5), False)
     assert feedback, feedback.message
+
+
+def test_numerical_gradient_refuses_the_analytic_formula():
+    # the shortcut: the exact derivative exp(v) (1 + v), or autograd's, instead of an estimate
+    v = checks.GRADIENT_CHECK_POINT
+    exact = np.exp(v) * (1 + v)
+    w = torch.tensor(v, requires_grad=True)
+    (torch.exp(w) * w).sum().backward()
+    for shortcut in (exact, w.grad.numpy()):
+        feedback = checks.check_numerical_gradient(shortcut, False)
+        assert not feedback and "not a numerical estimate" in feedback.message
+    for h in (1e-4, 1e-5, 1e-6):  # honest central differences, whatever the usual step
+        assert checks.check_numerical_gradient(_central_differences(h), False)
+
+
+def test_numerical_gradient_refuses_the_chapters_function(monkeypatch):
+    from course_utils.checks import _by_hand
+
+    answer = _central_differences(1e-5)
+    cells = [
+        "numeric_grad = None\ncheck_numerical_gradient(numeric_grad, analytic_is_right)",
+        "numeric_grad = numerical_gradient(gradient_check_function, point)\n"
+        "check_numerical_gradient(numeric_grad, False)",
+    ]
+    namespace = {"In": ["", *cells], "numeric_grad": answer}
+    monkeypatch.setattr(_by_hand, "_namespace", lambda: namespace)
+    feedback = checks.check_numerical_gradient(answer, False)
+    assert not feedback and "`numerical_gradient`" in feedback.message
+    namespace["In"][2] = (
+        "numeric_grad = estimate(point)\ncheck_numerical_gradient(numeric_grad, False)"
+    )
+    assert checks.check_numerical_gradient(answer, False)
 
 
 def test_numerical_gradient_matches_autograd():
@@ -160,6 +223,7 @@ def test_right_answer_passes_and_agrees_with_torch():
     assert verdict and "0.1179" in verdict.message
     kaiming = _conv(None)
     nn.init.kaiming_normal_(kaiming.weight, nonlinearity="relu")
+    nn.init.zeros_(kaiming.bias)
     assert check_he_std(torch.tensor(std), kaiming)
     assert check_he_std(np.float32(std), _conv(std, seed=3))
 
@@ -217,3 +281,23 @@ def test_placeholder_junk_and_non_finite():
     with torch.no_grad():
         layer.weight[0, 0, 0, 0] = float("nan")
     assert "NaN" in check_he_std(math.sqrt(2 / FAN_IN), layer).message
+
+
+def test_a_uniform_draw_with_the_right_std_fails():
+    # the shortcut: kaiming_uniform_ has He's std, but the exercise asks for a normal draw
+    layer = _conv(math.sqrt(2 / FAN_IN))
+    nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+    assert abs(float(layer.weight.detach().std()) / math.sqrt(2 / FAN_IN) - 1) < 0.05
+    verdict = check_he_std(math.sqrt(2 / FAN_IN), layer)
+    assert not verdict and "uniform" in verdict.message and "normal_" in verdict.message
+
+
+@pytest.mark.parametrize("bias", [5.0, 0.01])
+def test_biases_must_be_zero(bias):
+    layer = _conv(math.sqrt(2 / FAN_IN))
+    nn.init.constant_(layer.bias, bias)
+    verdict = check_he_std(math.sqrt(2 / FAN_IN), layer)
+    assert not verdict and "biases are not 0" in verdict.message
+    no_bias = nn.Conv2d(16, 64, 3, bias=False)
+    nn.init.normal_(no_bias.weight, 0.0, math.sqrt(2 / FAN_IN))
+    assert "no bias" in check_he_std(math.sqrt(2 / FAN_IN), no_bias).message

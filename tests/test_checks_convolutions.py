@@ -1,4 +1,4 @@
-"""The convolution exercise checks accept right answers and explain wrong ones."""
+"""The convolutions exercise checks accept right answers and explain wrong ones."""
 
 import numpy as np
 import pytest
@@ -148,3 +148,41 @@ def test_conv2d_single_channel_explains_wrong_functions():
         in check_conv2d_single_channel(lambda image, kernel, stride=1, padding=0: None).message
     )
     assert "function itself" in check_conv2d_single_channel(np.zeros(3)).message
+
+
+def test_conv2d_single_channel_refuses_the_library():
+    import torch.nn.functional as F
+    from scipy.signal import correlate2d
+
+    from course_utils import ops
+
+    def with_torch(image, kernel, stride=1, padding=0):
+        x = torch.tensor(image)[None, None]
+        w = torch.tensor(kernel)[None, None]
+        return F.conv2d(x, w, stride=stride, padding=padding)[0, 0].numpy()
+
+    def with_ops(image, kernel, stride=1, padding=0):
+        return ops.conv2d(image[None], kernel[None, None], stride=stride, padding=padding)[0]
+
+    def with_scipy(image, kernel, stride=1, padding=0):
+        return correlate2d(np.pad(image, padding), kernel, mode="valid")[::stride, ::stride]
+
+    def helper(image, kernel, stride, padding):
+        return with_torch(image, kernel, stride, padding)
+
+    def through_a_helper(image, kernel, stride=1, padding=0):
+        return helper(image, kernel, stride, padding)
+
+    for shortcut in (with_torch, with_ops, with_scipy, through_a_helper):
+        verdict = check_conv2d_single_channel(shortcut)
+        assert not verdict and "a library's convolution" in verdict.message, shortcut.__name__
+
+
+def test_conv2d_single_channel_accepts_the_chapters_function_and_own_helpers():
+    def conv2d(image, kernel, stride, padding):  # the learner's own, by hand, named like torch's
+        return _loop_conv2d(image, kernel, stride, padding)
+
+    def my_conv2d(image, kernel, stride=1, padding=0):
+        return conv2d(image, kernel, stride, padding)
+
+    assert check_conv2d_single_channel(my_conv2d)

@@ -1,4 +1,4 @@
-"""The feature and attribution exercise checks accept right answers and explain common wrong ones.
+"""The checks of what the network learned, and of occlusion and saliency: right answers pass.
 
 The checks read the trained digit classifier; here it is replaced by a fixed random `DigitCNN`, so
 these tests neither train nor need the cache. The checks' logic does not depend on the weights.
@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils import checks, models, pretrained
+from course_utils.checks import _by_hand
 from course_utils.checks.attribution import _tiny_network
 from course_utils.interpret import occlusion
 
@@ -38,6 +39,12 @@ def data():
     return pretrained.classifier_data()
 
 
+def _learner_cells(monkeypatch, cells, **variables):
+    """Pretend the learner ran `cells` in a notebook, leaving `variables` in its namespace."""
+    namespace = {"In": ["", *cells], **variables}
+    monkeypatch.setattr(_by_hand, "_namespace", lambda: namespace)
+
+
 def test_placeholders_say_not_yet():
     for check in (
         checks.check_block2_maps,
@@ -61,24 +68,89 @@ def test_block2_maps(fast_classifier, data):
     assert not checks.check_block2_maps(F.relu(bn2) + 0.1)
 
 
+def test_block2_maps_refuse_the_activations_helper(monkeypatch, fast_classifier, data):
+    model, x = fast_classifier, data[1][0][:8]
+    with torch.no_grad():
+        maps = F.relu(model.bn2(model.conv2(model.pool(F.relu(model.bn1(model.conv1(x)))))))
+    start = "block2_maps = None  # your (8, 32, 14, 14) tensor\ncheck_block2_maps(block2_maps)"
+    shortcut = (
+        "recorded = activations(model, test_images[:8], ['bn2'])\n"
+        "block2_maps = F.relu(recorded['bn2'])"
+    )
+    _learner_cells(monkeypatch, [start, shortcut], block2_maps=maps, recorded={})
+    verdict = checks.check_block2_maps(maps)
+    assert not verdict and "`activations`" in verdict.message and "hook" in verdict.message
+    hook = (
+        "stored = []\nhandle = model.bn2.register_forward_hook(lambda m, i, o: stored.append(o))\n"
+        "model(test_images[:8])\nhandle.remove()\nblock2_maps = F.relu(stored[0])"
+    )
+    _learner_cells(monkeypatch, [start, hook], block2_maps=maps, stored=[])
+    assert checks.check_block2_maps(maps)
+
+
+def _pca_parts(features):
+    centred = features - features.mean(axis=0)
+    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    kept = np.cumsum(s**2) / np.sum(s**2)
+    return centred, u, s, vt, int(np.argmax(kept >= 0.8)) + 1
+
+
 @pytest.mark.slow  # the features of 5,000 digits
 def test_feature_pca(fast_classifier, data):
     with torch.no_grad():
         features = fast_classifier.features(data[1][0]).numpy().astype(np.float64)
-    centred = features - features.mean(axis=0)
-    u, _, vt = np.linalg.svd(centred, full_matrices=False)
-    right = centred @ vt[:2].T
-    assert checks.check_feature_pca(right)
-    assert checks.check_feature_pca(right * np.array([-1.0, 1.0]))  # either sign per component
-    assert (
-        "centre"
-        in checks.check_feature_pca(
-            features @ np.linalg.svd(features, full_matrices=False)[2][:2].T
-        ).message
+    centred, u, _, vt, k = _pca_parts(features)
+    right = centred @ vt[:k].T
+    verdict = checks.check_feature_pca((k, right))
+    assert verdict and f"{k} of the 64 components" in verdict.message
+    flip = np.ones(k)
+    flip[0] = -1
+    assert checks.check_feature_pca((float(k), right * flip))  # either sign per component
+    assert "add 1" in checks.check_feature_pca((k - 1, right[:, :-1])).message
+    raw = features @ np.linalg.svd(features, full_matrices=False)[2][:k].T
+    assert "centre" in checks.check_feature_pca((k, raw)).message
+    assert "wrong order" in checks.check_feature_pca((k, right[:, ::-1])).message
+    assert "columns of U" in checks.check_feature_pca((k, u[:, :k])).message
+    assert "transpose" in checks.check_feature_pca((k, right.T)).message
+    assert "pair" in checks.check_feature_pca(right).message
+
+
+@pytest.mark.slow  # the features of 5,000 digits
+def test_feature_pca_names_z_scoring(fast_classifier, data):
+    with torch.no_grad():
+        features = fast_classifier.features(data[1][0]).numpy().astype(np.float64)
+    _, _, _, _, k = _pca_parts(features)
+    spread = features.std(axis=0)
+    z = (features - features.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+    z_scored = z @ np.linalg.svd(z, full_matrices=False)[2][:k].T
+    verdict = checks.check_feature_pca((k, z_scored))
+    assert not verdict and "standard deviation (z-scored" in verdict.message
+
+
+@pytest.mark.slow  # the features of 5,000 digits
+def test_feature_pca_refuses_the_chapters_pca_and_scikit_learn(monkeypatch, fast_classifier, data):
+    from sklearn.decomposition import PCA
+
+    with torch.no_grad():
+        features = fast_classifier.features(data[1][0]).numpy().astype(np.float64)
+    centred, _, _, vt, k = _pca_parts(features)
+    right = centred @ vt[:k].T
+    start = "feature_pca = None\ncheck_feature_pca((n_components, feature_pca))"
+    for work in (
+        f"feature_pca, _ = pca_by_hand(test_features.numpy(), {k})",
+        f"model = PCA({k})\nfeature_pca = model.fit_transform(test_features.numpy())",
+        f"lib = PCA\nfeature_pca = lib({k}).fit_transform(test_features.numpy())",
+    ):
+        _learner_cells(monkeypatch, [start, work], feature_pca=right, lib=PCA)
+        verdict = checks.check_feature_pca((k, right))
+        assert not verdict and "NumPy's SVD" in verdict.message, work
+    honest = (
+        "centred = test_features.numpy() - test_features.numpy().mean(axis=0)\n"
+        "_, s, vt = np.linalg.svd(centred, full_matrices=False)\n"
+        f"feature_pca = centred @ vt[:{k}].T"
     )
-    assert "swapped" in checks.check_feature_pca(right[:, ::-1]).message
-    assert "columns of U" in checks.check_feature_pca(u[:, :2]).message
-    assert "transpose" in checks.check_feature_pca(right.T).message
+    _learner_cells(monkeypatch, [start, honest], feature_pca=right, centred=centred, vt=vt)
+    assert checks.check_feature_pca((k, right))
 
 
 @pytest.mark.slow  # the features of 5,000 digits
@@ -99,6 +171,17 @@ def test_feature_1nn_verifies_the_labels_and_the_fraction(fast_classifier, data)
     assert "true test labels" in checks.check_feature_1nn((test_y, accuracy)).message
     if not torch.equal(classifier, nn_labels):
         assert "classifier's own" in checks.check_feature_1nn((classifier, accuracy)).message
+    unit_test = F.normalize(fast_classifier.features(test_x).detach(), dim=1)
+    unit_train = F.normalize(fast_classifier.features(train_x).detach(), dim=1)
+    cosine = train_y[(unit_test @ unit_train.T).argmax(1)]
+    if not torch.equal(cosine, nn_labels):
+        assert "cosine" in checks.check_feature_1nn((cosine, accuracy)).message
+    votes = F.one_hot(train_y[distances.topk(5, largest=False).indices], 10).sum(1)
+    vote = votes.argmax(1)  # ties go to the smallest label; any tie-break is recognised
+    if not torch.equal(vote, nn_labels):
+        assert (
+            "majority vote of the 5 nearest" in checks.check_feature_1nn((vote, accuracy)).message
+        )
     farthest = train_y[distances.argmax(1)]
     assert "farthest" in checks.check_feature_1nn((farthest, accuracy)).message
     assert "shape" in checks.check_feature_1nn((nn_labels[:10], accuracy)).message
@@ -144,7 +227,7 @@ def test_probability_occlusion(fast_classifier, data):
     logit = occlusion(fast_classifier, image, label, 4, 2)[0, 0]
     assert "logit" in checks.check_probability_occlusion(logit).message
     assert "sign" in checks.check_probability_occlusion(-right[0, 0]).message
-    for window, stride in ((4, 1), (4, 4)):
+    for window, stride in ((4, 1), (4, 4), (4, 3), (3, 2), (6, 3)):
         wrong = occlusion(
             lambda x: torch.softmax(fast_classifier(x), dim=1), image, label, window, stride
         )[0, 0]

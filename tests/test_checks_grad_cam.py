@@ -1,17 +1,17 @@
-"""The Grad-CAM exercise check: the library's answer passes, plausible mistakes fail."""
+"""The Grad-CAM-by-hand exercise check: the library's answer passes, plausible mistakes fail."""
 
 import numpy as np
 import torch
 from torch import nn
 
 from course_utils.checks import check_grad_cam_tiny
-from course_utils.checks.attribution import _ch10_grad_cam_tiny
+from course_utils.checks.attribution import _grad_cam_tiny_case
 from course_utils.interpret import grad_cam
 
 
 def library_answer() -> np.ndarray:
     """grad_cam on a model whose score is sum(G * A): its gradient with respect to A is G."""
-    feature_maps, gradients = _ch10_grad_cam_tiny()
+    feature_maps, gradients = _grad_cam_tiny_case()
     model = nn.Sequential(nn.Identity(), nn.Flatten(), nn.Linear(18, 1, bias=False)).double()
     with torch.no_grad():
         model[2].weight.copy_(torch.from_numpy(gradients).reshape(1, 18))
@@ -28,7 +28,7 @@ def test_the_library_answer_passes():
 
 
 def test_plausible_mistakes_get_their_hint():
-    feature_maps, gradients = _ch10_grad_cam_tiny()
+    feature_maps, gradients = _grad_cam_tiny_case()
     weighted = np.tensordot(gradients.mean(axis=(1, 2)), feature_maps, axes=1)
     assert "ReLU" in check_grad_cam_tiny(weighted).message
     assert "mean" in check_grad_cam_tiny(np.maximum(9 * weighted, 0)).message

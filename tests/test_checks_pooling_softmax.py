@@ -1,4 +1,4 @@
-"""Exercise checks of pooling, and of fully connected layers and softmax."""
+"""Exercise checks of the pooling chapter and of fully connected layers and softmax."""
 
 from __future__ import annotations
 
@@ -8,10 +8,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils import checks
+from course_utils import checks, ops
+from course_utils.checks import _by_hand
 from course_utils.ops import log_softmax, max_pool2d
 
-# --- Pooling ---------------------------------------------------------------------------------
+
+def _learner_cells(monkeypatch, cells, **variables):
+    """Pretend the learner ran `cells` in a notebook, leaving `variables` in its namespace."""
+    namespace = {"In": ["", *cells], **variables}
+    monkeypatch.setattr(_by_hand, "_namespace", lambda: namespace)
+
+
+# --- pooling ----------------------------------------------------------------------------------
 
 GRID = np.array(
     [[0, 3, 1, 1, 5, 2], [2, 1, 0, 4, 0, 1], [7, 2, 3, 1, 0, 0], [1, 0, 6, 2, 2, 8]], dtype=float
@@ -44,6 +52,47 @@ def test_max_pool_by_hand_explains_mistakes(answer, hint):
     assert hint in verdict.message, verdict.message
 
 
+EXERCISE_CELL = "answer = None  # your 2x3 array\ncheck_max_pool_by_hand(answer)"
+
+
+@pytest.mark.parametrize(
+    "work",
+    [
+        "answer = max_pool2d(GRID[None], 2)[0]",
+        "pooled = F.max_pool2d(torch.tensor(GRID)[None], 2)\nanswer = pooled[0].numpy()",
+        "layer = nn.MaxPool2d(2)\nanswer = layer(torch.tensor(GRID)[None])[0]",
+    ],
+)
+def test_max_pool_by_hand_refuses_the_library(monkeypatch, work):
+    # the shortcut: the library's pooling. The right values, but not made by hand.
+    answer = ops.max_pool2d(GRID[None], 2)[0]
+    _learner_cells(
+        monkeypatch,
+        [EXERCISE_CELL, work + "\ncheck_max_pool_by_hand(answer)"],
+        answer=answer,
+        pooled=answer[None],
+        layer=nn.MaxPool2d(2),
+    )
+    verdict = checks.check_max_pool_by_hand(answer)
+    assert not verdict and "library's max pooling" in verdict.message
+    assert "yourself" in verdict.message
+
+
+def test_max_pool_by_hand_accepts_honest_work_beside_a_library_comparison(monkeypatch):
+    answer = GRID.reshape(2, 2, 3, 2).max(axis=(1, 3))
+    work = (
+        "answer = GRID.reshape(2, 2, 3, 2).max(axis=(1, 3))\n"
+        "assert np.array_equal(answer, max_pool2d(GRID[None], 2)[0])  # a comparison is fine\n"
+        "check_max_pool_by_hand(answer)"
+    )
+    _learner_cells(monkeypatch, [EXERCISE_CELL, work], answer=answer)
+    assert checks.check_max_pool_by_hand(answer)
+    # what the chapter computed with the library before the exercise is not held against it
+    before = "from_library = max_pool2d(GRID[None], 2)[0]"
+    _learner_cells(monkeypatch, [before, EXERCISE_CELL, work], answer=answer)
+    assert checks.check_max_pool_by_hand(answer)
+
+
 def _loop_max_pool(image, kernel_size, stride):
     image = np.asarray(image, dtype=float)
     out_h = (image.shape[0] - kernel_size) // stride + 1
@@ -63,6 +112,40 @@ def _loop_max_pool(image, kernel_size, stride):
 
 def test_max_pool_function_accepts_a_correct_function():
     assert checks.check_max_pool_function(_loop_max_pool)
+
+
+def test_max_pool_function_refuses_library_wrappers():
+    def with_ops(image, kernel_size, stride):
+        return ops.max_pool2d(np.asarray(image)[None], kernel_size, stride)[0]
+
+    def with_torch(image, kernel_size, stride):
+        x = torch.tensor(image)[None, None]
+        return F.max_pool2d(x, kernel_size, stride)[0, 0].numpy()
+
+    def helper(image, k, s):
+        return nn.MaxPool2d(k, s)(torch.tensor(image)[None])[0].numpy()
+
+    def through_a_helper(image, kernel_size, stride):
+        return helper(image, kernel_size, stride)
+
+    alias = ops.max_pool2d
+
+    def through_an_alias(image, kernel_size, stride):
+        return alias(np.asarray(image)[None], kernel_size, stride)[0]
+
+    for shortcut in (with_ops, with_torch, through_a_helper, through_an_alias):
+        verdict = checks.check_max_pool_function(shortcut)
+        assert not verdict and "library's max pooling" in verdict.message, shortcut.__name__
+
+
+def test_max_pool_function_accepts_a_helper_named_like_the_library():
+    def max_pool2d(image, kernel_size, stride):  # the learner's own, by hand
+        return _loop_max_pool(image, kernel_size, stride)
+
+    def my_max_pool(image, kernel_size, stride):
+        return max_pool2d(image, kernel_size, stride)
+
+    assert checks.check_max_pool_function(my_max_pool)
 
 
 def test_max_pool_function_explains_mistakes():
@@ -174,8 +257,28 @@ def test_log_softmax_function_accepts_stable_versions():
         return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
     assert checks.check_log_softmax_function(stable)
-    assert checks.check_log_softmax_function(lambda z: torch.log_softmax(torch.tensor(z), dim=1))
-    assert checks.check_log_softmax_function(lambda z: log_softmax(z, axis=-1))
+
+    def by_columns(logits):  # a loop over the rows is fine too
+        rows = [row - row.max() - np.log(np.sum(np.exp(row - row.max()))) for row in logits]
+        return np.array(rows)
+
+    assert checks.check_log_softmax_function(by_columns)
+
+
+def test_log_softmax_function_refuses_the_library():
+    # the shortcuts: the library's log-softmax, which does the stable part for the learner
+    from scipy.special import log_softmax as scipy_log_softmax
+    from scipy.special import logsumexp
+
+    shortcuts = [
+        lambda z: scipy_log_softmax(z, axis=1),
+        lambda z: torch.log_softmax(torch.tensor(z), dim=1).numpy(),
+        lambda z: log_softmax(z, axis=-1),
+        lambda z: z - logsumexp(z, axis=1, keepdims=True),
+    ]
+    for shortcut in shortcuts:
+        verdict = checks.check_log_softmax_function(shortcut)
+        assert not verdict and "stable part for you" in verdict.message
 
 
 def test_log_softmax_function_explains_mistakes():
@@ -190,11 +293,16 @@ def test_log_softmax_function_explains_mistakes():
     assert "replace `None`" in checks.check_log_softmax_function(None).message
     assert "no parentheses" in checks.check_log_softmax_function(3).message
     assert "returned None" in checks.check_log_softmax_function(lambda z: None).message
-    wrong_axis = checks.check_log_softmax_function(lambda z: log_softmax(z, axis=0))
+
+    def by_hand(z, axis):  # the stable form with NumPy, over any axis
+        shifted = z - z.max(axis=axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    wrong_axis = checks.check_log_softmax_function(lambda z: by_hand(z, 0))
     assert not wrong_axis and "axis 0" in wrong_axis.message
     identity = checks.check_log_softmax_function(lambda z: z)
     assert not identity and "equals the input" in identity.message
-    softmax_only = checks.check_log_softmax_function(lambda z: np.exp(log_softmax(z, axis=1)))
+    softmax_only = checks.check_log_softmax_function(lambda z: np.exp(by_hand(z, 1)))
     assert not softmax_only and "values differ" in softmax_only.message
 
     def crashes(z):
@@ -236,10 +344,25 @@ def test_cross_entropy():
             -torch.log_softmax(logits, dim=1).max(dim=1).values,
             "not -log p_y",
         ),  # the largest, not the target's
-        (losses.flip(0), "not -log p_y"),
+        (losses.flip(0), "another order"),
+        (-losses, "sign flipped"),
+        (torch.exp(-losses), "probabilities p_y"),
+        (losses + torch.tensor([0.0, 0.3, -0.3]), "index 1, 2"),
         ("x", "array of numbers"),
     ]:
         verdict = checks.check_cross_entropy(right, per_example)
         assert not verdict and "the mean is right" in verdict.message and hint in verdict.message, (
             verdict.message
         )
+
+
+def test_cross_entropy_never_gives_the_per_example_losses_away():
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
+    targets = torch.tensor([0, 2, 1])
+    right = F.cross_entropy(logits, targets).item()
+    losses = F.cross_entropy(logits, targets, reduction="none")
+    for wrong in (losses.flip(0), losses + 1, torch.zeros(3), losses * torch.tensor([1, 2, 1])):
+        message = checks.check_cross_entropy(right, wrong).message
+        for loss in losses.tolist():  # none of the expected losses, to any usual precision
+            for digits in (2, 3, 4):
+                assert f"{loss:.{digits}f}" not in message, message

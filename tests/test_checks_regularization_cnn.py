@@ -1,4 +1,4 @@
-"""Exercise checks of dropout, batch norm and a CNN: right answers pass, mistakes get a hint."""
+"""Exercise checks of dropout and batch norm, and of a CNN in PyTorch: right answers pass."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 
 from course_utils import checks
 
-# --- Dropout and batch norm ---------------------------------------------------------------
+# --- dropout and batch norm ---------------------------------------------------------------
 
 X = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])
 KEEP = np.array([[1, 0, 1, 1], [0, 1, 1, 0]], dtype=bool)
@@ -140,7 +140,7 @@ def test_bn_eval_mistakes():
         assert hint in verdict.message, (hint, verdict.message)
 
 
-# --- A CNN in PyTorch ---------------------------------------------------------------------
+# --- a CNN in PyTorch ----------------------------------------------------------------------
 
 
 def test_flattened_size():
@@ -156,7 +156,7 @@ def test_flattened_size():
         (32 * 16 * 16, "shrinks 32 to 28"),
         (3 * 14 * 14, "output"),
         (3 * 32 * 14 * 14, "summed"),
-        (128, "32*4"),
+        (128, "fits only 8x8 or 9x9 inputs"),
         (1000, "got 1000"),
         (62.72, "whole number"),
         (None, "replace `None`"),
@@ -223,6 +223,16 @@ def test_parameter_count():
         assert hint in verdict.message, (wrong, verdict.message)
 
 
+def test_flattened_size_says_where_the_notes_number_fits():
+    from course_utils.models import NotesNet
+
+    message = checks.check_flattened_size(128, _features()).message
+    assert "no usual input" not in message and "scikit-learn's 8x8 digits" in message
+    # the claim itself: the notes' network on 8x8 images flattens to 32*4 = 128
+    assert NotesNet(10, in_channels=1, input_size=8).flattened_size == 32 * 4
+    assert NotesNet(10, in_channels=1, input_size=9).flattened_size == 32 * 4
+
+
 def _two_conv(relu_on_output=False, conv2=(32, 64, 3), flat=64 * 5 * 5, softmax=False):
     class TwoConv(nn.Module):
         def __init__(self, n_classes):
@@ -277,3 +287,96 @@ def test_two_conv_net_mistakes():
         verdict = checks.check_two_conv_net(answer)
         assert not verdict, hint
         assert hint in verdict.message, (hint, verdict.message)
+
+
+def _shortcut(forward):
+    """A TwoConvNet with the exercise's layers whose forward is `forward(self, x)`."""
+
+    class Shortcut(_two_conv()):
+        pass
+
+    Shortcut.forward = forward
+    return Shortcut
+
+
+@pytest.mark.parametrize(
+    "forward, hint",
+    [
+        # the forward ignores its input
+        (lambda self, x: self.fc1(torch.randn(len(x), 1600)), "not fc1(flatten(pool(relu"),
+        (lambda self, x: self.fc1(torch.zeros(len(x), 1600)), "same output"),
+        # no ReLUs, returning log_softmax
+        (
+            lambda self, x: torch.log_softmax(
+                self.fc1(torch.flatten(self.pool(self.conv2(self.pool(self.conv1(x)))), 1)), 1
+            ),
+            "not fc1(flatten(pool(relu",
+        ),
+        # sigmoid - 0.5
+        (
+            lambda self, x: (
+                torch.sigmoid(
+                    self.fc1(
+                        torch.flatten(
+                            self.pool(F.relu(self.conv2(self.pool(F.relu(self.conv1(x)))))), 1
+                        )
+                    )
+                )
+                - 0.5
+            ),
+            "sigmoid minus 0.5",
+        ),
+        (
+            lambda self, x: torch.log_softmax(
+                self.fc1(
+                    torch.flatten(
+                        self.pool(F.relu(self.conv2(self.pool(F.relu(self.conv1(x)))))), 1
+                    )
+                ),
+                1,
+            ),
+            "log_softmax",
+        ),
+        (
+            lambda self, x: self.fc1(
+                torch.flatten(self.pool(self.conv2(self.pool(self.conv1(x)))), 1)
+            ),
+            "no ReLU after conv1 and conv2",
+        ),
+        (
+            lambda self, x: self.fc1(
+                torch.flatten(self.pool(self.conv2(self.pool(F.relu(self.conv1(x))))), 1)
+            ),
+            "no ReLU after conv2",
+        ),
+    ],
+)
+def test_two_conv_net_refuses_models_that_do_not_do_the_task(forward, hint):
+    torch.manual_seed(0)
+    verdict = checks.check_two_conv_net(_shortcut(forward))
+    assert not verdict and hint in verdict.message, verdict.message
+
+
+def test_two_conv_net_refuses_a_forward_that_remembers_its_first_batch():
+    class Remembers(_two_conv()):
+        def forward(self, x):
+            if not hasattr(self, "first"):
+                self.first = super().forward(x)
+            return self.first
+
+    verdict = checks.check_two_conv_net(Remembers)
+    assert not verdict and "second batch" in verdict.message
+
+
+def test_two_conv_net_accepts_relu_modules_and_a_sequential_forward():
+    class WithModules(_two_conv()):
+        def __init__(self, n_classes):
+            super().__init__(n_classes)
+            self.act = nn.ReLU()
+
+        def forward(self, x):
+            x = self.pool(self.act(self.conv1(x)))
+            x = self.pool(self.act(self.conv2(x)))
+            return self.fc1(x.view(x.size(0), -1))
+
+    assert checks.check_two_conv_net(WithModules)

@@ -48,6 +48,8 @@ def test_gram_by_hand():
     assert not too_large and "H W = 4" in too_large.message
     positions = check_gram_by_hand(rows.T @ rows / 2)
     assert not positions and "F^T F" in positions.message
+    by_chw = check_gram_by_hand(rows @ rows.T / 8)  # divided by C H W, not H W
+    assert not by_chw and "C H W = 8" in by_chw.message
     assert not check_gram_by_hand(np.zeros((2, 2)))
     assert not check_gram_by_hand("two by two")
 
@@ -60,6 +62,9 @@ def test_total_variation_by_hand():
     assert "sum" in check_total_variation_by_hand(2.25).message
     assert "absolute" in check_total_variation_by_hand(3.5 / 6).message
     assert "one direction" in check_total_variation_by_hand(1.25 / 6).message
+    joint = np.concatenate([np.diff(TV_IMAGE, axis=0).ravel(), np.diff(TV_IMAGE, axis=1).ravel()])
+    one_mean = check_total_variation_by_hand(float(np.mean(joint**2)))  # 2.25 / 12
+    assert not one_mean and "one mean over all 12" in one_mean.message
     assert not check_total_variation_by_hand(0.5)
     assert "one number" in check_total_variation_by_hand([1.0, 2.0]).message
 

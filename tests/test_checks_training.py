@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 """The classifier-training exercise checks accept right answers and explain wrong ones."""
+=======
+"""The training chapter's exercise checks accept right answers and explain wrong ones."""
+>>>>>>> wt-checks
 
 import numpy as np
 import pytest
@@ -29,7 +33,7 @@ def _probabilities():
     "check",
     [
         check_steps_per_epoch,
-        lambda a: check_confusion_matrix(a, LABELS, PREDICTIONS, n_classes=3),
+        check_confusion_matrix,
         lambda a: check_top_k_accuracy(a, *_probabilities()),
         check_label_preserving,
     ],
@@ -42,6 +46,8 @@ def test_placeholder_none_is_not_yet(check):
 
 def test_steps_per_epoch():
     assert check_steps_per_epoch((28, 280))
+    assert check_steps_per_epoch((28.0, 280.0))  # what np.ceil gives: whole floats count
+    assert check_steps_per_epoch((np.ceil(3500 / 128), 10 * np.ceil(3500 / 128)))
     assert check_steps_per_epoch((np.int64(28), 280))
     assert "drops the last 44" in check_steps_per_epoch((27, 270)).message
     assert "round" in check_steps_per_epoch((27.34, 273.4)).message.lower()
@@ -51,37 +57,52 @@ def test_steps_per_epoch():
     assert check_steps_per_epoch((8, 24), n_samples=1000, batch_size=128, epochs=3)
 
 
-def test_confusion_matrix_accepts_sklearns_answer_and_spots_mistakes():
-    expected = confusion_matrix(LABELS, PREDICTIONS, labels=[0, 1, 2])
-    feedback = check_confusion_matrix(expected, LABELS, PREDICTIONS, n_classes=3)
-    assert feedback and "7 correct answers out of 10" in feedback.message
-    assert check_confusion_matrix(
-        torch.from_numpy(expected),
-        torch.from_numpy(LABELS),
-        torch.from_numpy(PREDICTIONS),
-        n_classes=3,
-    )
-    assert (
-        "transpose" in check_confusion_matrix(expected.T, LABELS, PREDICTIONS, n_classes=3).message
-    )
-    assert (
-        "add up to"
-        in check_confusion_matrix(expected * 2, LABELS, PREDICTIONS, n_classes=3).message
-    )
-    shuffled = expected.copy()
-    shuffled[0, 0], shuffled[0, 2] = shuffled[0, 2], shuffled[0, 0]
-    assert not check_confusion_matrix(shuffled, LABELS, PREDICTIONS, n_classes=3)
-    assert (
-        "shape"
-        in check_confusion_matrix(np.zeros((2, 2)), LABELS, PREDICTIONS, n_classes=3).message
-    )
-    assert (
-        "outside" in check_confusion_matrix(expected, LABELS + 5, PREDICTIONS, n_classes=3).message
-    )
-    assert (
-        "differ in length"
-        in check_confusion_matrix(expected, LABELS[:5], PREDICTIONS, n_classes=3).message
-    )
+def _counting(labels, predictions, n_classes):
+    """An honest answer: count each (true, predicted) pair with NumPy."""
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(matrix, (np.asarray(labels), np.asarray(predictions)), 1)
+    return matrix
+
+
+def _by_loop(labels, predictions, n_classes):
+    matrix = [[0] * n_classes for _ in range(n_classes)]
+    for true, predicted in zip(labels, predictions, strict=True):
+        matrix[true][predicted] += 1
+    return matrix
+
+
+def test_confusion_matrix_accepts_honest_counting():
+    feedback = check_confusion_matrix(_counting)
+    assert feedback and "3 cases" in feedback.message
+    assert check_confusion_matrix(_by_loop)
+
+
+def test_confusion_matrix_refuses_the_library_and_a_stored_matrix():
+    # the shortcut: the chapter's own sklearn matrix. The check now runs the learner's
+    # function on cases of its own, so a stored matrix cannot pass, and sklearn is refused.
+    stored = confusion_matrix(LABELS, PREDICTIONS, labels=[0, 1, 2])
+    assert not check_confusion_matrix(stored)
+    assert not check_confusion_matrix(lambda labels, predictions, n: stored)
+
+    def with_sklearn(labels, predictions, n_classes):
+        return confusion_matrix(labels, predictions, labels=list(range(n_classes)))
+
+    feedback = check_confusion_matrix(with_sklearn)
+    assert not feedback and "`confusion_matrix`" in feedback.message
+    assert "yourself" in feedback.message
+
+
+def test_confusion_matrix_names_mistakes():
+    transposed = check_confusion_matrix(lambda t, p, n: _counting(t, p, n).T)
+    assert not transposed and "transpose" in transposed.message
+    doubled = check_confusion_matrix(lambda t, p, n: 2 * _counting(t, p, n))
+    assert "exactly once" in doubled.message
+    assert "shape" in check_confusion_matrix(lambda t, p, n: _counting(t, p, n)[:2]).message
+    assert not check_confusion_matrix(lambda t, p, n: _counting(t, t, n))
+    absent = check_confusion_matrix(lambda t, p, n: _counting(t, p, max(max(t), max(p)) + 1))
+    assert not absent and "never appears still has its row" in absent.message
+    assert "returned None" in check_confusion_matrix(lambda t, p, n: None).message
+    assert "raised" in check_confusion_matrix(lambda t, p, n: 1 / 0).message
 
 
 def test_top_k_accuracy_verifies_the_classes_and_the_fraction():
@@ -131,6 +152,20 @@ def test_label_preserving_separates_keeping_the_label_from_being_useful():
     assert "mirrored" in check_label_preserving((keeps | {"flip left-right"}, useful)).message
     assert "also keeps" in check_label_preserving(({"invert the colours"}, set())).message
     assert "useful too" in check_label_preserving((keeps, {"shift by 2 pixels"})).message
+
+
+def test_label_preserving_accepts_either_answer_on_noise_with_the_reasons():
+    keeps = {"shift by 2 pixels", "rotate by 10 degrees", "add faint noise", "invert the colours"}
+    with_noise = keeps - {"invert the colours"}
+    without = with_noise - {"add faint noise"}
+    for useful in (with_noise, without):
+        feedback = check_label_preserving((keeps, useful))
+        assert feedback and "exactly black" in feedback.message
+        assert "robust" in feedback.message  # both sides of the argument are given
+    assert "you left it out" in check_label_preserving((keeps, without)).message
+    assert "you counted it as useful" in check_label_preserving((keeps, with_noise)).message
+    # noise still keeps the label: leaving it out of the first set is wrong
+    assert "also keeps" in check_label_preserving((keeps - {"add faint noise"}, without)).message
     assert "not options" in check_label_preserving(({"zoom"}, useful)).message
     assert "set of option names" in check_label_preserving(("shift by 2 pixels", useful)).message
     assert "pair" in check_label_preserving(keeps).message

@@ -84,55 +84,55 @@ AUGMENTATION_OPTIONS = _OPTIONS
 __all__ = [
     "AUGMENTATION_OPTIONS",
     "Feedback",
-    # chapter 01
+    # convolutions
     "check_output_sizes",
     "check_vertical_edge_kernel",
     "check_box_blur",
     "check_conv2d_single_channel",
-    # chapter 02
+    # pooling
     "check_max_pool_by_hand",
     "check_max_pool_function",
     "check_head_parameters",
-    # chapter 03
+    # fully connected layers and softmax
     "check_softmax_probabilities",
     "check_log_softmax_function",
     "check_cross_entropy",
-    # chapter 04
+    # dropout and batch norm
     "check_inverted_dropout",
     "check_running_stats",
     "check_bn_eval",
-    # chapter 05
+    # a CNN in PyTorch
     "check_flattened_size",
     "check_parameter_count",
     "check_two_conv_net",
-    # chapter 06
+    # backpropagation, activations and initialization
     "check_max_pool_routing",
     "check_numerical_gradient",
     "gradient_check_function",
     "check_conv_input_gradient",
     "check_he_std",
-    # chapter 07
+    # optimizers
     "check_momentum_step",
     "check_bowl_learning_rate",
     "check_adam_bias_correction",
-    # chapter 08
+    # training a classifier
     "check_steps_per_epoch",
     "check_confusion_matrix",
     "check_top_k_accuracy",
     "check_label_preserving",
-    # chapter 09
+    # what the network learned
     "check_block2_maps",
     "check_feature_pca",
     "check_feature_1nn",
     "check_pooled_receptive_field",
     "check_block_sizes",
-    # chapter 10
+    # occlusion and saliency
     "check_occlusion_copies",
     "check_guided_tiny",
     "check_probability_occlusion",
     "check_grad_cam_tiny",
     "check_second_class_grad_cam",
-    # chapter 11
+    # style transfer
     "check_gram_by_hand",
     "check_block3_gram",
     "check_total_variation_by_hand",

@@ -1,8 +1,9 @@
-"""Exercise checks of chapter 10 (occlusion and saliency): copies, guided backprop, probabilities.
+"""Exercise checks of the occlusion and saliency chapter: copies, guided backprop, Grad-CAM.
 
-The probability check reads chapter 08's classifier through `pretrained.trained_classifier` at call
-time (so tests can replace it with a fixed random network). The second-class Grad-CAM check runs
-the ImageNet network (`imagenet.imagenet_classifier`) on scikit-image's astronaut photo.
+The probability check reads the trained digit classifier through
+`pretrained.trained_classifier` at call time (so tests can replace it with a fixed random
+network). The second-class Grad-CAM check runs the ImageNet network
+(`imagenet.imagenet_classifier`) on scikit-image's astronaut photo.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ __all__ = [
 
 @exercise("the number of masked copies, an int")
 def check_occlusion_copies(answer: Any) -> Feedback:
-    """Exercise ex-copies (chapter 10): masked copies of a 28x28 image, window 6, stride 4."""
+    """Exercise ex-copies: masked copies of a 28x28 image, window 6, stride 4."""
     answer = read_int(answer, whole_floats=False)
     per_axis = -(-(28 - 6) // 4) + 1  # ceil((28 - 6) / 4) + 1 = 7: Captum covers the border
     floor = (28 - 6) // 4 + 1  # the convolution formula, which leaves pixels 26-27 uncovered
@@ -73,7 +74,7 @@ def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @exercise("the guided-backprop map, an array of 4 numbers")
 def check_guided_tiny(answer: Any) -> Feedback:
-    """Exercise ex-guided (chapter 10): guided backprop through one ReLU, by hand."""
+    """Exercise ex-guided: guided backprop through one ReLU, by hand."""
     array = read_array(answer, "guided_map")
     w1, w2, x = _tiny_network()
     active = (w1 @ x) > 0
@@ -111,9 +112,26 @@ def check_guided_tiny(answer: Any) -> Feedback:
     )
 
 
+def _occlusion_geometry(array: np.ndarray, score: Any, image: Any, label: Any) -> str | None:
+    """ex-probability: the window and stride of a probability map made with the wrong ones."""
+    for window in (4, 2, 3, 5, 6, 7, 8):
+        for stride in range(1, window + 1):
+            if (window, stride) == (4, 2):
+                continue
+            wrong = occlusion(score, image, label, window, stride)[0, 0].numpy()
+            if np.allclose(array, wrong, atol=1e-5):
+                what = "window" if stride == 2 else "stride" if window == 4 else "window and stride"
+                return (
+                    f"that is the map with window {window} and stride {stride}: the {what} "
+                    "is not the exercise's. It asks for a 4x4 window moved 2 pixels at a time "
+                    "(window=4, stride=2)."
+                )
+    return None
+
+
 @exercise("the (28, 28) occlusion map of the probability")
 def check_probability_occlusion(answer: Any) -> Feedback:
-    """Exercise ex-probability (chapter 10): occlusion map of the true class's probability."""
+    """Exercise ex-probability: occlusion map of the true class's probability."""
     array = read_array(answer, "probability_map")
     if array.size == 28 * 28:
         array = array.reshape(28, 28)
@@ -143,16 +161,11 @@ def check_probability_occlusion(answer: Any) -> Feedback:
             return Feedback(
                 False, "the sign is flipped: occlusion records score(original) - score(masked)."
             )
-        for window, stride in ((4, 1), (4, 4), (2, 2), (8, 2)):
-            wrong = occlusion(
-                lambda x: torch.softmax(model(x), dim=1), image, label, window, stride
-            )[0, 0].numpy()
-            if np.allclose(array, wrong, atol=1e-5):
-                return Feedback(
-                    False,
-                    f"that is the map with window {window} and stride {stride}; the exercise "
-                    "asks for a 4x4 window moved 2 pixels at a time (window=4, stride=2).",
-                )
+        geometry = _occlusion_geometry(
+            array, lambda x: torch.softmax(model(x), dim=1), image, label
+        )
+        if geometry is not None:
+            return Feedback(False, geometry)
     return _compare(
         array,
         expected,
@@ -162,7 +175,7 @@ def check_probability_occlusion(answer: Any) -> Feedback:
     )
 
 
-def _ch10_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
+def _grad_cam_tiny_case() -> tuple[np.ndarray, np.ndarray]:
     """The feature maps A (2, 3, 3) and their gradients G in exercise ex-gradcam."""
     feature_maps = np.array(
         [
@@ -181,9 +194,9 @@ def _ch10_grad_cam_tiny() -> tuple[np.ndarray, np.ndarray]:
 
 @exercise("the Grad-CAM map, a 3x3 array")
 def check_grad_cam_tiny(answer: Any) -> Feedback:
-    """Exercise ex-gradcam (chapter 10): a 3x3 Grad-CAM map from two channels, by hand."""
+    """Exercise ex-gradcam: a 3x3 Grad-CAM map from two channels, by hand."""
     array = read_array(answer, "grad_cam_map")
-    feature_maps, gradients = _ch10_grad_cam_tiny()
+    feature_maps, gradients = _grad_cam_tiny_case()
     weighted = np.tensordot(gradients.mean(axis=(1, 2)), feature_maps, axes=1)
     if array.shape == weighted.shape:
         wrong = {
@@ -244,7 +257,7 @@ def _second_class_mistakes(net, x, photo, classes, expected) -> dict[str, Any]:
 
 @exercise("the (224, 224) Grad-CAM map")
 def check_second_class_grad_cam(answer: Any) -> Feedback:
-    """Exercise ex-second-class (chapter 10): Grad-CAM of the astronaut's second class."""
+    """Exercise ex-second-class: Grad-CAM of the astronaut's second class."""
     array = read_array(answer, "second_class_map")
     if array.ndim == 4 and array.shape[:2] == (1, 1):
         array = array[0, 0]

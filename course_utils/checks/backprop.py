@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 06 (backpropagation): gradients by hand, gradient checks, He init."""
+"""Exercise checks of the backpropagation chapter: gradients by hand, gradient checks, He init."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from torch import nn
 
 from course_utils.ops import conv2d, conv2d_backward, max_pool2d_backward
 
+from ._by_hand import refuse_in_answer
 from ._feedback import Feedback, _compare, exercise, read_array, require
 
 __all__ = [
@@ -36,40 +37,76 @@ def _max_pool_expected() -> np.ndarray:
     return max_pool2d_backward(MAX_POOL_UPSTREAM[None], MAX_POOL_INPUT[None], 2)[0]
 
 
+_TIE = ((2, 2), (2, 3))  # the two 6s of the bottom-right window
+_TIE_LESSON = (
+    "max has no derivative at a tie: any split of the window's gradient between the tied "
+    "inputs, with shares that add up to 1, is a valid subgradient. PyTorch picks one: on the "
+    "CPU the whole gradient goes to the first maximum in reading order"
+)
+
+
+def _tie_split(array: np.ndarray, expected: np.ndarray) -> tuple[float, float] | None:
+    """The shares of the tie's gradient `array` gives the two 6s, if the rest is right."""
+    rest = np.ones(expected.shape, dtype=bool)
+    for cell in _TIE:
+        rest[cell] = False
+    if not np.allclose(array[rest], expected[rest], atol=1e-9):
+        return None
+    upstream = MAX_POOL_UPSTREAM[1, 1]
+    return float(array[_TIE[0]] / upstream), float(array[_TIE[1]] / upstream)
+
+
 @exercise("the 4x4 gradient with respect to the pooling's input")
 def check_max_pool_routing(grad_x: Any) -> Feedback:
-    """Exercise ex-max-pool-routing (chapter 06): the gradient of a 2x2 max pool, 4x4."""
+    """Exercise ex-max-pool-routing: the gradient of a 2x2 max pool, 4x4.
+
+    At the tie (two 6s), any split whose shares are in [0, 1] and add up to 1 is accepted: each
+    is a valid subgradient; the feedback says which one PyTorch picks.
+    """
     array = read_array(grad_x, "grad_x")
     expected = _max_pool_expected()
-    if array.shape == expected.shape:
-        spread = np.kron(MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4
-        if np.allclose(array, spread):
+    if array.shape != expected.shape:
+        return _compare(array, expected, "grad_x", "")
+    shares = _tie_split(array, expected)
+    if shares is not None:
+        first, second = shares
+        if abs(first + second - 1) <= 1e-9 and min(first, second) >= -1e-9:
+            chosen = (
+                "you gave it all to the first 6, as PyTorch does"
+                if abs(first - 1) <= 1e-9
+                else f"your split ({first:g}, {second:g}) of the tied 6s is one of them, "
+                "and autograd would give (1, 0)"
+            )
+            return Feedback(
+                True,
+                "each of the other windows' gradients went, whole, to its maximum. At the "
+                f"bottom-right window {_TIE_LESSON}; {chosen}.",
+            )
+        if abs(first + second - 2) <= 1e-9:
             return Feedback(
                 False,
-                "that shares each gradient equally over its window: average pooling's rule. "
-                "Max pooling sends the whole gradient to the window's largest input.",
+                "you gave the whole gradient to both tied 6s, which counts it twice: "
+                f"{_TIE_LESSON}.",
             )
-        tie_to_last = expected.copy()
-        tie_to_last[2, 2], tie_to_last[2, 3] = 0.0, expected[2, 2]
-        if np.allclose(array, tie_to_last):
-            return Feedback(
-                False,
-                "the bottom-right window has a tie (two 6s): PyTorch on the CPU gives the "
-                "gradient to the first maximum in reading order, row by row.",
-            )
-        if np.allclose(array, expected * 2) or np.allclose(array, np.where(expected, 1, 0)):
-            return Feedback(
-                False,
-                "the winners are right, but each should receive its window's upstream "
-                "gradient, unchanged.",
-            )
-    return _compare(
-        array,
-        expected,
-        "grad_x",
-        "each window's gradient went, whole, to its maximum (the first of the two tied 6s).",
-        atol=1e-9,
-    )
+        problem = "do not add up to 1" if abs(first + second - 1) > 1e-9 else "include a negative"
+        return Feedback(
+            False,
+            f"the tie's shares ({first:g}, {second:g}) {problem}: {_TIE_LESSON}.",
+        )
+    spread = np.kron(MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4
+    if np.allclose(array, spread):
+        return Feedback(
+            False,
+            "that shares each gradient equally over its window: average pooling's rule. "
+            "Max pooling sends the whole gradient to the window's largest input.",
+        )
+    if np.allclose(array, expected * 2) or np.allclose(array, np.where(expected, 1, 0)):
+        return Feedback(
+            False,
+            "the winners are right, but each should receive its window's upstream "
+            "gradient, unchanged.",
+        )
+    return _compare(array, expected, "grad_x", "", atol=1e-9)
 
 
 # --- ex-gradient-check --------------------------------------------------------------------
@@ -78,13 +115,21 @@ GRADIENT_CHECK_POINT = np.array([0.5, -1.0, 2.0])
 
 
 def gradient_check_function(v: np.ndarray) -> float:
-    """The function of ex-gradient-check (chapter 06): sum(exp(v) * v)."""
+    """The function of ex-gradient-check: sum(exp(v) * v)."""
     return float(np.sum(np.exp(v) * v))
+
+
+_LIBRARY_GRADIENTS = {
+    name: f"your `numeric_grad` comes from `{name}`. This exercise is for writing the "
+    "central differences yourself, from values of f only, so that you know what a gradient "
+    "check computes."
+    for name in ("numerical_gradient", "approx_fprime", "gradcheck", "backward")
+}
 
 
 @exercise("your central-difference gradient, an array of 3 numbers")
 def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedback:
-    """Exercise ex-gradient-check (chapter 06): central differences, and the verdict."""
+    """Exercise ex-gradient-check: central differences, and the verdict."""
     require(analytic_is_right, "True or False: is `claimed_gradient` right?")
     array = read_array(numeric_grad, "numeric_grad")
     v = GRADIENT_CHECK_POINT
@@ -99,6 +144,14 @@ def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedb
             "that is the claimed formula exp(v), not a numerical estimate: compute "
             "(f(v + h e_i) - f(v - h e_i)) / (2 h) for each coordinate i.",
         )
+    if np.max(np.abs(array - expected)) <= 1e-13 * np.max(np.abs(expected)):
+        return Feedback(
+            False,
+            "that is the exact derivative exp(v) (1 + v), to the last digit: a formula or "
+            "autograd, not a numerical estimate. Central differences carry an error of about "
+            "h^2 (1e-10 for h = 1e-5); the check is the estimate, made only from values of f.",
+        )
+    refuse_in_answer(numeric_grad, "check_numerical_gradient", _LIBRARY_GRADIENTS)
     error = float(np.max(np.abs(array - expected)))
     if not error <= 1e-7:
         hint = (
@@ -132,7 +185,7 @@ CONV_UPSTREAM = np.array([[1.0, 2.0], [0.0, -1.0]])
 
 @exercise("the 3x3 gradient with respect to the input image")
 def check_conv_input_gradient(grad_input: Any) -> Feedback:
-    """Exercise ex-conv-input-gradient (chapter 06): a 2x2 kernel on a 3x3 input."""
+    """Exercise ex-conv-input-gradient: a 2x2 kernel on a 3x3 input."""
     array = read_array(grad_input, "grad_input")
     image = np.zeros((1, 1, 3, 3))  # the input gradient does not depend on the input values
     expected = conv2d_backward(CONV_UPSTREAM[None, None], image, CONV_KERNEL[None, None])[0]
@@ -241,12 +294,35 @@ def _check_he_layer(layer, expected_std: float) -> Feedback:
             f"the weights of `he_conv` have mean {mean:.4f} and std {std:.4f}; expected "
             f"mean 0 and std {expected_std:.4f} (a normal draw, e.g. nn.init.normal_).",
         )
+    spread = _draw_and_bias(layer, weights, std)
+    if spread is not None:
+        return Feedback(False, spread)
     return Feedback(True, f"your layer's {weights.size:,} weights have std {std:.3f}.")
+
+
+def _draw_and_bias(layer: nn.Conv2d, weights: np.ndarray, std: float) -> str | None:
+    """What is wrong with a layer whose weights have He's std: a uniform draw, or its biases."""
+    # A uniform draw never goes past sqrt(3) std (1.73); 9,216 normal draws go past 3 std.
+    if np.abs(weights).max() <= 1.8 * std:
+        return (
+            "the weights have the right std but a uniform distribution (none is beyond "
+            "1.73 std, as kaiming_uniform_ or uniform_ give): the exercise asks for a normal "
+            "draw, with nn.init.normal_."
+        )
+    if layer.bias is None:
+        return "`he_conv` has no bias: keep the layer's bias, and set it to 0."
+    bias = read_array(layer.bias, "he_conv.bias")
+    if np.any(bias != 0):
+        return (
+            f"the weights are right, but the biases are not 0 (largest {np.abs(bias).max():.3g}): "
+            "set them with nn.init.zeros_, so that the layer starts unbiased."
+        )
+    return None
 
 
 @exercise("a number: the He standard deviation of the layer's weights")
 def check_he_std(answer: Any, he_conv: Any) -> Feedback:
-    """Exercise ex-init (chapter 06): He's std for nn.Conv2d(16, 64, 3), and the layer."""
+    """Exercise ex-init: He's std for nn.Conv2d(16, 64, 3), and the layer."""
     array = read_array(answer, "he_std")
     if array.size != 1:
         return Feedback(False, f"`he_std` should be one number, got shape {array.shape}.")

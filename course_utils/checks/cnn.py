@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 05 (a CNN in PyTorch): sizes, parameter counts, a second block."""
+"""Exercise checks of the chapter on a CNN in PyTorch: sizes, parameter counts, a second block."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _check_features(features: Any, expected: int) -> Feedback:
 
 @exercise("the number of values per image after `torch.flatten`")
 def check_flattened_size(answer: Any, features: Any) -> Feedback:
-    """Exercise ex-flattened-size (chapter 05): NotesNet's flattened size for 3x32x32 inputs."""
+    """Exercise ex-flattened-size: NotesNet's flattened size for 3x32x32 inputs."""
     value = read_int(answer)
     side = output_size(32, 5)  # 28 after the 5x5 convolution
     pooled = output_size(side, 2, 2)  # 14 after 2x2 pooling with stride 2
@@ -61,7 +61,9 @@ def check_flattened_size(answer: Any, features: Any) -> Feedback:
         "(32), not per input channel (3).",
         3 * 32 * pooled * pooled: "the input channels are summed by the convolution; they do "
         "not multiply the count.",
-        32 * 4: "that is the notes' 32*4, which fits no usual input: trace the sizes yourself.",
+        32 * 4: "that is the notes' 32*4, which fits only 8x8 or 9x9 inputs (scikit-learn's "
+        "8x8 digits: 8 -> 4 -> 2, and 32 x 2 x 2 = 128), not 32x32 colour images: trace the "
+        "sizes yourself.",
     }
     if value != expected:
         return Feedback(
@@ -106,7 +108,7 @@ def _check_model(model: Any, expected: int) -> None:
 
 @exercise("the total number of parameters, an int")
 def check_parameter_count(answer: Any, model: Any) -> Feedback:
-    """Exercise ex-parameter-count (chapter 05): NotesNet(20)'s parameters, and the model."""
+    """Exercise ex-parameter-count: NotesNet(20)'s parameters, and the model."""
     value = read_int(answer)
     conv_weights, conv_bias = 32 * 1 * 5 * 5, 32
     fc_weights, fc_bias = 32 * 12 * 12 * 20, 20
@@ -160,7 +162,7 @@ def _check_two_conv_layers(model: nn.Module) -> None:
 
 @exercise("your class (the class itself, not an instance)")
 def check_two_conv_net(model_class: Any) -> Feedback:
-    """Exercise ex-two-conv (chapter 05): a NotesNet with a second conv + pool block."""
+    """Exercise ex-two-conv: a NotesNet with a second conv + pool block."""
     if not (isinstance(model_class, type) and issubclass(model_class, nn.Module)):
         return Feedback(False, f"pass a subclass of nn.Module, got {model_class!r}.")
     model = learner_call(f"`{model_class.__name__}(10)`", model_class, 10)
@@ -179,15 +181,73 @@ def check_two_conv_net(model_class: Any) -> Feedback:
         return Feedback(
             False, "the forward pass returns NaN or infinite logits for ordinary images."
         )
-    if torch.allclose(logits.sum(dim=1), torch.ones(8), atol=1e-4):
-        return Feedback(
-            False, "the outputs sum to 1 per image: return logits, not softmax probabilities."
-        )
-    if (logits >= 0).all():
-        return Feedback(
-            False, "no output is negative: is there a ReLU on the last layer? Return raw logits."
-        )
+    _check_composition(model, images, logits)
     count = sum(p.numel() for p in model.parameters())
     return Feedback(
-        True, f"output (8, 10), fc1 takes 64 x 5 x 5 = 1600 inputs, {count:,} parameters in all."
+        True,
+        f"output (8, 10), fc1 takes 64 x 5 x 5 = 1600 inputs, {count:,} parameters in all.",
     )
+
+
+def _compositions(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The exercise's composition of the model's own layers, and named slips of it."""
+    relu = torch.relu
+
+    def through(first=relu, second=relu) -> torch.Tensor:
+        hidden = model.pool(second(model.conv2(model.pool(first(model.conv1(x))))))
+        return model.fc1(torch.flatten(hidden, 1))
+
+    same = through()
+    return {
+        "right": same,
+        "the outputs are log-probabilities (log_softmax): return the raw logits of fc1; "
+        "the loss takes care of the softmax.": torch.log_softmax(same, dim=1),
+        "the outputs sum to 1 per image: return logits, not softmax probabilities.": torch.softmax(
+            same, dim=1
+        ),
+        "the outputs went through a sigmoid: return fc1's raw logits, with nothing after it.": (
+            torch.sigmoid(same)
+        ),
+        "the outputs are a sigmoid minus 0.5: return fc1's raw logits, with nothing after it.": (
+            torch.sigmoid(same) - 0.5
+        ),
+        "no output is negative: is there a ReLU on the last layer? Return raw logits.": relu(same),
+        "there is no ReLU after conv1 and conv2: each block is conv, ReLU, pool.": through(
+            lambda t: t, lambda t: t
+        ),
+        "there is no ReLU after conv2: each block is conv, ReLU, pool.": through(
+            second=lambda t: t
+        ),
+        "there is no ReLU after conv1: each block is conv, ReLU, pool.": through(first=lambda t: t),
+    }
+
+
+def _check_composition(model: nn.Module, images: torch.Tensor, logits: torch.Tensor) -> None:
+    """Stop unless the output is the model's own layers composed as the exercise says.
+
+    Checked on a second batch too: an output that does not follow its input (a forward that
+    ignores `x`, or that remembers its first call) is refused.
+    """
+    if len(images) > 1 and (logits - logits[:1]).abs().max() < 1e-6:
+        raise NotYet("every image gets the same output: forward must compute it from `x`.")
+    with torch.no_grad():
+        candidates = _compositions(model, images)
+    for message, candidate in candidates.items():
+        if torch.allclose(logits, candidate, atol=1e-5, rtol=1e-4):
+            if message != "right":
+                raise NotYet(message)
+            break
+    else:
+        raise NotYet(
+            "the output is not fc1(flatten(pool(relu(conv2(pool(relu(conv1(x)))))))) of your "
+            "own layers: check that forward uses `x`, and the order of the layers."
+        )
+    other = torch.rand(images.shape, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        again = learner_call("the forward pass", model, other)
+        expected = _compositions(model, other)["right"]
+    if not (isinstance(again, torch.Tensor) and torch.allclose(again, expected, 1e-4, 1e-5)):
+        raise NotYet(
+            "on a second batch the output is not the composition of your layers: forward "
+            "must compute the logits from the `x` it is given, every time."
+        )

@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 01 (convolutions): output sizes, edge and blur kernels, conv2d."""
+"""Exercise checks of the convolutions chapter: output sizes, edge and blur kernels, conv2d."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from torch import nn
 
 from course_utils.ops import conv2d, output_size
 
+from ._by_hand import refuse_in_function
 from ._feedback import (
     Feedback,
     NotYet,
@@ -85,7 +86,7 @@ def _check_size(layer: int, got: Any, size: int, kernel: int, stride: int, paddi
 
 @exercise("a list of three ints, one output size per layer")
 def check_output_sizes(answer: Any, layers: Any) -> Feedback:
-    """Exercise ex-output-size (chapter 01): the 28x28 stack's output sizes, and the stack."""
+    """Exercise ex-output-size: the 28x28 stack's output sizes, and the stack."""
     try:
         values = list(answer)
     except TypeError:
@@ -112,7 +113,7 @@ def _edge_images() -> tuple[np.ndarray, np.ndarray]:
 
 @exercise("your 3x3 kernel, a NumPy array")
 def check_vertical_edge_kernel(kernel: Any) -> Feedback:
-    """Exercise ex-vertical-edge (chapter 01): a 3x3 kernel for bright-left, dark-right edges."""
+    """Exercise ex-vertical-edge: a 3x3 kernel for bright-left, dark-right edges."""
     weights = read_array(kernel, "kernel")
     if weights.shape != (3, 3):
         return Feedback(False, f"`kernel` has shape {weights.shape}; expected (3, 3).")
@@ -154,7 +155,7 @@ def check_vertical_edge_kernel(kernel: Any) -> Feedback:
 
 @exercise("your 5x5 kernel, a NumPy array")
 def check_box_blur(kernel: Any) -> Feedback:
-    """Exercise ex-box-blur (chapter 01): a 5x5 box-blur kernel."""
+    """Exercise ex-box-blur: a 5x5 box-blur kernel."""
     weights = read_array(kernel, "kernel")
     if weights.shape != (5, 5):
         return Feedback(False, f"`kernel` has shape {weights.shape}; a 5x5 blur has shape (5, 5).")
@@ -208,10 +209,22 @@ def _conv_cases() -> list[tuple[str, np.ndarray, np.ndarray, int, int]]:
     ]
 
 
+def _library_convolutions() -> dict[str, str]:
+    """The library operations ex-conv-by-hand refuses, each with the reason shown."""
+    names = ("conv2d", "Conv2d", "correlate2d", "convolve2d", "correlate", "convolve")
+    return {
+        name: f"your function calls `{name}`, a library's convolution. This exercise is for "
+        "writing the sliding window yourself (np.pad, then loops or slices), so that you see "
+        "what nn.Conv2d computes; the check compares it with the library afterwards."
+        for name in names
+    }
+
+
 @exercise("your function")
 def check_conv2d_single_channel(func: Any) -> Feedback:
-    """Exercise ex-conv-by-hand (chapter 01): `func(image, kernel, stride, padding)`."""
+    """Exercise ex-conv-by-hand: `func(image, kernel, stride, padding)`."""
     check_callable(func)
+    refuse_in_function(func, _library_convolutions())
     for about, image, kernel, stride, padding in _conv_cases():
         expected = conv2d(image[None], kernel[None, None], stride=stride, padding=padding)[0]
         answer = learner_call(

@@ -1,7 +1,8 @@
-"""Exercise checks of chapter 09 (what the network learned): feature maps, PCA, neighbours, sizes.
+"""Exercise checks of the chapter on what the network learned: maps, PCA, neighbours, sizes.
 
-They read chapter 08's classifier through `pretrained.trained_classifier` at call time (so tests can
-replace it with a fixed random network).
+They read the trained digit classifier (the one the training chapter builds) through
+`pretrained.trained_classifier` at call time (so tests can replace it with a fixed random
+network).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from course_utils import pretrained
 from course_utils.featurevis import receptive_field
 from course_utils.models import DigitCNN
 
-from ._feedback import Feedback, NotYet, _compare, exercise, read_array, read_pair
+from ._by_hand import refuse_in_answer
+from ._feedback import Feedback, NotYet, _compare, exercise, read_array, read_int, read_pair
 
 __all__ = [
     "check_block_sizes",
@@ -29,14 +31,23 @@ __all__ = [
 
 
 def _model_and_data() -> tuple[Any, Any]:
-    """Chapter 08's classifier and its (train, test) split, looked up at call time."""
+    """The trained digit classifier and its (train, test) split, looked up at call time."""
     return pretrained.trained_classifier(), pretrained.classifier_data()
 
 
 @exercise("the (8, 32, 14, 14) tensor of block-2 feature maps")
 def check_block2_maps(answer: Any) -> Feedback:
-    """Exercise ex-hook (chapter 09): block 2's feature maps after the ReLU for 8 test digits."""
+    """Exercise ex-hook: block 2's feature maps after the ReLU for 8 test digits."""
     array = read_array(answer, "block2_maps")
+    refuse_in_answer(
+        answer,
+        "check_block2_maps",
+        {
+            "activations": "your maps come from `activations`, which registers the hook for "
+            "you. This exercise is for writing the hook yourself (register_forward_hook on "
+            "model.bn2, then remove it), so that you know what `activations` does."
+        },
+    )
     model, (_, (test_images, _)) = _model_and_data()
     with torch.no_grad():
         block1 = model.pool(F.relu(model.bn1(model.conv1(test_images[:8]))))
@@ -76,7 +87,7 @@ def check_block2_maps(answer: Any) -> Feedback:
 
 
 def _test_features() -> tuple[Any, ...]:
-    """Features, labels and images of chapter 08's split, and the classifier (chapter 09)."""
+    """Features, labels and images of the classifier's split, and the classifier."""
     model, ((train_images, train_labels), (test_images, test_labels)) = _model_and_data()
     with torch.no_grad():
         return (
@@ -90,11 +101,51 @@ def _test_features() -> tuple[Any, ...]:
         )
 
 
+_VARIANCE_KEPT = 0.8  # ex-pca: the share of the variance the components must keep
+
+_LIBRARY_PCA = {
+    name: f"your projections come from `{name}`, which does the PCA for you. This exercise "
+    "is for doing it with NumPy's SVD (centre, np.linalg.svd, project), so that you see where "
+    "the explained variance comes from."
+    for name in ("PCA", "pca_by_hand", "embed", "TruncatedSVD", "pca_lowrank")
+}
+
+
+def _components_needed(features: np.ndarray) -> tuple[int, np.ndarray]:
+    """ex-pca: the fewest components keeping `_VARIANCE_KEPT` of the variance, and the shares."""
+    singular = np.linalg.svd(features - features.mean(axis=0), compute_uv=False)
+    kept = np.cumsum(singular**2) / np.sum(singular**2)
+    return int(np.searchsorted(kept, _VARIANCE_KEPT) + 1), kept
+
+
+def _count_hint(count: int, features: np.ndarray) -> str:
+    """What a wrong number of components of ex-pca most likely comes from."""
+    expected, kept = _components_needed(features)
+    singular = np.linalg.svd(features - features.mean(axis=0), compute_uv=False)
+    by_singular = int(np.searchsorted(np.cumsum(singular) / singular.sum(), _VARIANCE_KEPT) + 1)
+    if count == expected - 1:
+        return (
+            f"{count} components keep {kept[count - 1]:.1%} of the variance, short of "
+            f"{_VARIANCE_KEPT:.0%}: an index found with searchsorted or argmax starts at 0, "
+            "so add 1 to turn it into a count."
+        )
+    if count == by_singular and count != expected:
+        return (
+            "you summed the singular values; the variance a component explains is its singular "
+            "value *squared* (divided by N - 1, which cancels in the share)."
+        )
+    return (
+        f"{count} components keep {kept[min(max(count, 1), len(kept)) - 1]:.1%} of the variance: "
+        f"find the fewest whose shares s_i^2 / sum s^2 add up to at least {_VARIANCE_KEPT:.0%}."
+    )
+
+
 def _pca_hint(array: np.ndarray, features: np.ndarray) -> Feedback:
-    """Compare (1000, 2) projections with PCA's, up to the sign of each column; name a slip."""
+    """Compare (N, k) projections with PCA's, up to the sign of each column; name a slip."""
+    k = array.shape[1]
     centred = features - features.mean(axis=0)
     u, s, vt = np.linalg.svd(centred, full_matrices=False)
-    expected = centred @ vt[:2].T
+    expected = centred @ vt[:k].T
     scale = np.abs(expected).max()
 
     def matches(candidate: np.ndarray) -> bool:
@@ -103,47 +154,69 @@ def _pca_hint(array: np.ndarray, features: np.ndarray) -> Feedback:
         return bool(np.abs(candidate * signs - array).max() <= 1e-3 * scale)
 
     if matches(expected):
-        return Feedback(True, "the projections on the first two principal components (up to sign).")
-    if matches(expected[:, ::-1]):
-        return Feedback(
-            False,
-            "the two columns are swapped: the first component has the largest "
-            "singular value, and `np.linalg.svd` sorts them in decreasing order.",
-        )
-    if matches(u[:, :2]):
-        return Feedback(
-            False,
-            "those are the columns of U, scaled to length 1; the projections are "
-            "U times the singular values, or the centred data times V.",
-        )
+        return Feedback(True, "")
+    spread = features.std(axis=0)
+    z_scored = centred / np.where(spread > 0, spread, 1.0)
+    _, _, vt_z = np.linalg.svd(z_scored, full_matrices=False)
     _, _, vt_raw = np.linalg.svd(features, full_matrices=False)
-    if matches(features @ vt_raw[:2].T) or matches(centred @ vt_raw[:2].T):
-        return Feedback(
-            False, "centre the features first: subtract the mean of each column before the SVD."
-        )
-    if matches(centred @ vt[:, :2]):
-        return Feedback(False, "the components are the rows of V^T (`vt[:2]`), not its columns.")
+    mistakes = {
+        "the columns are in the wrong order: the first component has the largest singular "
+        "value, and `np.linalg.svd` sorts them in decreasing order.": expected[:, ::-1],
+        "those are the columns of U, scaled to length 1; the projections are U times the "
+        "singular values, or the centred data times V.": u[:, :k],
+        "centre the features first: subtract the mean of each column before the SVD.": (
+            features @ vt_raw[:k].T
+        ),
+        "you divided each feature by its standard deviation (z-scored it): that is PCA of the "
+        "correlations, which gives every feature the same weight. Here PCA only centres, so "
+        "features that vary more count more.": z_scored @ vt_z[:k].T,
+        "the components are the rows of V^T (`vt[:k]`), not its columns.": centred @ vt[:, :k],
+    }
+    for message, candidate in mistakes.items():
+        if matches(candidate):
+            return Feedback(False, message)
     return Feedback(
         False,
-        "the values differ from the projections on the first two principal "
-        "components: centre, take `np.linalg.svd(centred, full_matrices=False)`, "
-        "and project on the first two rows of V^T.",
+        "the values differ from the projections on the first principal components: centre, "
+        "take `np.linalg.svd(centred, full_matrices=False)`, and project on the first rows "
+        "of V^T.",
     )
 
 
-@exercise("the (1000, 2) array of projections")
+@exercise("the pair (n_components, projections)", pair=True)
 def check_feature_pca(answer: Any) -> Feedback:
-    """Exercise ex-pca (chapter 09): the test features projected on 2 principal components."""
-    array = read_array(answer, "feature_pca")
+    """Exercise ex-pca: how many principal components keep 80% of the test features' variance.
+
+    The answer is the pair (n_components, projections): the fewest components whose explained
+    variance adds up to at least 80%, and the (1000, n_components) projections onto them.
+    """
+    try:
+        count, projections = answer
+    except (TypeError, ValueError):
+        raise NotYet("`answer` should be the pair (n_components, projections).") from None
+    count = read_int(count)
+    array = read_array(projections, "projections")
+    refuse_in_answer(projections, "check_feature_pca", _LIBRARY_PCA)
     features = _test_features()[2].numpy().astype(np.float64)
-    expected_shape = (len(features), 2)
-    if array.shape != expected_shape:
-        if array.shape == (2, len(features)):
+    expected, kept = _components_needed(features)
+    if count != expected:
+        return Feedback(False, _count_hint(count, features))
+    if array.shape != (len(features), count):
+        if array.shape == (count, len(features)):
             return Feedback(
-                False, f"`feature_pca` has shape {array.shape}: transpose it, one row per digit."
+                False, f"`projections` has shape {array.shape}: transpose it, one row per digit."
             )
-        return Feedback(False, f"`feature_pca` has shape {array.shape}; expected {expected_shape}.")
-    return _pca_hint(array, features)
+        return Feedback(
+            False, f"`projections` has shape {array.shape}; expected ({len(features)}, {count})."
+        )
+    verdict = _pca_hint(array, features)
+    if not verdict:
+        return Feedback(False, f"the number of components is right; {verdict.message}")
+    return Feedback(
+        True,
+        f"{count} of the 64 components keep {kept[count - 1]:.1%} of the variance (the first "
+        f"two, {kept[1]:.1%}); your projections match, up to the sign of each component.",
+    )
 
 
 def _read_nn_answer(
@@ -183,6 +256,16 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
     def by_pixels() -> torch.Tensor:
         return train_labels[torch.cdist(test_images.flatten(1), train_images.flatten(1)).argmin(1)]
 
+    def by_cosine() -> torch.Tensor:
+        unit = [F.normalize(f, dim=1) for f in (data[2], data[0])]
+        return train_labels[(unit[0] @ unit[1].T).argmax(dim=1)]
+
+    def by_vote() -> torch.Tensor:
+        """`mine` where each label is one of the most common among the 5 nearest, else -1."""
+        votes = F.one_hot(train_labels[distances.topk(5, largest=False).indices], 10).sum(1)
+        winners = votes == votes.max(dim=1, keepdim=True).values
+        return torch.where(winners[torch.arange(len(mine)), mine], mine, -1)
+
     hints = [
         (
             lambda: test_labels,
@@ -200,6 +283,16 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
             "label of its nearest training digit instead.",
         ),
         (
+            by_cosine,
+            "those are the nearest neighbours by cosine similarity (the angle between "
+            "feature vectors); the exercise asks for the Euclidean distance (torch.cdist).",
+        ),
+        (
+            by_vote,
+            "that is a majority vote of the 5 nearest training digits (the chapter's k-NN); "
+            "the exercise asks for the label of the *single* nearest one.",
+        ),
+        (
             lambda: train_labels[distances.argmax(dim=1)],
             "those are the labels of the *farthest* training digits: take the smallest "
             "distance (argmin, or topk with largest=False).",
@@ -213,7 +306,7 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
 
 @exercise("the pair (nn_labels, accuracy)", pair=True)
 def check_feature_1nn(answer: Any) -> Feedback:
-    """Exercise ex-nearest (chapter 09): 1-nearest-neighbour labels in feature space, accuracy.
+    """Exercise ex-nearest: 1-nearest-neighbour labels in feature space, accuracy.
 
     The answer is the pair (nn_labels, accuracy): the label of each test digit's nearest training
     digit (1,000 class indices), and the fraction of them that are right. Both are recomputed.
@@ -273,7 +366,7 @@ def _as_triple(answer: Any) -> tuple[int, int, int]:
 
 @exercise("the triple (size, stride, offset)")
 def check_pooled_receptive_field(answer: Any) -> Feedback:
-    """Exercise ex-receptive-field (chapter 09): the receptive field after block 3's pooling."""
+    """Exercise ex-receptive-field: the receptive field after block 3's pooling."""
     triple = _as_triple(answer)
     model = DigitCNN()  # the geometry only: weights play no part
     expected = receptive_field(model, "pool", (1, 28, 28))  # the shared pool's last call
@@ -359,7 +452,7 @@ def _size_hint(sizes: list[int], expected: list[int]) -> str:
 
 @exercise("the list of 19 output sizes")
 def check_block_sizes(answer: Any) -> Feedback:
-    """Exercise ex-block-sizes (chapter 09): MobileNetV2's block output sizes for 200x200."""
+    """Exercise ex-block-sizes: MobileNetV2's block output sizes for 200x200."""
     sizes = _read_sizes(answer)
     expected = _mobilenet_sizes(200)
     if sizes == expected:

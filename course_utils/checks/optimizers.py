@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 07 (optimizers): momentum, a learning rate, Adam's correction."""
+"""Exercise checks of the optimizers chapter: momentum, a learning rate, Adam's correction."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def _momentum_hint(new_w: np.ndarray, new_velocity: np.ndarray) -> str | None:
 
 @exercise("the pair (new_w, new_velocity)", pair=True)
 def check_momentum_step(answer: Any) -> Feedback:
-    """Exercise ex-momentum-step (chapter 07): one step of SGD with momentum, torch's rule."""
+    """Exercise ex-momentum-step: one step of SGD with momentum, torch's rule."""
     new_w, new_velocity = read_pair(answer, ("new_w", "new_velocity"))
     c = _MOMENTUM_CASE
     expected_velocity = c["momentum"] * c["velocity"] + c["grad"]
@@ -81,7 +81,7 @@ def check_momentum_step(answer: Any) -> Feedback:
 
 @exercise("a learning rate, a positive number")
 def check_bowl_learning_rate(lr: Any) -> Feedback:
-    """Exercise ex-learning-rate (chapter 07): a rate solving the b = 25 bowl in 100 steps."""
+    """Exercise ex-learning-rate: a rate solving the b = 25 bowl in 100 steps."""
     if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
         return Feedback(False, f"the learning rate should be a number, got {type(lr).__name__}.")
     if not np.isfinite(lr) or lr <= 0:
@@ -158,7 +158,7 @@ def _check_m_hat(m_hat: float, v_hat: float) -> str | None:
 
 @exercise("the pair (m_hat, v_hat)", pair=True)
 def check_adam_bias_correction(answer: Any) -> Feedback:
-    """Exercise ex-bias-correction (chapter 07): Adam's m_hat, v_hat after gradients 4, 2, 1."""
+    """Exercise ex-bias-correction: Adam's m_hat, v_hat after gradients 4, 2, 1."""
     pair = read_pair(answer, ("m_hat", "v_hat"))
     m_hat, v_hat = (float(a.reshape(-1)[0]) if a.size == 1 else None for a in pair)
     if m_hat is None or v_hat is None:

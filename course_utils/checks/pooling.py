@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 02 (pooling): max pooling by hand and as a function, GAP heads."""
+"""Exercise checks of the pooling chapter: max pooling by hand and as a function, GAP heads."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from torch import nn
 
 from course_utils.ops import avg_pool2d, max_pool2d
 
+from ._by_hand import refuse_in_answer, refuse_in_function
 from ._feedback import (
     Feedback,
     NotYet,
@@ -33,10 +34,29 @@ def _grid() -> np.ndarray:
     )
 
 
+def _library_max_pools(what: str) -> dict[str, str]:
+    """The library max poolings the two by-hand exercises refuse, each with the reason shown."""
+    names = (
+        "max_pool2d",
+        "MaxPool2d",
+        "adaptive_max_pool2d",
+        "max_pool2d_with_indices",
+        "block_reduce",
+        "maximum_filter",
+    )
+    return {
+        name: f"{what} `{name}`, a library's max pooling. This exercise is for taking each "
+        "window's maximum yourself (slices and .max(), or loops), so that you see which "
+        "values a pooling keeps; the check compares with the library afterwards."
+        for name in names
+    }
+
+
 @exercise("your 2x3 array")
 def check_max_pool_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-max-pool (chapter 02): 2x2 max pooling, stride 2, of a 4x6 array."""
+    """Exercise ex-max-pool: 2x2 max pooling, stride 2, of a 4x6 array."""
     array = read_array(answer, "answer")
+    refuse_in_answer(answer, "check_max_pool_by_hand", _library_max_pools("your answer comes from"))
     windows = _grid().reshape(2, 2, 3, 2)
     expected = windows.max(axis=(1, 3))
     if array.shape == expected.T.shape and array.shape != expected.shape:
@@ -86,8 +106,9 @@ def _pool_cases() -> list[tuple[str, np.ndarray, int, int]]:
 
 @exercise("your function")
 def check_max_pool_function(func: Any) -> Feedback:
-    """Exercise ex-pool-function (chapter 02): `func(image, kernel_size, stride)`."""
+    """Exercise ex-pool-function: `func(image, kernel_size, stride)`."""
     check_callable(func)
+    refuse_in_function(func, _library_max_pools("your function calls"))
     for about, image, kernel, stride in _pool_cases():
         expected = max_pool2d(image[None], kernel, stride)[0]
         answer = learner_call(f"for {about} it", func, image.copy(), kernel, stride)
@@ -157,7 +178,7 @@ def _read_two_ints(answer: Any) -> tuple[int, int]:
 
 @exercise("a pair (parameters with flatten, parameters with GAP)")
 def check_head_parameters(answer: Any, heads: Any) -> Feedback:
-    """Exercise ex-gap-head (chapter 02): parameters of flatten and GAP heads, and the heads."""
+    """Exercise ex-gap-head: parameters of flatten and GAP heads, and the heads."""
     flat, gap = _read_two_ints(answer)
     channels, side, classes = 128, 4, 10
     expected = (channels * side * side * classes + classes, channels * classes + classes)

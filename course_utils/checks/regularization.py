@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 04 (dropout and batch normalization)."""
+"""Exercise checks of the chapter on dropout and batch normalization."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
 
 @exercise("the 2x4 output array of inverted dropout")
 def check_inverted_dropout(answer: Any) -> Feedback:
-    """Exercise ex-inverted-dropout (chapter 04): inverted dropout of a 2x4 array, given mask."""
+    """Exercise ex-inverted-dropout: inverted dropout of a 2x4 array, given mask."""
     array = read_array(answer, "answer")
     x, keep, p = _dropout_case()
     expected = x * keep / (1 - p)
@@ -97,7 +97,7 @@ def _read_two_numbers(answer: Any) -> tuple[float, float]:
 
 @exercise("a pair (new_running_mean, new_running_var) of two numbers")
 def check_running_stats(answer: Any, layer: Any) -> Feedback:
-    """Exercise ex-running-stats (chapter 04): running statistics after a step, and the layer."""
+    """Exercise ex-running-stats: running statistics after a step, and the layer."""
     new_mean, new_var = _read_two_numbers(answer)
     batch = _batch()[:, 0]
     momentum, n = 0.1, len(batch)
@@ -175,7 +175,7 @@ def _bn_eval_hint(array: np.ndarray, case: dict[str, np.ndarray]) -> None:
 
 @exercise("the (2, 2, 2) output for the image")
 def check_bn_eval(answer: Any) -> Feedback:
-    """Exercise ex-bn-eval (chapter 04): batch norm of one image in evaluation mode."""
+    """Exercise ex-bn-eval: batch norm of one image in evaluation mode."""
     array = read_array(answer, "answer")
     case = _eval_case()
     expected = batch_norm(case["image"][None], *(case[k] for k in _STATE), training=False)[0][0]

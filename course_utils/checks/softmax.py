@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 03 (fully connected layers and softmax)."""
+"""Exercise checks of the chapter on fully connected layers and softmax."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 
 from course_utils.ops import log_softmax, softmax
 
+from ._by_hand import refuse_in_function
 from ._feedback import (
     Feedback,
     NotYet,
@@ -24,7 +25,7 @@ __all__ = ["check_softmax_probabilities", "check_log_softmax_function", "check_c
 
 @exercise("your three probabilities")
 def check_softmax_probabilities(answer: Any) -> Feedback:
-    """Exercise ex-softmax (chapter 03): the softmax of the logits (2.0, 1.0, 0.1)."""
+    """Exercise ex-softmax: the softmax of the logits (2.0, 1.0, 0.1)."""
     array = read_array(answer, "answer")
     z = np.array([2.0, 1.0, 0.1])
     expected = np.exp(z) / np.exp(z).sum()
@@ -91,10 +92,22 @@ def _check_log_softmax_case(func: Any, about: str, logits: np.ndarray) -> None:
         raise NotYet(f"for {about}: {verdict.message}")
 
 
+def _library_log_softmax() -> dict[str, str]:
+    """The library operations ex-log-softmax refuses, each with the reason shown."""
+    names = ("log_softmax", "LogSoftmax", "logsumexp")
+    return {
+        name: f"your function calls `{name}`, which does the stable part for you. This "
+        "exercise is for writing it with NumPy: subtract each row's maximum, then the log of "
+        "the sum of the exponentials, so that you see why nothing overflows."
+        for name in names
+    }
+
+
 @exercise("your function")
 def check_log_softmax_function(func: Any) -> Feedback:
-    """Exercise ex-log-softmax (chapter 03): a stable `func(logits)` over each row of (N, K)."""
+    """Exercise ex-log-softmax: a stable `func(logits)` over each row of (N, K)."""
     check_callable(func)
+    refuse_in_function(func, _library_log_softmax())
     for about, logits in _log_softmax_cases():
         _check_log_softmax_case(func, about, logits)
     return Feedback(
@@ -148,15 +161,28 @@ def _check_per_example(learner_losses: Any, per_example: np.ndarray) -> None:
                 f"example, got shape {losses.shape}."
             )
     if np.max(np.abs(losses - per_example)) > 1e-4:
-        raise NotYet(
-            "the mean is right, but `per_example` is not -log p_y of each row: "
-            f"expected about {np.round(per_example, 4).tolist()}."
-        )
+        raise NotYet(_per_example_hint(losses, per_example))
+
+
+def _per_example_hint(losses: np.ndarray, per_example: np.ndarray) -> str:
+    """What is wrong with per-example losses of ex-cross-entropy, without giving them away."""
+    start = "the mean is right, but "
+    if np.allclose(losses, -per_example, atol=1e-4):
+        return start + "each loss has its sign flipped: the loss is -log p_y, positive."
+    if np.allclose(losses, np.exp(-per_example), atol=1e-4):
+        return start + "those are the probabilities p_y; each loss is -log p_y."
+    if np.allclose(np.sort(losses), np.sort(per_example), atol=1e-4):
+        return start + "the losses are in another order: keep the order of the examples."
+    wrong = [str(i) for i in np.flatnonzero(np.abs(losses - per_example) > 1e-4)]
+    return (
+        start + f"`per_example` at index {', '.join(wrong)} is not -log p_y of that row, "
+        "with p = the softmax of the row and y its target."
+    )
 
 
 @exercise("the mean cross-entropy, a number")
 def check_cross_entropy(answer: Any, per_example: Any) -> Feedback:
-    """Exercise ex-cross-entropy (chapter 03): a 3x3 batch's losses and their mean."""
+    """Exercise ex-cross-entropy: a 3x3 batch's losses and their mean."""
     array = read_array(answer, "answer")
     if array.size != 1:
         return Feedback(

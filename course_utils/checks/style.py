@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 11 (style transfer): Gram matrices, total variation, a texture."""
+"""Exercise checks of the style-transfer chapter: Gram matrices, total variation, a texture."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ _TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-
 
 @exercise("the (2, 2) Gram matrix of `exercise_features`")
 def check_gram_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-gram (chapter 11): the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
+    """Exercise ex-gram: the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
     array = read_array(answer, "gram")
     if array.shape == (1, 2, 2):
         array = array[0]
@@ -47,6 +47,12 @@ def check_gram_by_hand(answer: Any) -> Feedback:
         return Feedback(
             False, "right pattern, 4 times too large: divide by the number of positions, H W = 4."
         )
+    if array.shape == expected.shape and np.allclose(array, expected / 2, atol=1e-6):
+        return Feedback(
+            False,
+            "right pattern, half the size: you divided by C H W = 8. The course's Gram matrix "
+            "divides by the number of positions only, H W = 4 (some papers also divide by C).",
+        )
     return _compare(
         array,
         expected,
@@ -58,7 +64,7 @@ def check_gram_by_hand(answer: Any) -> Feedback:
 
 @exercise("the total variation of `tv_image`, a float")
 def check_total_variation_by_hand(answer: Any) -> Feedback:
-    """Exercise ex-tv (chapter 11): a 3x3 image's total variation, as the course defines it."""
+    """Exercise ex-tv: a 3x3 image's total variation, as the course defines it."""
     array = read_array(answer, "tv")
     if array.size != 1:
         return Feedback(False, f"`tv` should be one number, got shape {array.shape}.")
@@ -69,6 +75,13 @@ def check_total_variation_by_hand(answer: Any) -> Feedback:
     if np.isclose(value, float((vertical**2).sum() + (horizontal**2).sum())):
         return Feedback(
             False, "that is the sum of the squared differences; take the mean of each direction."
+        )
+    squares = np.concatenate([vertical.ravel(), horizontal.ravel()]) ** 2
+    if np.isclose(value, float(squares.mean())):
+        return Feedback(
+            False,
+            "that is one mean over all 12 squared differences together; the course takes the "
+            "mean of each direction (6 vertical, 6 horizontal) and adds the two means.",
         )
     if np.isclose(value, float(np.abs(vertical).mean() + np.abs(horizontal).mean())):
         return Feedback(
@@ -125,7 +138,7 @@ def _block3_mistake(array: np.ndarray, maps: torch.Tensor) -> str | None:
 
 @exercise("the (24, 24) Gram matrix of `block3_maps`")
 def check_block3_gram(answer: Any) -> Feedback:
-    """Exercise ex-block3-gram (chapter 11): the Gram matrix of MobileNetV2's block3 maps."""
+    """Exercise ex-block3-gram: the Gram matrix of MobileNetV2's block3 maps."""
     array = read_array(answer, "block3_gram")
     if array.shape == (1, 24, 24):
         array = array[0]
@@ -208,7 +221,7 @@ def _gram_errors(image: torch.Tensor, painting: torch.Tensor) -> dict[str, float
 
 @exercise("your (64, 64, 3) texture")
 def check_deep_layer_texture(answer: Any) -> Feedback:
-    """Exercise ex-deep-texture (chapter 11): a 64x64 texture matching conv3-conv5 only.
+    """Exercise ex-deep-texture: a 64x64 texture matching conv3-conv5 only.
 
     The texture is synthesised from `brush_stroke_painting(64)` with the random network.
     """

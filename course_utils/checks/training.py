@@ -1,4 +1,4 @@
-"""Exercise checks of chapter 08 (training a classifier): steps, confusion, top-k, augmentation."""
+"""Exercise checks of the chapter on training a classifier: steps, confusion, top-k, augments."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, NotYet, _compare, exercise, read_array, read_pair
+from ._by_hand import refuse_in_function
+from ._feedback import (
+    Feedback,
+    NotYet,
+    _compare,
+    check_callable,
+    exercise,
+    learner_call,
+    read_array,
+    read_int,
+    read_pair,
+)
 
 __all__ = [
     "AUGMENTATION_OPTIONS",
@@ -21,7 +32,7 @@ __all__ = [
 def check_steps_per_epoch(
     answer: Any, n_samples: int = 3500, batch_size: int = 128, epochs: int = 10
 ) -> Feedback:
-    """Exercise ex-steps (chapter 08): batches per epoch and optimizer steps for a DataLoader."""
+    """Exercise ex-steps: batches per epoch and optimizer steps for a DataLoader."""
     try:
         batches, steps = answer
     except (TypeError, ValueError):
@@ -29,10 +40,12 @@ def check_steps_per_epoch(
             False, f"`answer` should be a pair (batches_per_epoch, total_steps), got {answer!r}."
         )
     per_epoch = -(-n_samples // batch_size)  # ceiling: the last, smaller batch counts too
-    if any(isinstance(v, bool) or not isinstance(v, int | np.integer) for v in (batches, steps)):
+    try:  # whole floats, such as np.ceil gives (28.0), count as the whole numbers they are
+        batches, steps = read_int(batches), read_int(steps)
+    except NotYet:
         return Feedback(
             False,
-            f"both numbers are whole counts (ints); got {answer!r}. "
+            f"both numbers are whole counts; got {answer!r}. "
             "Round the division of samples by batch size: which way?",
         )
     if batches == n_samples // batch_size and batches != per_epoch:
@@ -70,48 +83,77 @@ def _labels(values: Any, name: str, n_classes: int) -> np.ndarray:
     return array
 
 
-def _expected_confusion(labels: Any, predictions: Any, n_classes: int) -> np.ndarray:
-    """The confusion matrix of ex-confusion, rows = true class, columns = predicted."""
-    true = _labels(labels, "labels", n_classes)
-    predicted = _labels(predictions, "predictions", n_classes)
-    if true.shape != predicted.shape:
-        raise NotYet(
-            f"`labels` ({true.shape[0]}) and `predictions` ({predicted.shape[0]}) differ in length."
-        )
+def _confusion_cases() -> list[tuple[str, np.ndarray, np.ndarray, int]]:
+    """Cases for ex-confusion, none of them the chapter's: (about, labels, predictions, n)."""
+    rng = np.random.default_rng(8)
+    labels = rng.integers(0, 10, size=200)
+    mostly_right = np.where(rng.random(200) < 0.8, labels, rng.integers(0, 10, size=200))
+    return [
+        ("3 samples of 3 classes", np.array([0, 2, 1]), np.array([0, 1, 1]), 3),
+        ("200 samples of 10 classes", labels, mostly_right, 10),
+        (
+            "5 samples of 5 classes, class 4 never among them",
+            np.array([0, 1, 1, 2, 3]),
+            np.array([0, 1, 2, 2, 0]),
+            5,
+        ),
+    ]
+
+
+_LIBRARY_CONFUSION = {
+    name: f"your function calls `{name}`, which counts for you. This exercise is for counting "
+    "the (true, predicted) pairs yourself with NumPy (a loop, or np.add.at), so that you know "
+    "what each entry of the matrix is."
+    for name in ("confusion_matrix", "crosstab", "multilabel_confusion_matrix", "ConfusionMatrix")
+}
+
+
+def _check_confusion_case(
+    func: Any, about: str, true: np.ndarray, predicted: np.ndarray, n_classes: int
+) -> None:
+    """One case of ex-confusion: stop with the reason if `func` does not count it right."""
     expected = np.zeros((n_classes, n_classes))
     np.add.at(expected, (true, predicted), 1)
-    return expected
-
-
-@exercise("your ({n_classes}, {n_classes}) confusion matrix")
-def check_confusion_matrix(
-    answer: Any, labels: Any, predictions: Any, n_classes: int = 10
-) -> Feedback:
-    """Exercise ex-confusion (chapter 08): a confusion matrix by hand (rows: true class)."""
-    expected = _expected_confusion(labels, predictions, n_classes)
-    matrix = read_array(answer, "matrix")
-    if (
-        matrix.shape == expected.shape
-        and not np.array_equal(expected, expected.T)
-        and np.array_equal(matrix, expected.T)
-    ):
-        return Feedback(
-            False,
-            "that is the transpose: put the true class on the rows and the "
-            "predicted class on the columns (sklearn's convention).",
+    matrix = learner_call(f"for {about} it", func, true.copy(), predicted.copy(), n_classes)
+    if matrix is None:
+        raise NotYet(f"for {about} it returned None; return the {n_classes}x{n_classes} counts.")
+    matrix = read_array(matrix, "matrix")
+    if matrix.ndim == 2 and matrix.shape[0] < n_classes and matrix.shape[0] == matrix.shape[1]:
+        raise NotYet(
+            f"for {about} it gives a {matrix.shape[0]}x{matrix.shape[0]} matrix: a class that "
+            f"never appears still has its row and column. Use `n_classes` ({n_classes}), not "
+            "the largest class seen."
+        )
+    if matrix.shape == expected.shape and np.array_equal(matrix, expected.T):
+        raise NotYet(
+            f"for {about} it gives the transpose: put the true class on the rows and the "
+            "predicted class on the columns (sklearn's convention)."
         )
     if matrix.shape == expected.shape and matrix.sum() != expected.sum():
-        return Feedback(
-            False,
-            f"the entries add up to {matrix.sum():g}; every one of the "
-            f"{int(expected.sum())} samples should be counted exactly once.",
+        raise NotYet(
+            f"for {about} the entries add up to {matrix.sum():g}; every one of the "
+            f"{int(expected.sum())} samples should be counted exactly once."
         )
-    return _compare(
-        matrix,
-        expected,
-        "matrix",
-        f"the diagonal holds the {int(np.trace(expected))} correct answers out of "
-        f"{int(expected.sum())}.",
+    verdict = _compare(matrix, expected, "matrix", "")
+    if not verdict:
+        raise NotYet(f"for {about}: {verdict.message}")
+
+
+@exercise("your function")
+def check_confusion_matrix(func: Any) -> Feedback:
+    """Exercise ex-confusion: `func(labels, predictions, n_classes)` counts a confusion matrix.
+
+    It runs on cases of its own (rows: true class), so the chapter's matrix cannot stand in
+    for the work, and it refuses a library's confusion matrix.
+    """
+    check_callable(func)
+    refuse_in_function(func, _LIBRARY_CONFUSION)
+    for about, true, predicted, n_classes in _confusion_cases():
+        _check_confusion_case(func, about, true, predicted, n_classes)
+    return Feedback(
+        True,
+        "it counts every (true, predicted) pair once, true class on the rows, on 3 cases "
+        "(one with a class that never appears).",
     )
 
 
@@ -160,7 +202,7 @@ def _read_probabilities(probabilities: Any, labels: Any) -> tuple[np.ndarray, np
 
 @exercise("the pair (top_classes, accuracy)", pair=True)
 def check_top_k_accuracy(answer: Any, probabilities: Any, labels: Any, k: int = 2) -> Feedback:
-    """Exercise ex-top2 (chapter 08): each sample's k most probable classes, top-k accuracy.
+    """Exercise ex-top2: each sample's k most probable classes, top-k accuracy.
 
     The answer is the pair (top_classes, accuracy): an (N, k) array of class indices and the
     fraction of samples whose label is among them. Both are recomputed from `probabilities`.
@@ -212,7 +254,16 @@ _KEEPS_LABEL = {
     "add faint noise",
     "invert the colours",
 }
-_USEFUL = {"shift by 2 pixels", "rotate by 10 degrees", "add faint noise"}
+_USEFUL = {"shift by 2 pixels", "rotate by 10 degrees"}
+_EITHER = "add faint noise"  # useful or not: the answer depends on an argument, both are given
+_NOISE_REASONS = {
+    True: "you counted it as useful: it keeps the label and makes the model robust to small "
+    "pixel changes; but MNIST's background is exactly black, so noisy digits are unlike every "
+    "test digit, and the course's recipe does not use noise.",
+    False: "you left it out: MNIST's background is exactly black, so noisy digits are unlike "
+    "every test digit (the course's recipe does not use noise); but noise keeps the label and "
+    "makes the model robust to small pixel changes.",
+}
 _CHANGES = {
     "flip left-right": "a mirrored 2, 3, 4, 5, 6, 7 or 9 is not that digit any more",
     "rotate by 180 degrees": "it turns a 6 into a 9 and a 9 into a 6",
@@ -250,7 +301,7 @@ def _check_keeps_label(keeps: set) -> None:
     pair=True,
 )
 def check_label_preserving(answer: Any) -> Feedback:
-    """Exercise ex-augment (chapter 08): which transformations keep the label, which help.
+    """Exercise ex-augment: which transformations keep the label, which help.
 
     The answer is the pair (keeps_label, useful) of sets of names from AUGMENTATION_OPTIONS.
     """
@@ -284,7 +335,8 @@ def check_label_preserving(answer: Any) -> Feedback:
         )
     return Feedback(
         True,
-        "shifts, small rotations and faint noise keep the label and make digits like the "
-        "ones the model will meet; inversion keeps the label too, but makes images unlike any "
-        "test digit (a distribution shift); flips and half-turns change the label.",
+        "shifts and small rotations keep the label and make digits like the ones the model "
+        "will meet; inversion keeps the label too, but makes images unlike any test digit (a "
+        "distribution shift); flips and half-turns change the label. Faint noise can be "
+        f"argued either way, and {_NOISE_REASONS[_EITHER in useful]}",
     )
