@@ -1,8 +1,4 @@
-<<<<<<< HEAD
 """The classifier-training exercise checks accept right answers and explain wrong ones."""
-=======
-"""The training chapter's exercise checks accept right answers and explain wrong ones."""
->>>>>>> wt-checks
 
 import numpy as np
 import pytest
