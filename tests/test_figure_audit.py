@@ -5,18 +5,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from course_utils.plotting import draw_windows, use_course_style  # noqa: E402
-from course_utils.plotting.audit import (  # noqa: E402
+from course_utils.plotting import draw_windows, use_course_style
+from course_utils.plotting.audit import (
     AUDIT_ENV,
     FigureTextError,
     check_figure,
     figure_problems,
 )
-from course_utils.plotting.figures import _png_2x  # noqa: E402
+from course_utils.plotting.figures import _png_2x
 
 
 @pytest.fixture(autouse=True)

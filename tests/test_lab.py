@@ -72,7 +72,7 @@ def _tail(log: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory):  # noqa: PLR0915 (one server: configure, start, wait, stop)
     """A JupyterLab server on a copy of notebooks/; yields its base URL with the token. Always stopped."""
     root = tmp_path_factory.mktemp("lab-notebooks")
     for notebook in (ROOT / "notebooks").glob("*.ipynb"):

@@ -253,7 +253,7 @@ BATCH_NORM_SHAPES = [(5, 3), (2, 4, 7), (3, 2, 5, 4), (2, 1, 1, 3)]
 
 @pytest.mark.parametrize("shape", BATCH_NORM_SHAPES)
 @pytest.mark.parametrize("with_weight", [False, True])
-def test_batch_norm_backward_equals_autograd(shape, with_weight):
+def test_batch_norm_backward_equals_autograd(shape, with_weight, autograd_grads):
     rng = np.random.default_rng(sum(shape))
     x = rng.normal(loc=2.0, scale=3.0, size=shape)
     channels = shape[1]
@@ -262,7 +262,7 @@ def test_batch_norm_backward_equals_autograd(shape, with_weight):
     def forward(x, weight, bias):
         return F.batch_norm(x, None, None, weight, bias, training=True, eps=1e-3)
 
-    upstream, (gx, gw, gb) = _autograd(forward, x, weight, bias)
+    upstream, (gx, gw, gb) = autograd_grads(forward, rng, x, weight, bias)
     ours = ops.batch_norm_backward(upstream, x, weight if with_weight else None, eps=1e-3)
     if not with_weight:  # gamma = 1: only the input gradient scales with it
         gx = gx / weight.reshape((1, channels) + (1,) * (len(shape) - 2))
