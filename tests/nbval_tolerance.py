@@ -17,8 +17,8 @@ pad a number (NumPy aligns array columns). Cells without the key are
 compared exactly, as nbval does. nbval stays the runner: this plugin only rewrites a fresh output
 to its stored twin when the two agree within the declared tolerance, then lets nbval compare.
 
-The lesson's own `assert` in the cell guards the claim itself (the hygiene tests require one),
-so a loose comparison never hides a broken lesson.
+The lesson's own `assert`, in the hidden cell after it, guards the claim (the hygiene tests
+require one), so a loose comparison never hides a broken lesson.
 """
 
 from __future__ import annotations
