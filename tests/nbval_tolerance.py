@@ -42,8 +42,8 @@ region by far more (tests/test_nbval_tolerance.py). A figure with less than half
 `nbval-ignore-output` is not compared at all, figures included: the same budget of 5 covers
 both.
 
-The lesson's own `assert` in the cell guards the claim itself (the hygiene tests require one),
-so a loose comparison never hides a broken lesson.
+The lesson's own `assert`, in the hidden cell after it, guards the claim (the hygiene tests
+require one), so a loose comparison never hides a broken lesson.
 """
 
 from __future__ import annotations
