@@ -37,7 +37,7 @@ def random_shift(
     """
     _check_images(images, "random_shift", floats=False)
     m = as_int(max_shift, "max_shift", "random_shift", minimum=0, not_int=ValueError)
-    generator = as_generator(generator, "random_shift")
+    generator = as_generator(generator, "generator", "random_shift")
     if m == 0:
         return images
     n, c, h, w = images.shape
@@ -83,7 +83,7 @@ def random_affine(
     degrees = _limit(degrees, "degrees", 180.0)
     scale = _limit(scale, "scale", 1.0)
     shift = _limit(shift, "shift", None)
-    generator = as_generator(generator, "random_affine")
+    generator = as_generator(generator, "generator", "random_affine")
     n, _, h, w = images.shape
 
     def uniform(limit: float) -> torch.Tensor:  # n draws in [-limit, limit]

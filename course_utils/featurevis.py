@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils._validate import as_generator, as_submodule
-from course_utils.interpret import evaluating
+from course_utils.modes import evaluating
 from course_utils.progress import progress as progress_bar
 
 __all__ = [
@@ -152,14 +152,14 @@ def channel_mean(layer: nn.Module | str, channel: int | Sequence[int]) -> Object
     chosen = _as_indices(channel, "channel", "channel_mean")
 
     def check(model: nn.Module, batch_size: int) -> None:
-        module = as_submodule(model, layer, "channel_mean")
+        module = as_submodule(layer, "layer", "channel_mean", model)
         _check_batch(chosen, batch_size, "channel", "channel_mean")
         size = getattr(module, "out_channels", getattr(module, "num_features", None))
         if _is_int(size):
             _check_channel(size, chosen, layer, "channel_mean")
 
     def score(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-        module = as_submodule(model, layer, "channel_mean")
+        module = as_submodule(layer, "layer", "channel_mean", model)
         output = _layer_output(model, images, module, "channel_mean")
         _check_channel(output.shape[1], chosen, layer, "channel_mean")
         rows = torch.arange(len(output), device=output.device)
@@ -301,7 +301,7 @@ def visualize(
             f"got {type(objective).__name__}"
         )
     _check_visualize_args(shape, steps, lr, l2, jitter, blur_every, blur_sigma, value_range)
-    generator = as_generator(generator, "visualize")
+    generator = as_generator(generator, "generator", "visualize")
     objective.check(model, shape[0])
     image = _start_image(start, shape, value_range, generator, next(model.parameters(), None))
     image.requires_grad_(True)
@@ -380,7 +380,7 @@ def receptive_field(
         raise TypeError(
             f"receptive_field: `model` must be an nn.Module, got {type(model).__name__}"
         )
-    target = as_submodule(model, layer, "receptive_field")
+    target = as_submodule(layer, "layer", "receptive_field", model)
     parameter = next(model.parameters(), None)
     dtype = torch.float32 if parameter is None else parameter.dtype
     device = None if parameter is None else parameter.device
@@ -459,7 +459,7 @@ def top_patches(
     if not bool(torch.isfinite(images).all()):
         raise ValueError("top_patches: `images` contains NaN or infinite values")
     size, stride, offset = receptive_field(model, layer, tuple(images.shape[1:]))
-    module = as_submodule(model, layer, "top_patches")
+    module = as_submodule(layer, "layer", "top_patches", model)
     parameter = next(model.parameters(), None)
     device = images.device if parameter is None else parameter.device
     best = []

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils._validate import as_int, as_module, as_pair, as_probability
+from course_utils.modes import evaluating
 from course_utils.ops import output_size
 
 __all__ = ["NotesNet", "LayerRow", "ModelSummary", "describe", "DigitCNN"]
@@ -54,7 +55,7 @@ class NotesNet(nn.Module):
         in_channels = as_int(in_channels, "in_channels", "NotesNet", minimum=1)
         conv_channels = as_int(conv_channels, "conv_channels", "NotesNet", minimum=1)
         kernel_size = as_int(kernel_size, "kernel_size", "NotesNet", minimum=1)
-        height, width = as_pair(input_size, "input_size", 1, "NotesNet")
+        height, width = as_pair(input_size, "input_size", "NotesNet")
         if min(height, width) < kernel_size + 1:
             raise ValueError(
                 f"NotesNet: `input_size` {(height, width)} is too small for a "
@@ -202,7 +203,7 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     this way). The model runs in evaluation mode without gradients and is then put back in the
     mode it was in, so batch-norm running statistics are not changed.
     """
-    model = as_module(model, "describe")
+    model = as_module(model, "model", "describe")
     input_shape = _input_shape(input_shape)
     reference = next(model.parameters(), None)
     if reference is None:
@@ -226,8 +227,6 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
                 records.append((mod, label, _shape_of(output)))
 
             handles.append(module.register_forward_hook(hook))
-    from course_utils.interpret import evaluating
-
     try:
         with torch.no_grad(), evaluating(model):
             output = model(torch.zeros(input_shape, dtype=dtype, device=reference.device))

@@ -23,36 +23,37 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+from torchvision import models
+from torchvision.models import WeightsEnum
 
-from course_utils import data
 from course_utils._validate import as_bool
 from course_utils.augment import random_affine
+from course_utils.cache import (
+    cache_folder,
+    content_digest,
+    data_dir,
+    file_sha256,
+    keep_in_memory,
+    kept_in_memory,
+    notice,
+    write_atomically,
+)
 from course_utils.checkpoints import load_checkpoint, save_checkpoint
 from course_utils.data import (
     CLASSIFIER_SPLIT_SEED,
     CLASSIFIER_TEST_SIZE,
-    cache_folder,
     classifier_split,
-    content_digest,
-    data_dir,
-    file_sha256,
     load_mnist_5k,
-    notice,
-    write_atomically,
 )
 from course_utils.models import DigitCNN
 from course_utils.progress import plain_mode
 from course_utils.runtime import preserved_rng, seed_everything
 from course_utils.training import fit
-
-if TYPE_CHECKING:  # torchvision is imported only when ImageNet weights are asked for
-    from torchvision.models import WeightsEnum
 
 __all__ = [
     "CLASSIFIER_RECIPE",
@@ -247,9 +248,9 @@ def _cached_classifier(path: Path | None, key: str) -> DigitCNN | None:
     A damaged or foreign file gives None after a one-line notice.
     """
     model = _new_classifier()
-    # data._IN_MEMORY is looked up at each call: a session (or a test) may replace it
-    if f"digit_cnn-{key}" in data._IN_MEMORY:  # the folder could not be written earlier
-        model.load_state_dict(data._IN_MEMORY[f"digit_cnn-{key}"])
+    kept = kept_in_memory(f"digit_cnn-{key}")  # the folder could not be written earlier
+    if kept is not None:
+        model.load_state_dict(kept)
         return model.eval()
     if path is None or not path.exists():
         return None
@@ -276,7 +277,7 @@ def _store_classifier(model: DigitCNN, path: Path | None, key: str) -> None:
     if path is None or not write_atomically(
         path, lambda tmp: save_checkpoint(model, tmp, **metadata), "the trained classifier"
     ):
-        data._IN_MEMORY[f"digit_cnn-{key}"] = {k: v.clone() for k, v in model.state_dict().items()}
+        keep_in_memory(f"digit_cnn-{key}", {k: v.clone() for k, v in model.state_dict().items()})
 
 
 def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
@@ -339,8 +340,6 @@ def _check_kind(kind: object, func: str) -> str:
 def imagenet_weights(kind: str) -> WeightsEnum:
     """The pinned ImageNet weights (`IMAGENET1K_V1`) of "squeezenet" or "vgg19" (chapter 11)."""
     kind = _check_kind(kind, "imagenet_weights")
-    from torchvision import models
-
     if kind == "squeezenet":
         return models.SqueezeNet1_1_Weights.IMAGENET1K_V1
     return models.VGG19_Weights.IMAGENET1K_V1
@@ -349,8 +348,6 @@ def imagenet_weights(kind: str) -> WeightsEnum:
 def weights_file(kind: str) -> Path:
     """Where torch.hub caches the weights file of `kind`, present or not (chapter 11)."""
     kind = _check_kind(kind, "weights_file")
-    import torch
-
     url = imagenet_weights(kind).url
     return Path(torch.hub.get_dir()) / "checkpoints" / Path(url).name
 

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from course_utils._validate import DEVICES, as_device, as_int
+from course_utils.plotting import use_course_style
 
 __all__ = [
     "Runtime",
@@ -104,7 +105,7 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     choice = (os.environ.get("COURSE_DEVICE", "").strip() or "cpu") if from_env else prefer
     name = "COURSE_DEVICE" if from_env else "prefer"
     try:
-        return as_device(choice, "pick_device", name)
+        return as_device(choice, name, "pick_device")
     except (TypeError, ValueError) as exc:
         hint = " (unset COURSE_DEVICE to run on the CPU)" if from_env else ""
         raise ValueError(f"{exc}{hint}") from None
@@ -125,7 +126,5 @@ def setup(seed: int = 0, device: str | torch.device | None = None, precision: in
     generator = seed_everything(seed)
     torch.set_num_threads(num_threads())
     np.set_printoptions(precision=int(precision), suppress=True)
-    from course_utils.plotting import use_course_style
-
     use_course_style()
     return Runtime(chosen, generator)

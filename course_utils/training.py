@@ -15,6 +15,8 @@ import torch
 from torch import nn
 
 from course_utils._validate import as_bool, as_device, as_int, as_module
+from course_utils.modes import evaluating
+from course_utils.progress import progress
 
 __all__ = [
     "History",
@@ -70,7 +72,7 @@ def _resolve_device(model: nn.Module, device, func: str) -> torch.device:
     """Move `model` to `device` when one is given; otherwise use the device it is on."""
     if device is None:
         return _model_device(model)
-    device = as_device(device, func)
+    device = as_device(device, "device", func)
     model.to(device)
     return device
 
@@ -370,7 +372,7 @@ def fit(
     inputs of every batch (never to validation inputs). `val_loader` may be None. One progress
     bar counts the batches; its postfix shows the latest epoch's numbers. Returns a `History`.
     """
-    model = as_module(model, "fit")
+    model = as_module(model, "model", "fit")
     epochs = as_int(epochs, "epochs", "fit", minimum=1)
     _check_fit_options(optimizer, scheduler_step, augment)
     n_batches = _check_loader(train_loader, "train_loader", "fit")
@@ -389,8 +391,6 @@ def fit(
         scheduler_step,
         augment,
     )
-
-    from course_utils.progress import progress
 
     history = History()
     bar = progress(total=None if n_batches is None else epochs * n_batches, desc=desc)
@@ -417,12 +417,10 @@ def evaluate(
 
     The model is put back in the mode (train or eval) it was in.
     """
-    model = as_module(model, "evaluate")
+    model = as_module(model, "model", "evaluate")
     _check_loader(loader, "loader", "evaluate")
     loss_fn = _check_loss_fn(loss_fn, "evaluate")
     device = _resolve_device(model, device, "evaluate")
-    from course_utils.interpret import evaluating
-
     with torch.no_grad(), evaluating(model):
         return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
 
@@ -448,7 +446,7 @@ def predict(
     model runs in eval mode without gradients, `batch_size` rows at a time, and is put back in
     the mode it was in. With `return_logits=True` it returns `(probabilities, logits)`.
     """
-    model = as_module(model, "predict")
+    model = as_module(model, "model", "predict")
     batch_size = as_int(batch_size, "batch_size", "predict", minimum=1, not_int=ValueError)
     return_logits = as_bool(return_logits, "return_logits", "predict")
     device = _resolve_device(model, device, "predict")
@@ -475,8 +473,6 @@ def predict(
         batches = (
             _finite(batch[0] if isinstance(batch, list | tuple) else batch) for batch in inputs
         )
-    from course_utils.interpret import evaluating
-
     logits = []
     with torch.no_grad(), evaluating(model):
         for i, batch in enumerate(batches):

@@ -12,6 +12,7 @@ import io
 
 import ipywidgets
 import numpy as np
+from matplotlib.figure import Figure
 
 from course_utils._validate import as_float_array, as_unit_pixels, require_finite
 from course_utils.filters import _check_name, describe_kernel, get_kernel, kernel_names
@@ -33,7 +34,7 @@ def _as_gray(image, func: str) -> np.ndarray:
     Pixels follow the course's one policy (`as_unit_pixels`): integers are 0-255 values,
     divided by 255; floats must lie in [0, 1]; NaN is refused.
     """
-    as_float_array(image, "image", (2, 3), func)  # the type and shape errors
+    as_float_array(image, "image", func, (2, 3))  # the type and shape errors
     pixels = image.detach().cpu().numpy() if hasattr(image, "detach") else image
     array = as_unit_pixels(np.asarray(pixels), "image", func).astype(np.float64)
     if array.ndim == 3:
@@ -62,7 +63,7 @@ def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """
     gray = _as_gray(image, "filter_image")
     weights = require_finite(
-        as_float_array(kernel, "kernel", (2,), "filter_image"), "kernel", "filter_image"
+        as_float_array(kernel, "kernel", "filter_image", (2,)), "kernel", "filter_image"
     )
     if weights.shape[0] > gray.shape[0] or weights.shape[1] > gray.shape[1]:
         raise ValueError(
@@ -170,8 +171,6 @@ class _KernelExplorer:
 
     def redraw(self) -> None:
         """Recompute the feature map and redraw the figure (a PNG in an Image widget)."""
-        from matplotlib.figure import Figure
-
         kernel = self.kernel
         result = self.filtered()
         name = self.preset.value

@@ -16,7 +16,6 @@ statistics) and puts it back in the mode it was in, so looking inside a model ne
 it. Integer images (uint8 and the like) are read as 0-255 pixel values and scaled to [0, 1].
 """
 
-from ._checks import evaluating
 from .features import activations, embed
 from .gradcam import grad_cam
 from .gradients import guided_backprop, saliency
@@ -24,7 +23,6 @@ from .occlusion import occlusion, occlusion_map, occlusion_positions
 from .photos import imagenet_input, imagenet_photo
 
 __all__ = [
-    "evaluating",
     "activations",
     "embed",
     "occlusion_positions",

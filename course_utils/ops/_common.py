@@ -71,7 +71,7 @@ def _grad_output(
     `form` spells the expected shape in symbols, e.g. "(N, C_out, H_out, W_out)"; an unbatched
     input expects the same shape without its leading batch axis.
     """
-    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
+    grad = as_float_array(grad_output, "grad_output", func).astype(np.float64)
     want = expected if batched else expected[1:]
     if not batched:
         form = "(" + form[1:].split(", ", 1)[1]

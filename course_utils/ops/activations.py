@@ -19,7 +19,7 @@ __all__ = [
 
 def relu(x: ArrayLike) -> np.ndarray:
     """Rectified linear unit, max(0, x) elementwise (chapter 01). Not a step function."""
-    array = as_float_array(x, "x", None, "relu")
+    array = as_float_array(x, "x", "relu")
     return np.maximum(array, 0.0)
 
 
@@ -30,8 +30,8 @@ def relu_backward(grad_output: ArrayLike, x: ArrayLike) -> np.ndarray:
     where ReLU has no derivative, PyTorch also uses 0. Both arrays have the same shape; the
     result is float64.
     """
-    array = as_float_array(x, "x", None, "relu_backward")
-    grad = as_float_array(grad_output, "grad_output", None, "relu_backward")
+    array = as_float_array(x, "x", "relu_backward")
+    grad = as_float_array(grad_output, "grad_output", "relu_backward")
     if grad.shape != array.shape:
         raise ValueError(
             f"relu_backward: `grad_output` must have the shape of `x` {tuple(array.shape)}, "
@@ -42,7 +42,7 @@ def relu_backward(grad_output: ArrayLike, x: ArrayLike) -> np.ndarray:
 
 def _softmax_args(x, axis, func: str) -> tuple[np.ndarray, int]:
     """Validate a softmax input and axis; return the array and the axis as a non-negative int."""
-    array = as_float_array(x, "x", None, func)
+    array = as_float_array(x, "x", func)
     if array.ndim == 0:
         raise ValueError(f"{func}: `x` must have at least 1 dimension, got a scalar")
     if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
@@ -84,7 +84,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 def _cross_entropy_args(logits, targets, func: str) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Float64 logits `(N, K)`, int targets `(N,)` and the logits' own shape; or raise."""
-    scores = as_float_array(logits, "logits", (1, 2), func).astype(np.float64)
+    scores = as_float_array(logits, "logits", func, (1, 2)).astype(np.float64)
     if scores.shape[-1] == 0 or scores.size == 0:
         raise ValueError(f"{func}: `logits` must hold at least one class, got shape {scores.shape}")
     if hasattr(targets, "detach") and hasattr(targets, "cpu"):  # a torch tensor

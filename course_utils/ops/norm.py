@@ -25,7 +25,7 @@ def dropout(
     is `None`. PyTorch draws its masks differently, so only the distributions agree, not the
     individual masks.
     """
-    array = as_float_array(x, "x", None, "dropout")
+    array = as_float_array(x, "x", "dropout")
     if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
         raise TypeError(f"dropout: `p` must be a number in [0, 1), got {p!r}")
     if not 0.0 <= float(p) < 1.0:
@@ -50,7 +50,7 @@ def dropout(
 
 def _channel_vector(value: ArrayLike, name: str, channels: int) -> np.ndarray:
     """A per-channel vector of length `channels`, or raise naming `name`."""
-    vector = as_float_array(value, name, (1,), "batch_norm")
+    vector = as_float_array(value, name, "batch_norm", (1,))
     if vector.shape[0] != channels:
         raise ValueError(
             f"batch_norm: `{name}` must have one value per channel ({channels}), "
@@ -142,7 +142,7 @@ def batch_norm(
         place; NumPy code cannot rely on that, so the updated copies are returned instead (in
         evaluation mode they are copies of the inputs, unchanged). `out` has the shape of `x`.
     """
-    array = as_float_array(x, "x", (2, 3, 4), "batch_norm")
+    array = as_float_array(x, "x", "batch_norm", (2, 3, 4))
     channels = array.shape[1]
     _check_batch_norm_options(training, momentum, eps, running_mean is None, running_var is None)
     mean_r = (

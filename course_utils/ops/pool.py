@@ -21,10 +21,10 @@ Pair = int | tuple[int, int]
 
 def _pool_args(x, kernel_size, stride, padding, func: str):
     """Validate pooling arguments the way PyTorch does; return the batched input and pairs."""
-    array = as_float_array(x, "x", (3, 4), func)
-    kernel = as_pair(kernel_size, "kernel_size", 1, func)
-    step = kernel if stride is None else as_pair(stride, "stride", 1, func)
-    pad = as_pair(padding, "padding", 0, func)
+    array = as_float_array(x, "x", func, (3, 4))
+    kernel = as_pair(kernel_size, "kernel_size", func)
+    step = kernel if stride is None else as_pair(stride, "stride", func)
+    pad = as_pair(padding, "padding", func, minimum=0)
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"{func}: `padding` {pad} must be at most half of `kernel_size` {kernel}, as in PyTorch"
@@ -181,7 +181,7 @@ def global_avg_pool2d(x: ArrayLike) -> np.ndarray:
 
     `(C, H, W)` gives `(C, 1, 1)`; `(N, C, H, W)` gives `(N, C, 1, 1)`.
     """
-    array = as_float_array(x, "x", (3, 4), "global_avg_pool2d")
+    array = as_float_array(x, "x", "global_avg_pool2d", (3, 4))
     if array.shape[-1] == 0 or array.shape[-2] == 0:
         raise ValueError(
             f"global_avg_pool2d: `x` has an empty spatial size, shape {tuple(array.shape)}"

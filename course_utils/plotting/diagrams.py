@@ -10,15 +10,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
+from torch import nn
 
 from course_utils._validate import as_float_array, require_finite
+from course_utils.models import ModelSummary, describe
 from course_utils.plotting.figures import MAX_WIDTH_IN, MIN_FONT_PT, show_numbers
 
 if TYPE_CHECKING:
     import torch
-    from torch import nn
-
-    from course_utils.models import ModelSummary
 
 __all__ = ["draw_volumes", "draw_multichannel_conv"]
 
@@ -117,10 +116,6 @@ def draw_volumes(
     is a flat bar. Above each block are the layers it stands for, below it its shape; the
     colour says the kind of layer. The figure is drawn from the traced shapes, never by hand.
     """
-    from torch import nn
-
-    from course_utils.models import ModelSummary, describe
-
     if isinstance(summary_or_model, nn.Module):
         if input_shape is None:
             raise ValueError(
@@ -212,7 +207,7 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
         weight = rng.integers(-1, 2, size=(c_out, c_in, 3, 3)).astype(float)
         bias = rng.integers(-2, 3, size=c_out).astype(float) if bias is None else bias
     x, weight = (
-        require_finite(as_float_array(a, n, func=func).astype(float), n, func)
+        require_finite(as_float_array(a, n, func).astype(float), n, func)
         for a, n in ((x, "x"), (weight, "weight"))
     )
     if x.ndim != 3 or weight.ndim != 4 or weight.shape[1] != x.shape[0]:
@@ -229,7 +224,7 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
     bias = (
         np.zeros(weight.shape[0])
         if bias is None
-        else require_finite(as_float_array(bias, "bias", func=func), "bias", func).reshape(-1)
+        else require_finite(as_float_array(bias, "bias", func), "bias", func).reshape(-1)
     )
     if bias.shape != (weight.shape[0],):
         raise ValueError(f"{func}: `bias` must have shape (C_out,) = ({weight.shape[0]},)")

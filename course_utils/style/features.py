@@ -18,10 +18,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision import models
 
-from .._validate import as_bool, as_int, as_number
-from ..ops import output_size
-from ..pretrained import imagenet_weights, pretrained_problem, weights_file
+from course_utils._validate import as_bool, as_int, as_number
+from course_utils.imagenet import imagenet_classifier
+from course_utils.modes import evaluating
+from course_utils.ops import output_size
+from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
+
 from .losses import check_features
 
 __all__ = ["KINDS", "DEFAULT_LAYERS", "MOBILENET_NOTE", "RandomFeatureNet", "FeatureExtractor"]
@@ -197,8 +201,6 @@ def _vgg19_names(features: nn.Sequential) -> dict[int, str]:
 
 def _download(kind: str, timeout: float, download: bool) -> nn.Module:
     """The torchvision network of `kind` with its pinned ImageNet weights, cached or fetched."""
-    from torchvision import models
-
     problem = pretrained_problem(kind)
     if problem is not None and not download:
         raise RuntimeError(
@@ -225,8 +227,6 @@ def _pretrained(
     MobileNetV2 comes from `course_utils.imagenet.imagenet_classifier`, verified at every load.
     """
     if model is None and kind == "mobilenet_v2":
-        from ..imagenet import imagenet_classifier
-
         model = imagenet_classifier(fetch=download)
     elif model is None:
         model = _download(kind, timeout, download)
@@ -384,8 +384,6 @@ class FeatureExtractor(nn.Module):
                 f"{self.kind} network's layer {max(self.layers, key=self.all_layers.index)!r}: "
                 f"it needs at least {self.min_size}x{self.min_size}"
             )
-        from course_utils.interpret import evaluating
-
         with evaluating(self.network):  # frozen features, even after a stray .train()
             outputs = self.network((image - self.mean) / self.std)
         return {name: outputs[name] for name in self.layers}

@@ -80,7 +80,7 @@ def _checked_settings(
     weights = {name: _check_weight(value, name) for name, value in weights.items()}
     if callback is not None and not callable(callback):
         raise TypeError(f"transfer: `callback` must be callable, got {type(callback).__name__}")
-    device = torch.device("cpu") if device is None else as_device(device, "transfer")
+    device = torch.device("cpu") if device is None else as_device(device, "device", "transfer")
     if lr is not None and (
         isinstance(lr, bool)
         or not isinstance(lr, int | float | np.integer | np.floating)
