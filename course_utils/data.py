@@ -43,6 +43,7 @@ __all__ = [
     "CLASSIFIER_SPLIT_SEED",
     "classifier_split",
     "load_fashion_mnist",
+    "fashion_mnist_available",
     "FASHION_CLASSES",
     "sample_image_names",
     "sample_image",

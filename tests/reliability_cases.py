@@ -32,7 +32,7 @@ from course_utils import (
     interpret,
     models,
     ops,
-    optim,
+    optimizers,
     plotting,
     pretrained,
     style,
@@ -631,108 +631,116 @@ def _simple_module_cases() -> list[Case]:
     ]:
         c.append(
             Case(
-                "optim.SGD",
+                "optimizers.SGD",
                 f"lr {bad}",
                 error,
                 "lr",
-                lambda v=value: optim.SGD([torch.zeros(2, requires_grad=True)], lr=v),
+                lambda v=value: optimizers.SGD([torch.zeros(2, requires_grad=True)], lr=v),
             )
         )
         c.append(
             Case(
-                "optim.Adam",
+                "optimizers.Adam",
                 f"lr {bad}",
                 error,
                 "lr",
-                lambda v=value: optim.Adam([torch.zeros(2, requires_grad=True)], lr=v),
+                lambda v=value: optimizers.Adam([torch.zeros(2, requires_grad=True)], lr=v),
             )
         )
     c += [
         Case(
-            "optim.SGD",
+            "optimizers.SGD",
             "momentum -1",
             ValueError,
             "momentum",
-            lambda: optim.SGD([torch.zeros(2, requires_grad=True)], 0.1, -1),
+            lambda: optimizers.SGD([torch.zeros(2, requires_grad=True)], 0.1, -1),
         ),
         Case(
-            "optim.SGD",
+            "optimizers.SGD",
             "params a tensor",
             TypeError,
             "params",
-            lambda: optim.SGD(torch.zeros(2, requires_grad=True), 0.1),
+            lambda: optimizers.SGD(torch.zeros(2, requires_grad=True), 0.1),
         ),
-        Case("optim.SGD", "params empty", ValueError, "params", lambda: optim.SGD([], 0.1)),
         Case(
-            "optim.SGD",
+            "optimizers.SGD", "params empty", ValueError, "params", lambda: optimizers.SGD([], 0.1)
+        ),
+        Case(
+            "optimizers.SGD",
             "params ints",
             TypeError,
             "params",
-            lambda: optim.SGD([torch.zeros(2, dtype=torch.int64)], 0.1),
+            lambda: optimizers.SGD([torch.zeros(2, dtype=torch.int64)], 0.1),
         ),
         Case(
-            "optim.SGD",
+            "optimizers.SGD",
             "params not a leaf",
             ValueError,
             "params",
-            lambda: optim.SGD([torch.zeros(2, requires_grad=True) * 2], 0.1),
+            lambda: optimizers.SGD([torch.zeros(2, requires_grad=True) * 2], 0.1),
         ),
-        Case("optim.SGD", "params a number", TypeError, "params", lambda: optim.SGD(3, 0.1)),
         Case(
-            "optim.Adam",
+            "optimizers.SGD", "params a number", TypeError, "params", lambda: optimizers.SGD(3, 0.1)
+        ),
+        Case(
+            "optimizers.Adam",
             "betas a str",
             TypeError,
             "betas",
-            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas="ab"),
+            lambda: optimizers.Adam([torch.zeros(2, requires_grad=True)], betas="ab"),
         ),
         Case(
-            "optim.Adam",
+            "optimizers.Adam",
             "betas a triple",
             TypeError,
             "betas",
-            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas=(0.9, 0.9, 0.9)),
+            lambda: optimizers.Adam([torch.zeros(2, requires_grad=True)], betas=(0.9, 0.9, 0.9)),
         ),
         Case(
-            "optim.Adam",
+            "optimizers.Adam",
             "beta NaN",
             ValueError,
             "betas",
-            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], betas=(NAN, 0.9)),
+            lambda: optimizers.Adam([torch.zeros(2, requires_grad=True)], betas=(NAN, 0.9)),
         ),
         Case(
-            "optim.Adam",
+            "optimizers.Adam",
             "eps a str",
             TypeError,
             "eps",
-            lambda: optim.Adam([torch.zeros(2, requires_grad=True)], eps="e"),
+            lambda: optimizers.Adam([torch.zeros(2, requires_grad=True)], eps="e"),
         ),
         Case(
-            "optim.run_optimizer",
+            "optimizers.run_optimizer",
             "surface a str",
             TypeError,
             "surface",
-            lambda: optim.run_optimizer("bowl", optim.SGD, 5),
+            lambda: optimizers.run_optimizer("bowl", optimizers.SGD, 5),
         ),
         Case(
-            "optim.run_optimizer",
+            "optimizers.run_optimizer",
             "steps 0",
             ValueError,
             "steps",
-            lambda: optim.run_optimizer(optim.IllConditionedBowl(), optim.SGD, 0, lr=0.1),
+            lambda: optimizers.run_optimizer(
+                optimizers.IllConditionedBowl(), optimizers.SGD, 0, lr=0.1
+            ),
         ),
         Case(
-            "optim.run_optimizer",
+            "optimizers.run_optimizer",
             "steps a float",
             TypeError,
             "steps",
-            lambda: optim.run_optimizer(optim.IllConditionedBowl(), optim.SGD, 2.5, lr=0.1),
+            lambda: optimizers.run_optimizer(
+                optimizers.IllConditionedBowl(), optimizers.SGD, 2.5, lr=0.1
+            ),
         ),
         Case(
-            "optim.run_optimizer",
+            "optimizers.run_optimizer",
             "optimizer_class a str",
             TypeError,
             "optimizer_class",
-            lambda: optim.run_optimizer(optim.IllConditionedBowl(), "sgd", 5),
+            lambda: optimizers.run_optimizer(optimizers.IllConditionedBowl(), "sgd", 5),
         ),
     ]
     return c
@@ -2473,8 +2481,9 @@ def _unclear_family() -> list[Case]:
              lambda: interpret.saliency(tiny_cnn(), X8, 0, abs="no")),
         Case("training.predict", "return_logits a str", TypeError, "return_logits",
              lambda: training.predict(tiny_cnn(), X8, return_logits="yes")),
-        Case("optim.run_optimizer", "start of strs", TypeError, "start",
-             lambda: optim.run_optimizer(optim.Rosenbrock(), optim.SGD, 3, start=("1", 0.0))),
+        Case("optimizers.run_optimizer", "start of strs", TypeError, "start",
+             lambda: optimizers.run_optimizer(
+                 optimizers.Rosenbrock(), optimizers.SGD, 3, start=("1", 0.0))),
         Case("imagenet.top_classes", "logits a NumPy array", ValueError, "logits",
              lambda: imagenet.top_classes(np.random.rand(1, 1000), 2)),
         Case("imagenet.top_classes", "logits of 10 classes", ValueError, "logits",

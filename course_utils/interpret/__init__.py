@@ -16,9 +16,9 @@ statistics) and puts it back in the mode it was in, so looking inside a model ne
 it. Integer images (uint8 and the like) are read as 0-255 pixel values and scaled to [0, 1].
 """
 
-from .features import activations, embed
 from .gradcam import grad_cam
 from .gradients import guided_backprop, saliency
+from .layer_outputs import activations, embed
 from .occlusion import occlusion, occlusion_map, occlusion_positions
 from .photos import imagenet_input, imagenet_photo
 

@@ -17,7 +17,6 @@ import torch
 
 from .._validate import as_device
 from ..progress import progress
-from .features import FeatureExtractor
 from .images import as_image_tensor, resize, to_array
 from .losses import (
     content_loss,
@@ -26,6 +25,7 @@ from .losses import (
     style_loss,
     total_variation,
 )
+from .networks import FeatureExtractor
 
 __all__ = ["TransferResult", "transfer"]
 

@@ -20,8 +20,8 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision import models
 
+from course_utils import imagenet
 from course_utils._validate import as_bool, as_int, as_number
-from course_utils.imagenet import imagenet_classifier
 from course_utils.modes import evaluating
 from course_utils.ops import output_size
 from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
@@ -227,7 +227,7 @@ def _pretrained(
     MobileNetV2 comes from `course_utils.imagenet.imagenet_classifier`, verified at every load.
     """
     if model is None and kind == "mobilenet_v2":
-        model = imagenet_classifier(fetch=download)
+        model = imagenet.imagenet_classifier(fetch=download)
     elif model is None:
         model = _download(kind, timeout, download)
     features = model.features
