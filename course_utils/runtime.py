@@ -95,20 +95,24 @@ def num_threads() -> int:
     return int(raw)
 
 
+def _device(prefer: object, name: str, func: str) -> torch.device:
+    """`prefer` (argument `name` of `func`), else `COURSE_DEVICE`, else the CPU, checked."""
+    from_env = prefer is None
+    choice = (os.environ.get("COURSE_DEVICE", "").strip() or "cpu") if from_env else prefer
+    try:
+        return as_device(choice, "COURSE_DEVICE" if from_env else name, func)
+    except (TypeError, ValueError) as exc:
+        hint = " (unset COURSE_DEVICE to run on the CPU)" if from_env else ""
+        raise ValueError(f"{exc}{hint}") from None
+
+
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     """The device to compute on: `prefer`, else `COURSE_DEVICE`, else the CPU (every chapter).
 
     A GPU is used only when asked for, so that a notebook's outputs do not depend on what
     hardware happens to be present. Asking for a device that is not available is an error.
     """
-    from_env = prefer is None
-    choice = (os.environ.get("COURSE_DEVICE", "").strip() or "cpu") if from_env else prefer
-    name = "COURSE_DEVICE" if from_env else "prefer"
-    try:
-        return as_device(choice, name, "pick_device")
-    except (TypeError, ValueError) as exc:
-        hint = " (unset COURSE_DEVICE to run on the CPU)" if from_env else ""
-        raise ValueError(f"{exc}{hint}") from None
+    return _device(prefer, "prefer", "pick_device")
 
 
 def setup(seed: int = 0, device: str | torch.device | None = None, precision: int = 3) -> Runtime:
@@ -122,7 +126,8 @@ def setup(seed: int = 0, device: str | torch.device | None = None, precision: in
         or not 0 <= precision <= 16
     ):
         raise ValueError(f"setup: `precision` must be an int in 0..16, got {precision!r}")
-    chosen = pick_device(device)
+    chosen = _device(device, "device", "setup")
+    as_int(seed, "seed", "setup", minimum=0, not_int=ValueError)
     generator = seed_everything(seed)
     torch.set_num_threads(num_threads())
     np.set_printoptions(precision=int(precision), suppress=True)

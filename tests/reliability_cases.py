@@ -3,8 +3,9 @@
 Shared by tests/test_reliability_inputs.py and benchmarks/reliability.py. Each case runs a
 public `course_utils` call with one bad argument. The outcome is:
 
-- "clear": it raised the expected kind of error and the message names the argument
-  (for exercise checks: a "not yet" verdict that names the answer);
+- "clear": it raised the expected kind of error with a one-line message that starts with the
+  name of the function called and names the argument (for exercise checks: a "not yet"
+  verdict that names the answer);
 - "unclear": it raised, but another kind of error or without naming the argument;
 - "silent": it returned normally, a silent wrong result.
 
@@ -58,6 +59,14 @@ class Case:
         return f"{self.call}[{self.bad}]"
 
 
+def _names_the_call(call: str, message: str) -> bool:
+    """The message starts with the function the learner called ("fit: ...", "NotesNet(...)"),
+    not with a helper it happens to use inside."""
+    parts = call.split(".")
+    heads = {".".join(parts[i:]) for i in range(len(parts))} | set(parts)
+    return any(message.startswith((f"{head}:", f"{head}(")) for head in heads)
+
+
 def outcome(case: Case) -> tuple[str, str]:
     """("clear" | "unclear" | "silent", detail) for one case."""
     try:
@@ -66,7 +75,12 @@ def outcome(case: Case) -> tuple[str, str]:
         message = str(exc)
         if case.error == "not yet":
             return "unclear", f"raised {type(exc).__name__}: {message[:200]}"
-        if isinstance(exc, case.error) and case.arg in message and "\n" not in message.strip():
+        if (
+            isinstance(exc, case.error)
+            and case.arg in message
+            and "\n" not in message.strip()
+            and _names_the_call(case.call, message)
+        ):
             return "clear", message
         return "unclear", f"{type(exc).__name__}: {message[:200]}"
     if case.error == "not yet":
