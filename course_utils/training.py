@@ -1,4 +1,4 @@
-"""The training loop, evaluation and prediction (chapters 07-08).
+"""The training loop, evaluation and prediction (optimizers; training a classifier).
 
 Seeding and the choice of device live in `course_utils.runtime`, the augmentations that
 `fit(..., augment=...)` applies in `course_utils.augment`, and saving and loading trained
@@ -33,7 +33,7 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 @dataclass
 class History:
-    """Per-epoch numbers recorded by `fit`: one entry per epoch in each list (chapter 08).
+    """Per-epoch numbers recorded by `fit`: one entry per epoch in each list (training).
 
     `val_loss` and `val_acc` stay empty when `fit` had no validation loader. Losses are mean
     losses per sample; accuracies are fractions in [0, 1]. The training numbers are measured
@@ -364,7 +364,7 @@ def fit(
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     desc: str = "training",
 ) -> History:
-    """Train `model` for `epochs` passes over `train_loader`, validating after each (chapter 08).
+    """Train `model` for `epochs` passes over `train_loader`, validating after each (training).
 
     Each batch: forward pass, loss (default `nn.CrossEntropyLoss`, which takes logits), backward
     pass, optimizer step, and `scheduler.step()` when `scheduler_step="batch"` (OneCycleLR;
@@ -413,7 +413,7 @@ def evaluate(
     loss_fn: LossFn | None = None,
     device: str | torch.device | None = None,
 ) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` over `loader`, in eval mode without gradients (chapter 08).
+    """Mean loss and accuracy of `model` over `loader`, in eval mode without gradients (training).
 
     The model is put back in the mode (train or eval) it was in.
     """
@@ -440,7 +440,7 @@ def predict(
     device: str | torch.device | None = None,
     return_logits: bool = False,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """Class probabilities (softmax of logits) for a batch or a DataLoader, on the CPU (chapter 08).
+    """Class probabilities (softmax of logits) for a batch or a DataLoader, on the CPU (training).
 
     `inputs` is a tensor or array (N, ...) or a DataLoader of (inputs, targets) batches. The
     model runs in eval mode without gradients, `batch_size` rows at a time, and is put back in

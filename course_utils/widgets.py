@@ -1,4 +1,4 @@
-"""Interactive explorers built on ipywidgets (chapter 01 onwards).
+"""Interactive explorers built on ipywidgets (from convolutions on).
 
 Explorers are extras: every chapter that calls one also makes its point with a static figure.
 They need a live Jupyter kernel. In plain-progress mode (`COURSE_PLAIN_PROGRESS=1`, which
@@ -55,7 +55,7 @@ def _as_gray(image, func: str) -> np.ndarray:
 
 
 def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Cross-correlate a grayscale image with one 2-D kernel, keeping its size (chapter 01).
+    """Cross-correlate a grayscale image with one 2-D kernel, keeping its size (convolutions).
 
     `image` is (H, W) or a colour image (H, W, 3) / (3, H, W), which is first turned to gray.
     Zero padding of `(kH - 1) // 2` rows and `(kW - 1) // 2` columns keeps the size for odd
@@ -75,7 +75,7 @@ def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def kernel_explorer(image: np.ndarray, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
-    """Edit a 3x3 kernel, or pick a preset, and see the filtered image (chapter 01).
+    """Edit a 3x3 kernel, or pick a preset, and see the filtered image (convolutions).
 
     `image` is grayscale (H, W) or colour (H, W, 3) / (3, H, W), turned to gray; `kernel` is
     the preset shown first, one of `course_utils.filters.kernel_names()`. Returns the explorer

@@ -1,4 +1,4 @@
-"""Looking inside a trained network (chapters 09-10).
+"""Looking inside a trained network (learned features, attribution).
 
 - `activations`: a layer's output, read with a forward hook.
 - `embed`: 2-D PCA or t-SNE embeddings of feature vectors (scikit-learn).

@@ -1,4 +1,4 @@
-"""Grad-CAM: a layer's feature maps weighted by their average gradient (chapter 10)."""
+"""Grad-CAM: a layer's feature maps weighted by their average gradient (attribution)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def grad_cam(
     layer: nn.Module | str,
     upsample: bool = True,
 ) -> torch.Tensor:
-    """Grad-CAM map of the target score at a convolutional `layer` (chapter 10).
+    """Grad-CAM map of the target score at a convolutional `layer` (attribution).
 
     Selvaraju et al. (2017). With A (N, C, h, w) the output of `layer` (a submodule of `model`,
     or its name) and G = d score[i, target[i]] / dA its gradient, each channel k gets the

@@ -1,4 +1,4 @@
-"""Gradient maps: saliency and guided backpropagation (chapter 10)."""
+"""Gradient maps: saliency and guided backpropagation (attribution)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def saliency(
     target: int | Sequence[int] | torch.Tensor,
     abs: bool = True,
 ) -> torch.Tensor:  # noqa: A002 - Captum's name
-    """Saliency map: the gradient of the target score with respect to each input pixel (chapter 10).
+    """Saliency map: the gradient of the target score with respect to each pixel (attribution).
 
     Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
     with absolute values when `abs=True`.
@@ -190,7 +190,7 @@ def guided_backprop(
     x: torch.Tensor,
     target: int | Sequence[int] | torch.Tensor,
 ) -> torch.Tensor:
-    """Guided backpropagation map: the gradient through ReLUs passing back only positives (ch. 10).
+    """Guided backpropagation: the gradient through ReLUs that pass back positives (attribution).
 
     At each ReLU the backward pass keeps the gradient only where the ReLU's input was positive
     (the ordinary rule) AND the incoming gradient is positive (the guided rule), Springenberg et

@@ -1,4 +1,4 @@
-"""A layer's activations and 2-D embeddings of feature vectors (chapter 09)."""
+"""A layer's activations and 2-D embeddings of feature vectors (learned features)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["activations", "embed"]
 
 
 def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) -> torch.Tensor:
-    """The output of `layer` (a submodule or its name) when `model` runs on `inputs` (chapter 09).
+    """The output of `layer` (a submodule or its name) when `model` runs on `inputs`.
 
     A forward hook records the output; the hook is removed afterwards. Runs without gradients
     and returns a detached tensor. A module called several times in one forward pass (a shared
@@ -60,7 +60,7 @@ def embed(
     pca_dims: int = 50,
     max_iter: int = 1000,
 ) -> np.ndarray:
-    """Embed N feature vectors in 2-D with PCA or t-SNE (scikit-learn); returns (N, 2) (chapter 09).
+    """N feature vectors embedded in 2-D, (N, 2), by PCA or t-SNE (learned features).
 
     `features` is (N, D), or (N, ...) which is flattened. PCA uses an exact SVD. For t-SNE,
     vectors longer than `pca_dims` are first reduced to `pca_dims` with PCA (the usual recipe:

@@ -1,4 +1,4 @@
-"""Occlusion: cover a window of the image, score the copy, slide (chapter 10)."""
+"""Occlusion: cover a window of the image, score the copy, slide (attribution)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ __all__ = ["occlusion_positions", "occlusion", "occlusion_map"]
 
 
 def occlusion_positions(size: int, window: int, stride: int) -> list[int]:
-    """Start offsets of the window along one axis, as Captum places them (chapter 10).
+    """Start offsets of the window along one axis, as Captum places them (attribution).
 
     The first window starts at 0; the last start is the first multiple of `stride` at or past
     `size - window`, so a window at the far edge may be cut off by the border.
@@ -101,7 +101,7 @@ def occlusion(
     baseline: float | torch.Tensor = 0.0,
     max_batch: int = 1024,
 ) -> torch.Tensor:
-    """Occlusion map: per pixel, the mean drop of the target score when covered (chapter 10).
+    """Occlusion map: per pixel, the mean drop of the target score when covered (attribution).
 
     A `window` (h, w) patch, across all channels, is set to `baseline` at every position on a
     grid with step `stride`, starting at the top-left corner (the last window in a row or column
@@ -146,7 +146,7 @@ def occlusion_map(
     baseline: float | torch.Tensor = 0.0,
     max_batch: int = 1024,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Zeiler and Fergus's occlusion maps: a class's probability and the top class (chapter 10).
+    """Zeiler and Fergus's occlusion maps: a class's probability and the top class (attribution).
 
     One value per position of the occluder.
 

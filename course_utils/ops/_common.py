@@ -9,7 +9,7 @@ from course_utils._validate import as_float_array
 
 
 def output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """Spatial output size of a convolution or pooling window (chapter 01)."""
+    """Spatial output size of a convolution or pooling window (convolutions)."""
     for name, value, minimum in (
         ("size", size, 1),
         ("kernel", kernel, 1),

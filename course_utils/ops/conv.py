@@ -1,4 +1,4 @@
-"""2-D convolution (chapter 01) and its backward pass (chapter 06), in NumPy."""
+"""2-D convolution (convolutions) and its backward pass (backpropagation), in NumPy."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def conv2d(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
-    """2-D cross-correlation, the same computation as `torch.nn.functional.conv2d` (chapter 01).
+    """2-D cross-correlation, the same computation as `torch.nn.functional.conv2d` (convolutions).
 
     Args:
         input: image `(C_in, H, W)` or batch `(N, C_in, H, W)`.
@@ -76,7 +76,7 @@ def conv2d_backward(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of `conv2d` with respect to its input, weight and bias (chapter 06).
+    """Gradients of `conv2d` with respect to its input, weight and bias (backpropagation).
 
     Args:
         grad_output: dLoss/dOutput, `(N, C_out, oH, oW)`, or `(C_out, oH, oW)` for one image.

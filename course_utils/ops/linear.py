@@ -1,4 +1,4 @@
-"""A fully connected (linear) layer and its backward pass, in NumPy (chapters 03 and 06)."""
+"""A fully connected (linear) layer and its backward pass, in NumPy (softmax; backpropagation)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _linear_args(x, weight, func: str) -> tuple[np.ndarray, np.ndarray, bool]:
 
 
 def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> np.ndarray:
-    """Fully connected layer `x @ W.T + b`, like `torch.nn.functional.linear` (chapter 06).
+    """Fully connected layer `x @ W.T + b`, like `torch.nn.functional.linear` (backpropagation).
 
     Args:
         x: one example `(in,)` or a batch `(N, in)`.
@@ -48,7 +48,7 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> np
 def linear_backward(
     grad_output: ArrayLike, x: ArrayLike, weight: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of `linear` with respect to its input, weight and bias (chapter 06).
+    """Gradients of `linear` with respect to its input, weight and bias (backpropagation).
 
     With `y = x @ W.T + b` and `g = dLoss/dy`: `grad_x = g @ W`, `grad_W = g.T @ x` (each
     weight collects input x output gradient, summed over the batch), `grad_b = g` summed over

@@ -1,4 +1,4 @@
-"""Dropout and batch normalization (chapter 04), in NumPy."""
+"""Dropout and batch normalization (dropout, batch norm), in NumPy."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def dropout(
     training: bool = True,
     generator: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Inverted dropout, the meaning of `torch.nn.functional.dropout` (chapter 04).
+    """Inverted dropout, the meaning of `torch.nn.functional.dropout` (dropout, batch norm).
 
     In training, each value is zeroed with probability `p` and every survivor is multiplied by
     `1 / (1 - p)`, so the expected value of each output equals its input. With
@@ -120,7 +120,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Batch normalization with the meaning of `torch.nn.functional.batch_norm` (chapter 04).
+    """Batch normalization, meaning what `torch.nn.functional.batch_norm` means (batch norm).
 
     Args:
         x: a batch `(N, C)`, `(N, C, L)` or `(N, C, H, W)`; statistics are taken per channel `C`

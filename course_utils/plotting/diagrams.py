@@ -1,4 +1,4 @@
-"""Diagrams drawn from code: a network as 3-D volumes, a multi-channel convolution (ch. 01, 05)."""
+"""Diagrams drawn from code: a network as 3-D volumes, a multi-channel convolution."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def draw_volumes(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Draw a network as 3-D blocks, one per layer output, labelled C x H x W (chapter 05).
+    """Draw a network as 3-D blocks, one per layer output, labelled C x H x W (a CNN in PyTorch).
 
     Give a `ModelSummary` from `describe`, or an `nn.Module` and the `input_shape` (batch axis
     first) to trace it with. Each (C, H, W) output is a box: thickness for channels, height
@@ -239,7 +239,7 @@ def draw_multichannel_conv(
     bias: np.ndarray | torch.Tensor | list[float] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Draw a multi-channel convolution with every number written in (chapter 01).
+    """Draw a multi-channel convolution with every number written in (convolutions).
 
     For each output channel: one kernel slice per input channel, each input channel's
     cross-correlation with its slice, and their sum plus the bias.

@@ -204,7 +204,7 @@ def show_images(
     vmin: float | None = None,
     vmax: float | None = None,
 ) -> Figure:
-    """Show a list or batch of images in a grid, with optional titles (chapter 01).
+    """Show a list or batch of images in a grid, with optional titles (convolutions).
 
     Accepts a tensor or array batch (N, C, H, W), (N, H, W) or (N, H, W, C), or a list of images.
     Returns the matplotlib figure.
@@ -238,7 +238,7 @@ def show_feature_maps(
     symmetric: bool = True,
     colorbar: bool = True,
 ) -> Figure:
-    """Show the channels of one feature map (C, H, W) side by side (chapter 01).
+    """Show the channels of one feature map (C, H, W) side by side (convolutions).
 
     With `symmetric=True` each panel uses a diverging colour map centred on 0, so positive and
     negative responses are told apart; a shared colour bar shows the values.
@@ -293,7 +293,7 @@ def show_numbers(
     box: tuple[int, int, int, int] | None = None,
     boxes: Sequence[tuple[int, int, int, int, str]] = (),
 ) -> AxesImage:
-    """Draw a small 2-D array as coloured cells with each value written in (chapters 01-02).
+    """Draw a small 2-D array as coloured cells with each value written in (convolutions; pooling).
 
     `limits` is (vmin, vmax) of the colour scale; by default one centred on 0 that fits the
     values, for the default diverging `cmap`. Each value is written in black or white, whichever
@@ -342,7 +342,7 @@ def show_numbers(
     return shown
 
 
-# --- Chapters 09-10: heat maps over images ------------------------------------------------------
+# --- looking inside a network: heat maps over images -------------------------------------------
 
 
 def show_heatmap_overlay(
@@ -356,7 +356,7 @@ def show_heatmap_overlay(
     colorbar: bool = True,
     label: str = "attribution",
 ) -> Axes:
-    """Draw a heat map (H, W) semi-transparently over a grayscale image (chapter 10).
+    """Draw a heat map (H, W) semi-transparently over a grayscale image (attribution).
 
     With `symmetric=True` (the default when the map has negative values) the colours are a
     diverging map centred on 0 (red: positive, blue: negative); otherwise 0 is transparent-dark
@@ -412,7 +412,7 @@ html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animati
 
 
 def animation_html(animation: Animation, **kwargs: object) -> HTML:
-    """A matplotlib animation as an HTML player that works offline (chapters 07 and 11).
+    """A matplotlib animation as an HTML player that works offline (optimizers; style transfer).
 
     Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
     `Animation.to_jshtml` links Font Awesome 4 from a CDN for its button icons; the book already

@@ -1,4 +1,4 @@
-"""Neural style transfer (chapter 11): Gram matrices, the three losses, feature networks, the loop.
+"""Neural style transfer: Gram matrices, the three losses, feature networks, the loop.
 
 - `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
 - `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.

@@ -1,4 +1,4 @@
-"""Feature networks for style transfer: named activations of a frozen CNN (chapter 11).
+"""Feature networks for style transfer: named activations of a frozen CNN (style transfer).
 
 - `RandomFeatureNet`: a fixed-seed random multi-scale CNN, always available offline.
 - `FeatureExtractor(kind)`: named activations of MobileNetV2 (the course's verified ImageNet
@@ -68,7 +68,7 @@ MOBILENET_NOTE = (
 class RandomFeatureNet(nn.Module):
     """A fixed-seed random CNN: five 3x3 conv + ReLU stages, 2x2 average pooling between.
 
-    The comparison that shows what training adds, in style transfer (chapter 11).
+    The comparison that shows what training adds, in style transfer (style transfer).
 
     Stage k sees the image at 1/2^(k-1) of its size with `widths[k-1]` filters, so the five
     outputs ("conv1" ... "conv5") describe the image at five scales. The weights are drawn once
@@ -284,7 +284,7 @@ def _chosen_layers(network: nn.Module, kind: str, layers: Sequence[str] | None) 
 
 
 class FeatureExtractor(nn.Module):
-    """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (chapter 11).
+    """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (style transfer).
 
     `kind` is "mobilenet_v2" (the course's ImageNet network, 14 MB, from
     `course_utils.imagenet.imagenet_classifier`, its SHA-256 checked at every load; layer names
@@ -350,7 +350,7 @@ class FeatureExtractor(nn.Module):
         )  # pragma: no cover
 
     def describe(self) -> str:
-        """One line naming the network and whether its weights are trained (chapter 11)."""
+        """One line naming the network and whether its weights are trained (style transfer)."""
         if self.kind == "random":
             widths = ", ".join(str(c.out_channels) for c in self.network.convs)
             return (

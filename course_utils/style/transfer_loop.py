@@ -1,4 +1,4 @@
-"""Neural style transfer by optimising the pixels of one image (chapter 11).
+"""Neural style transfer by optimising the pixels of one image (style transfer).
 
 `transfer` runs named steps: `_checked_settings`, then `_prepare_images` and
 `_prepare_network` (the photos resized, the feature extractor and its layers), `_Objective` (the
@@ -33,7 +33,7 @@ LOSS_NAMES = ("total", "content", "style", "tv")
 
 
 class TransferResult(NamedTuple):
-    """What `transfer` returns: the image and the loss history (chapter 11).
+    """What `transfer` returns: the image and the loss history (style transfer).
 
     `image` is the best image met, (H, W, 3) float32 clipped to [0, 1]. `history` holds lists
     "total", "content", "style" and "tv": after each evaluation the losses of the best image so
@@ -355,7 +355,7 @@ def transfer(
     desc: str = "style transfer",
     smooth: bool = False,
 ) -> TransferResult:
-    """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (chapter 11).
+    """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (style transfer).
 
     Minimises ``content_weight * content + style_weight * style + tv_weight * tv``; the content
     and style terms are scaled by their targets (see `_Objective`), so the weights mean the same
