@@ -2,7 +2,7 @@
 
 Each notebook's setup cell is its imports plus one call::
 
-    device, generator = setup(seed=0)
+    setup(seed=0)  # or device = setup(seed=0).device, where a chapter moves tensors
 
 The policy lives here and nowhere else:
 
