@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +111,7 @@ def cache_folder(what: str) -> Path | None:
         return None
 
 
-def write_atomically(path: Path, write, what: str) -> bool:
+def write_atomically(path: Path, write: Callable[[Path], object], what: str) -> bool:
     """`write(tmp)` then rename to `path`; False (after a one-line notice) if that fails."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
     try:
