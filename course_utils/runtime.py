@@ -42,10 +42,17 @@ __all__ = [
 
 
 class Runtime(NamedTuple):
-    """What `setup` returns: the device to compute on and a seeded random generator."""
+    """What `setup` returns: the device to compute on and a seeded random generator.
+
+    In a notebook it displays nothing, so a setup cell that ends with `setup(seed=0)` has no
+    output; read `.device` or `.generator` where a chapter needs them.
+    """
 
     device: torch.device
     generator: torch.Generator
+
+    def _ipython_display_(self) -> None:
+        """IPython calls this instead of showing the value: a setup cell stays without output."""
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -77,3 +77,13 @@ def test_setup_reports_bad_arguments_in_its_own_terms(monkeypatch):
     monkeypatch.setenv("COURSE_DEVICE", "gpu")
     with pytest.raises(ValueError, match=r"^setup: `COURSE_DEVICE` .*unset COURSE_DEVICE"):
         setup()
+
+
+def test_a_setup_cell_that_ends_with_the_call_shows_nothing():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shown = shell.run_cell("from course_utils import setup\nsetup(seed=0)")
+    assert shown.success and shown.result is not None  # the value is there, for .device
+    assert shell.display_formatter.format(shown.result) == ({}, {})
+    torch.set_num_threads(1)
