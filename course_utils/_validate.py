@@ -1,8 +1,10 @@
-"""Input checks shared by course_utils functions: clear errors that name the argument.
+"""Argument checks for every course_utils function: clear errors in the caller's terms.
 
-Every message starts with the function's name and names the argument in backticks, for
-example "fit: `epochs` must be >= 1, got 0". Each check returns the value in the form the
-caller needs (a float, an int, a pair, an array, a device, a module).
+Every check takes `(value, name, func, ...options)`: the value, the argument's name and the
+public function the learner called. Every message starts with that function's name and names
+the argument in backticks, for example "fit: `epochs` must be >= 1, got 0". Each check returns
+the value in the form the caller needs (a float, an int, a pair, an array, a device, a module,
+an image batch, one class index per image).
 """
 
 from __future__ import annotations
@@ -11,13 +13,10 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:  # torch is imported only when a check needs it: ops.py is NumPy only
-    import torch
-    from torch import nn
+import torch
+from torch import nn
 
 __all__ = [
     "where",
@@ -34,6 +33,11 @@ __all__ = [
     "as_generator",
     "as_unit_pixels",
     "require_finite",
+    "as_callable",
+    "as_image_batch",
+    "as_model_input",
+    "as_targets",
+    "require_class_scores",
     "DEVICES",
 ]
 
@@ -103,14 +107,12 @@ def as_path(value: object, name: str, func: str) -> Path:
     return Path(value)
 
 
-def as_module(value: object, func: str, name: str = "model") -> nn.Module:
+def as_module(value: object, name: str, func: str) -> nn.Module:
     """`value` if it is a `torch.nn.Module`, else a TypeError naming `name`.
 
     For functions that train, save or load a model, which need its parameters. Functions that
     only call a model (the attribution methods) accept any callable instead.
     """
-    from torch import nn
-
     if not isinstance(value, nn.Module):
         raise TypeError(
             f"{where(func)}`{name}` must be a torch.nn.Module, got {type(value).__name__}"
@@ -119,7 +121,7 @@ def as_module(value: object, func: str, name: str = "model") -> nn.Module:
 
 
 def as_float_array(
-    value: object, name: str, ndims: Sequence[int] | None = None, func: str = ""
+    value: object, name: str, func: str, ndims: Sequence[int] | None = None
 ) -> np.ndarray:
     """Return `value` as a float NumPy array, or raise a TypeError/ValueError naming `name`."""
     prefix = where(func)
@@ -145,7 +147,7 @@ def as_float_array(
     return array
 
 
-def as_pair(value: object, name: str, minimum: int, func: str = "") -> tuple[int, int]:
+def as_pair(value: object, name: str, func: str, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints as a pair, each at least `minimum`; else raise naming `name`."""
     prefix = where(func)
     if _is_int(value):
@@ -161,10 +163,8 @@ def as_pair(value: object, name: str, minimum: int, func: str = "") -> tuple[int
     return int(pair[0]), int(pair[1])
 
 
-def as_device(value: object, func: str, name: str = "device") -> torch.device:
+def as_device(value: object, name: str, func: str) -> torch.device:
     """`value` (a name like 'cpu' or a torch.device) as a torch.device that exists here."""
-    import torch
-
     if isinstance(value, torch.device):
         device = value
     elif isinstance(value, str):
@@ -197,33 +197,31 @@ def as_device(value: object, func: str, name: str = "device") -> torch.device:
     return device
 
 
-def as_submodule(model: nn.Module, layer: nn.Module | str, func: str) -> nn.Module:
-    """`layer`, a submodule of `model` or its name, as the submodule (chapters 09 and 10)."""
-    from torch import nn
-
+def as_submodule(value: nn.Module | str, name: str, func: str, model: nn.Module) -> nn.Module:
+    """`value`, a submodule of `model` or its name, as the submodule (a layer to look inside)."""
     modules = dict(model.named_modules())
-    if isinstance(layer, str):
-        if not layer or layer not in modules:
+    if isinstance(value, str):
+        if not value or value not in modules:
             names = ", ".join(repr(n) for n in modules if n)
             raise ValueError(
-                f"{func}: `layer` {layer!r} is not a submodule of the model; "
+                f"{func}: `{name}` {value!r} is not a submodule of the model; "
                 f"its submodules are {names}"
             )
-        return modules[layer]
-    if isinstance(layer, nn.Module):
-        if not any(m is layer for m in modules.values()):
-            raise ValueError(f"{func}: `layer` is not a submodule of `model`")
-        return layer
-    raise TypeError(f"{func}: `layer` must be an nn.Module or its name, got {type(layer).__name__}")
+        return modules[value]
+    if isinstance(value, nn.Module):
+        if not any(m is value for m in modules.values()):
+            raise ValueError(f"{func}: `{name}` is not a submodule of `model`")
+        return value
+    raise TypeError(
+        f"{func}: `{name}` must be an nn.Module or its name, got {type(value).__name__}"
+    )
 
 
-def as_generator(value: object, func: str, name: str = "generator") -> torch.Generator | None:
+def as_generator(value: object, name: str, func: str) -> torch.Generator | None:
     """`value` if it is a `torch.Generator` or None, else a TypeError naming `name`.
 
     A seed (an int) is refused with the line that makes a generator from it.
     """
-    import torch
-
     if value is None or isinstance(value, torch.Generator):
         return value
     hint = f"; for a seed use torch.Generator().manual_seed({value})" if _is_int(value) else ""
@@ -267,3 +265,119 @@ def as_unit_pixels(array: np.ndarray, name: str, func: str) -> np.ndarray:
             f"[{array.min():.3g}, {array.max():.3g}] (divide 0-255 values by 255)"
         )
     return np.clip(array, 0.0, 1.0)
+
+
+# --- models and image batches: what the functions that look inside a network accept ----------
+
+
+def as_callable(value: object, name: str, func: str) -> object:
+    """`value` if it can be called like a model (an nn.Module or a function), else a TypeError."""
+    if not callable(value):
+        raise TypeError(
+            f"{func}: `{name}` must be a callable such as an nn.Module, got {type(value).__name__}"
+        )
+    return value
+
+
+def as_image_batch(
+    value: object, name: str, func: str, dtype: torch.dtype | None = None
+) -> torch.Tensor:
+    """`value` (N, C, H, W) as a float tensor: integers are 0-255 pixels; floats in `dtype`."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{func}: `{name}` must be a torch.Tensor of shape (N, C, H, W), "
+            f"got {type(value).__name__}"
+        )
+    if value.ndim != 4:
+        raise ValueError(
+            f"{func}: `{name}` must have shape (N, C, H, W), got shape {tuple(value.shape)}; "
+            f"for one image use {name}[None]"
+        )
+    if value.shape[0] == 0:
+        raise ValueError(f"{func}: `{name}` holds no images (batch size 0)")
+    if value.is_complex():
+        raise TypeError(f"{func}: `{name}` must hold real numbers, got dtype {value.dtype}")
+    if value.dtype == torch.bool:
+        raise TypeError(f"{func}: `{name}` must hold pixel values, got dtype torch.bool")
+    if not torch.is_floating_point(value):  # integer pixels: 0-255, as uint8 images are stored
+        low, high = int(value.min()), int(value.max())
+        if low < 0 or high > 255:
+            raise ValueError(
+                f"{func}: integer `{name}` must hold 0-255 pixel values, got values in "
+                f"[{low}, {high}]; pass floats for other ranges"
+            )
+        value = value.to(dtype or torch.float32) / 255.0
+    elif dtype is not None and value.dtype != dtype:
+        raise TypeError(
+            f"{func}: `{name}` has dtype {value.dtype} but the model's weights are {dtype}; "
+            f"convert it with {name}.to({dtype})"
+        )
+    if not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{func}: `{name}` contains NaN or infinite values")
+    return value
+
+
+def as_model_input(value: object, name: str, func: str, model: object = None) -> torch.Tensor:
+    """`value` as a detached image batch on `model`'s device and in its dtype (`as_image_batch`)."""
+    parameter = next(model.parameters(), None) if isinstance(model, nn.Module) else None
+    x = as_image_batch(value, name, func, None if parameter is None else parameter.dtype)
+    if parameter is not None and parameter.device != x.device:
+        x = x.to(parameter.device)
+    return x.detach()
+
+
+def as_targets(value: object, name: str, func: str, batch_size: int) -> torch.Tensor:
+    """`value` (an int, or one int per image) as an int64 tensor of length `batch_size`."""
+    if isinstance(value, bool | str | bytes) or value is None:
+        raise TypeError(f"{func}: `{name}` must be an int or a sequence of ints, got {value!r}")
+    if _is_int(value):
+        return torch.full((batch_size,), int(value), dtype=torch.int64)
+    if isinstance(value, torch.Tensor):
+        values = value.detach().cpu()
+    elif isinstance(value, Sequence | np.ndarray):
+        array = np.asarray(value)
+        if not (
+            np.issubdtype(array.dtype, np.integer)
+            or np.issubdtype(array.dtype, np.floating)
+            or array.dtype == bool
+        ):
+            raise TypeError(f"{func}: `{name}` must hold integers, one per image, got {value!r}")
+        values = torch.as_tensor(array)
+    else:
+        raise TypeError(
+            f"{func}: `{name}` must be an int or a sequence of ints, got {type(value).__name__}"
+        )
+    if values.ndim == 0:
+        values = values.reshape(1).expand(batch_size)
+    if values.dtype.is_floating_point or values.dtype == torch.bool or values.ndim != 1:
+        raise TypeError(
+            f"{func}: `{name}` must hold integers, one per image, got {values.dtype} "
+            f"with shape {tuple(values.shape)}"
+        )
+    if len(values) != batch_size:
+        raise ValueError(
+            f"{func}: `{name}` has {len(values)} entries but `x` holds {batch_size} images"
+        )
+    return values.to(torch.int64)
+
+
+def require_class_scores(
+    value: torch.Tensor, name: str, func: str, scores: torch.Tensor
+) -> torch.Tensor:
+    """`value` (class indices, from `as_targets`) if the model's `scores` have one per class.
+
+    The scores must be (N, classes) and every index in 0..classes-1, else a ValueError.
+    """
+    if scores.ndim != 2:
+        raise ValueError(
+            f"{func}: the model must return scores of shape (N, classes), "
+            f"got shape {tuple(scores.shape)}"
+        )
+    classes = scores.shape[1]
+    bad = (value < 0) | (value >= classes)
+    if bool(bad.any()):
+        raise ValueError(
+            f"{func}: `{name}` must be in 0..{classes - 1} (the model has {classes} "
+            f"outputs), got {value[bad][0].item()}"
+        )
+    return value

@@ -1,4 +1,4 @@
-"""Data augmentation: small random changes to training images (chapter 08).
+"""Data augmentation: small random changes to training images (training).
 
 Both functions take a batch `(N, C, H, W)` and a `torch.Generator`, so a seeded generator
 repeats the same changes exactly; `fit(..., augment=...)` applies one to every training batch.
@@ -29,7 +29,7 @@ def _check_images(images, func: str, floats: bool) -> None:
 def random_shift(
     images: torch.Tensor, max_shift: int = 2, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Shift each image by its own random whole-pixel offset, zero-filled (chapter 08).
+    """Shift each image by its own random whole-pixel offset, zero-filled (training).
 
     Offsets along each axis are in [-max_shift, max_shift]. `images` is (N, C, H, W). Pixels
     shifted out are lost; pixels shifted in are 0. Offsets are drawn from `generator` (on the
@@ -37,7 +37,7 @@ def random_shift(
     """
     _check_images(images, "random_shift", floats=False)
     m = as_int(max_shift, "max_shift", "random_shift", minimum=0, not_int=ValueError)
-    generator = as_generator(generator, "random_shift")
+    generator = as_generator(generator, "generator", "random_shift")
     if m == 0:
         return images
     n, c, h, w = images.shape
@@ -72,7 +72,7 @@ def random_affine(
     shift: float = 2.0,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Rotate, zoom and shift each image by its own small random amount, zero-filled (chapter 08).
+    """Rotate, zoom and shift each image by its own small random amount, zero-filled (training).
 
     Per image: an angle uniform in [-degrees, degrees], a zoom factor uniform in
     [1 - scale, 1 + scale] and a shift uniform in [-shift, shift] pixels along each axis,
@@ -83,7 +83,7 @@ def random_affine(
     degrees = _limit(degrees, "degrees", 180.0)
     scale = _limit(scale, "scale", 1.0)
     shift = _limit(shift, "shift", None)
-    generator = as_generator(generator, "random_affine")
+    generator = as_generator(generator, "generator", "random_affine")
     n, _, h, w = images.shape
 
     def uniform(limit: float) -> torch.Tensor:  # n draws in [-limit, limit]

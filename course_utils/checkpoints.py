@@ -1,4 +1,4 @@
-"""Checkpoints: trained weights and metadata saved to a file and checked when read (chapter 08).
+"""Checkpoints: trained weights and metadata saved to a file and checked when read (training).
 
 `save_checkpoint` writes a model's `state_dict`, plain metadata and a SHA-256 checksum of the
 weights; `load_checkpoint` reads it with `torch.load(..., weights_only=True)`, checks the
@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from course_utils._validate import as_module, as_path
+from course_utils.cache import content_digest
 
 __all__ = ["save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
 
@@ -50,8 +51,6 @@ def _clean_metadata(value, key: str):
 
 def _state_digest(state: dict) -> str:
     """SHA-256 of a state dict's names and tensors: the checksum saved in every checkpoint."""
-    from course_utils.data import content_digest
-
     names = np.frombuffer("\n".join(state).encode(), dtype=np.uint8)
     return content_digest(
         [
@@ -67,7 +66,7 @@ def _state_digest(state: dict) -> str:
 
 
 def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: object) -> Path:
-    """Save `model.state_dict()` and keyword metadata to `path` (chapter 08).
+    """Save `model.state_dict()` and keyword metadata to `path` (training).
 
     Metadata values are numbers, strings, lists, dicts or tensors.
 
@@ -75,7 +74,7 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: objec
     The file is written to a temporary name and then renamed, so a reader never sees half a
     file. Parent folders are created. Returns the path as a `Path`.
     """
-    model = as_module(model, "save_checkpoint")
+    model = as_module(model, "model", "save_checkpoint")
     path = as_path(path, "path", "save_checkpoint")
     if path.is_dir():
         raise IsADirectoryError(
@@ -102,14 +101,14 @@ def save_checkpoint(model: nn.Module, path: str | os.PathLike, **metadata: objec
 
 
 def load_checkpoint(model: nn.Module, path: str | os.PathLike) -> dict:
-    """Load weights saved by `save_checkpoint` into `model` and return the metadata (chapter 08).
+    """Load weights saved by `save_checkpoint` into `model` and return the metadata (training).
 
     Uses `torch.load(..., weights_only=True)`, which refuses to run code hidden in a file. A
     plain `state_dict` saved with `torch.save(model.state_dict(), path)` is accepted too
     (with empty metadata). Raises FileNotFoundError for a missing file and ValueError for a
     file that is not a checkpoint or whose weights do not fit `model`.
     """
-    model = as_module(model, "load_checkpoint")
+    model = as_module(model, "model", "load_checkpoint")
     path = as_path(path, "path", "load_checkpoint")
     if not path.is_file():
         raise FileNotFoundError(f"load_checkpoint: no checkpoint file at {path}")

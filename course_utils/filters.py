@@ -1,4 +1,4 @@
-"""Classic hand-designed 3x3 kernels, by name (chapter 01).
+"""Classic hand-designed 3x3 kernels, by name (convolutions).
 
 Each kernel is a float64 NumPy array of shape (3, 3). `get_kernel(name)` returns a fresh copy.
 """
@@ -37,18 +37,18 @@ _KERNELS: dict[str, tuple[str, list[list[float]]]] = {
 
 
 def kernel_names() -> list[str]:
-    """Names accepted by `get_kernel` (chapter 01)."""
+    """Names accepted by `get_kernel` (convolutions)."""
     return list(_KERNELS)
 
 
 def describe_kernel(name: str) -> str:
-    """One-line description of a named kernel (chapter 01)."""
+    """One-line description of a named kernel (convolutions)."""
     _check_name(name, "describe_kernel")
     return _KERNELS[name][0]
 
 
 def get_kernel(name: str) -> np.ndarray:
-    """A named classic kernel as a (3, 3) float64 array (chapter 01)."""
+    """A named classic kernel as a (3, 3) float64 array (convolutions)."""
     _check_name(name, "get_kernel")
     return np.array(_KERNELS[name][1], dtype=np.float64)
 

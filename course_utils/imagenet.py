@@ -29,16 +29,13 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
+from torchvision.models import MobileNet_V2_Weights, mobilenet_v2
 
 from course_utils._validate import as_int, as_number
-from course_utils.data import file_sha256, notice
-
-if TYPE_CHECKING:
-    from torchvision.models import MobileNet_V2_Weights
+from course_utils.cache import file_sha256, notice
 
 __all__ = [
     "MOBILENET_FILE",
@@ -72,8 +69,6 @@ class WeightsUnavailable(RuntimeError):
 
 def mobilenet_weights() -> MobileNet_V2_Weights:
     """torchvision's `MobileNet_V2_Weights.IMAGENET1K_V1`: URL, categories, preprocessing."""
-    from torchvision.models import MobileNet_V2_Weights
-
     return MobileNet_V2_Weights.IMAGENET1K_V1
 
 
@@ -221,8 +216,6 @@ def imagenet_classifier(fetch: bool = True) -> nn.Module:
     Its parameters do not require gradients (the lessons differentiate with respect to the
     image, never the weights). `fetch=False` raises `WeightsUnavailable` instead of fetching.
     """
-    from torchvision.models import mobilenet_v2
-
     if not isinstance(fetch, bool):
         raise TypeError(f"imagenet_classifier: `fetch` must be True or False, got {fetch!r}")
     model = mobilenet_v2()

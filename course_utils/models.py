@@ -1,4 +1,4 @@
-"""The course's networks, and `describe`, which lists a network's layers (chapters 05 and later).
+"""The course's networks, and `describe`, which lists a network's layers (from a CNN in PyTorch on).
 
 Only `nn.Module`s live here. The trained weights of `DigitCNN`, and how they are made, cached
 and checked, live in `course_utils.pretrained`.
@@ -14,11 +14,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils._validate import as_int, as_module, as_pair, as_probability
+from course_utils.modes import evaluating
 from course_utils.ops import output_size
 
 __all__ = ["NotesNet", "LayerRow", "ModelSummary", "describe", "DigitCNN"]
 
-# --- Chapter 05: the notes' network, corrected, and a layer-by-layer summary ------------------
+# --- a CNN in PyTorch: the notes' network, corrected, and a layer-by-layer summary -----------
 
 
 def _check_dtype(x: torch.Tensor, weight: torch.Tensor, func: str) -> None:
@@ -32,7 +33,7 @@ def _check_dtype(x: torch.Tensor, weight: torch.Tensor, func: str) -> None:
 
 
 class NotesNet(nn.Module):
-    """The source notes' `Net` with its bugs fixed: conv, ReLU, max pool, linear (chapter 05).
+    """The source notes' `Net` with its bugs fixed: conv, ReLU, max pool, linear (a CNN in PyTorch).
 
     Layers: `conv1` = `Conv2d(in_channels, conv_channels, kernel_size)`, `pool` =
     `MaxPool2d(2, 2)`, `fc1` = `Linear(flattened_size, n_classes)`. The flattened size is
@@ -54,7 +55,7 @@ class NotesNet(nn.Module):
         in_channels = as_int(in_channels, "in_channels", "NotesNet", minimum=1)
         conv_channels = as_int(conv_channels, "conv_channels", "NotesNet", minimum=1)
         kernel_size = as_int(kernel_size, "kernel_size", "NotesNet", minimum=1)
-        height, width = as_pair(input_size, "input_size", 1, "NotesNet")
+        height, width = as_pair(input_size, "input_size", "NotesNet")
         if min(height, width) < kernel_size + 1:
             raise ValueError(
                 f"NotesNet: `input_size` {(height, width)} is too small for a "
@@ -70,7 +71,7 @@ class NotesNet(nn.Module):
         self.fc1 = nn.Linear(self.flattened_size, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits `(N, n_classes)` for a batch `(N, in_channels, H, W)` (chapter 05)."""
+        """Logits `(N, n_classes)` for a batch `(N, in_channels, H, W)` (a CNN in PyTorch)."""
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"NotesNet: `x` must be a torch.Tensor, got {type(x).__name__}")
         if x.ndim != 4 or tuple(x.shape[1:]) != self.input_shape:
@@ -101,7 +102,7 @@ class LayerRow:
 
 @dataclass(frozen=True)
 class ModelSummary:
-    """What `describe` returns: one `LayerRow` per leaf-layer call, and the totals (chapter 05).
+    """What `describe` returns: a `LayerRow` per leaf-layer call, and totals (a CNN in PyTorch).
 
     It prints as a table; `rows` holds the same numbers for code. `module_shapes` maps the name
     of *every* module that ran, containers included ("features.3"), to the output shape of its
@@ -192,17 +193,17 @@ def _input_shape(value) -> tuple[int, ...]:
 
 
 def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
-    """Trace a zero input of `input_shape` (batch axis included) through `model` (chapter 05).
+    """Trace a zero input of `input_shape` (batch axis included) through `model` (a CNN in PyTorch).
 
     Forward hooks record the output shape of every leaf layer (a module with no sub-modules),
     in the order the layers run. Parameters are counted at a layer's first call. Functions
     called inside `forward` (such as `F.relu` or `torch.flatten`) are not modules, so they have
     no row. Containers (an `nn.Sequential` block) have no row either, but the summary's
-    `shape_of("features.3")` gives their output shape (chapter 09 reads MobileNetV2's blocks
-    this way). The model runs in evaluation mode without gradients and is then put back in the
-    mode it was in, so batch-norm running statistics are not changed.
+    `shape_of("features.3")` gives their output shape (looking inside MobileNetV2 reads its
+    blocks this way). The model runs in evaluation mode without gradients and is then put back
+    in the mode it was in, so batch-norm running statistics are not changed.
     """
-    model = as_module(model, "describe")
+    model = as_module(model, "model", "describe")
     input_shape = _input_shape(input_shape)
     reference = next(model.parameters(), None)
     if reference is None:
@@ -226,8 +227,6 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
                 records.append((mod, label, _shape_of(output)))
 
             handles.append(module.register_forward_hook(hook))
-    from course_utils.interpret import evaluating
-
     try:
         with torch.no_grad(), evaluating(model):
             output = model(torch.zeros(input_shape, dtype=dtype, device=reference.device))
@@ -251,11 +250,11 @@ def describe(model: nn.Module, input_shape: tuple[int, ...]) -> ModelSummary:
     )
 
 
-# --- Chapter 08: the digit classifier that chapters 09-10 look inside --------------------------
+# --- training a classifier: the digit classifier that the later chapters look inside ---------
 
 
 class DigitCNN(nn.Module):
-    """Three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (chapter 08).
+    """Three conv-BN-ReLU-maxpool blocks, dropout, a 64-unit layer, 10 logits (training).
 
     Shapes for a 28x28 grayscale input: conv1 (5x5, 16 ch) 28x28 -> pool 14x14; conv2 (3x3,
     32 ch) -> pool 7x7; conv3 (3x3, 64 ch) -> pool 3x3; flatten to 576; `fc1` to `hidden`
@@ -291,7 +290,7 @@ class DigitCNN(nn.Module):
         self.fc2 = nn.Linear(hidden, n_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The penultimate features `(N, hidden)`: what `fc2` turns into logits (chapter 09)."""
+        """The penultimate features `(N, hidden)` that `fc2` maps to logits (learned features)."""
         x = self.pool(F.relu(self.bn1(self.conv1(x))))  # (N, 16, 14, 14)
         x = self.pool(F.relu(self.bn2(self.conv2(x))))  # (N, 32, 7, 7)
         x = self.pool(F.relu(self.bn3(self.conv3(x))))  # (N, 64, 3, 3)
@@ -299,7 +298,7 @@ class DigitCNN(nn.Module):
         return F.relu(self.fc1(x))  # (N, 64)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits `(N, n_classes)` for a batch `(N, in_channels, 28, 28)` (chapter 08)."""
+        """Logits `(N, n_classes)` for a batch `(N, in_channels, 28, 28)` (training)."""
         if not isinstance(x, torch.Tensor):
             raise TypeError(f"DigitCNN: `x` must be a torch.Tensor, got {type(x).__name__}")
         if x.ndim != 4 or x.shape[1] != self.conv1.in_channels or tuple(x.shape[2:]) != (28, 28):

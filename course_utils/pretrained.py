@@ -1,6 +1,7 @@
 """Pretrained weights, in one place: the course's digit classifier and torchvision's ImageNet nets.
 
-Chapter 08's trained digit classifier, for chapters 09-10: shipped, or trained and cached.
+The trained digit classifier (training), for looking inside a network: shipped,
+or trained and cached.
 
 `trained_classifier()` returns the course's reference weights (`REFERENCE_WEIGHTS`, checked
 against `REFERENCE_SHA256`), or trains `CLASSIFIER_RECIPE` here and caches the result in
@@ -8,7 +9,7 @@ against `REFERENCE_SHA256`), or trains `CLASSIFIER_RECIPE` here and caches the r
 `CLASSIFIER_RECIPE_VERSION`, the training data and the torch version, never of source code:
 editing a docstring does not retrain.
 
-The ImageNet weights chapter 11 and the CLI use (`imagenet_weights(kind)`, `weights_file`,
+The ImageNet weights that style transfer and the CLI use (`imagenet_weights(kind)`, `weights_file`,
 `pretrained_problem`, `pretrained_available`) are pinned to `IMAGENET1K_V1`, never `DEFAULT`:
 torchvision may point `DEFAULT` at newer weights, and then the feature network, `doctor` and
 `download` would disagree about which file to look for. torchvision names each file with the
@@ -23,36 +24,37 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+from torchvision import models
+from torchvision.models import WeightsEnum
 
-from course_utils import data
 from course_utils._validate import as_bool
 from course_utils.augment import random_affine
+from course_utils.cache import (
+    cache_folder,
+    content_digest,
+    data_dir,
+    file_sha256,
+    keep_in_memory,
+    kept_in_memory,
+    notice,
+    write_atomically,
+)
 from course_utils.checkpoints import load_checkpoint, save_checkpoint
 from course_utils.data import (
     CLASSIFIER_SPLIT_SEED,
     CLASSIFIER_TEST_SIZE,
-    cache_folder,
     classifier_split,
-    content_digest,
-    data_dir,
-    file_sha256,
     load_mnist_5k,
-    notice,
-    write_atomically,
 )
 from course_utils.models import DigitCNN
 from course_utils.progress import plain_mode
 from course_utils.runtime import preserved_rng, seed_everything
 from course_utils.training import fit
-
-if TYPE_CHECKING:  # torchvision is imported only when ImageNet weights are asked for
-    from torchvision.models import WeightsEnum
 
 __all__ = [
     "CLASSIFIER_RECIPE",
@@ -98,7 +100,7 @@ CLASSIFIER_RECIPE_VERSION = 1
 REFERENCE_WEIGHTS = (
     Path(__file__).with_name("assets") / f"digit_cnn_v{CLASSIFIER_RECIPE_VERSION}.pt"
 )
-"""Chapter 08's recipe trained once and shipped, so chapters 09-10 agree on every machine."""
+"""The classifier recipe trained once and shipped, so every machine looks inside one network."""
 REFERENCE_SHA256 = "b77ecf2c5016a0988b4c49f5da7925b2164e6a2e0fa8502e9aafd0f1be89bb72"
 """The SHA-256 of `REFERENCE_WEIGHTS`, checked at every load."""
 
@@ -106,7 +108,7 @@ REFERENCE_SHA256 = "b77ecf2c5016a0988b4c49f5da7925b2164e6a2e0fa8502e9aafd0f1be89
 def classifier_data() -> tuple[
     tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]
 ]:
-    """`((train_images, train_labels), (test_images, test_labels))` of the classifier (ch. 07-09).
+    """`((train_images, train_labels), (test_images, test_labels))` of the trained classifier.
 
     Images are (N, 1, 28, 28) float32 in [0, 1]; the 1,000 test digits (100 per class) were
     never seen in training, so later chapters can look at the model on honest data.
@@ -146,7 +148,7 @@ def _weights_digest(model: nn.Module) -> str:
 
 
 def classifier_cache_path() -> Path:
-    """Where `trained_classifier()` caches weights: `data_dir()/digit_cnn-<hash>.pt` (ch. 07)."""
+    """Where `trained_classifier()` caches weights: `data_dir()/digit_cnn-<hash>.pt`."""
     (train_images, train_labels), _ = classifier_data()
     return data_dir() / f"digit_cnn-{_classifier_key(train_images, train_labels)}.pt"
 
@@ -154,7 +156,7 @@ def classifier_cache_path() -> Path:
 def _train_classifier(
     train_images: torch.Tensor, train_labels: torch.Tensor, show_progress: bool = False
 ) -> DigitCNN:
-    """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (chapter 08)."""
+    """Train `DigitCNN` with `CLASSIFIER_RECIPE` on the CPU, from a fixed seed (training)."""
     recipe = CLASSIFIER_RECIPE
     threads = torch.get_num_threads()
     torch.set_num_threads(recipe["threads"])
@@ -227,10 +229,11 @@ def _reference_classifier() -> DigitCNN | None:
 
 
 def write_reference_classifier(path: Path = REFERENCE_WEIGHTS) -> str:
-    """Train chapter 08's recipe here and write the weights to ship; returns their SHA-256.
+    """Train the classifier recipe here and write the weights to ship; returns their SHA-256.
 
     For maintainers, when `CLASSIFIER_RECIPE` changes: bump `CLASSIFIER_RECIPE_VERSION`, run
-    this, paste the digest into `REFERENCE_SHA256`, and re-execute chapters 08-10.
+    this, paste the digest into `REFERENCE_SHA256`, and re-execute the chapters that train or
+    load the classifier.
     """
     (train_images, train_labels), _ = classifier_data()
     with preserved_rng():
@@ -247,9 +250,9 @@ def _cached_classifier(path: Path | None, key: str) -> DigitCNN | None:
     A damaged or foreign file gives None after a one-line notice.
     """
     model = _new_classifier()
-    # data._IN_MEMORY is looked up at each call: a session (or a test) may replace it
-    if f"digit_cnn-{key}" in data._IN_MEMORY:  # the folder could not be written earlier
-        model.load_state_dict(data._IN_MEMORY[f"digit_cnn-{key}"])
+    kept = kept_in_memory(f"digit_cnn-{key}")  # the folder could not be written earlier
+    if kept is not None:
+        model.load_state_dict(kept)
         return model.eval()
     if path is None or not path.exists():
         return None
@@ -276,17 +279,17 @@ def _store_classifier(model: DigitCNN, path: Path | None, key: str) -> None:
     if path is None or not write_atomically(
         path, lambda tmp: save_checkpoint(model, tmp, **metadata), "the trained classifier"
     ):
-        data._IN_MEMORY[f"digit_cnn-{key}"] = {k: v.clone() for k, v in model.state_dict().items()}
+        keep_in_memory(f"digit_cnn-{key}", {k: v.clone() for k, v in model.state_dict().items()})
 
 
 def trained_classifier(retrain: bool = False, show_progress: bool | None = None) -> DigitCNN:
-    """Chapter 08's trained `DigitCNN` in eval mode, on the CPU (chapters 09-10).
+    """The trained `DigitCNN` (training) in eval mode, on the CPU.
 
-    By default these are the course's reference weights: chapter 08's recipe trained once and
+    By default these are the course's reference weights: the classifier recipe trained once and
     shipped with the course (`REFERENCE_WEIGHTS`, checked against `REFERENCE_SHA256`). Training
     is deterministic on one machine, but float rounding differs between processors and training
     amplifies it, so a classifier trained elsewhere is a different network; shipping one means
-    chapters 09-10 show every learner the same filters, mistakes and maps.
+    the chapters that look inside it show every learner the same filters, mistakes and maps.
 
     `retrain=True` trains the recipe on this machine instead (about 20 s on a laptop CPU, one
     thread) and caches the weights in `classifier_cache_path()`; that path is also the fallback
@@ -325,7 +328,7 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
     return model
 
 
-# --- torchvision's ImageNet weights (chapter 11, `python -m course_utils doctor/download`) ---
+# --- torchvision's ImageNet weights (style transfer, `python -m course_utils doctor/download`) -
 
 PRETRAINED_KINDS = ("squeezenet", "vgg19")
 
@@ -337,26 +340,22 @@ def _check_kind(kind: object, func: str) -> str:
 
 
 def imagenet_weights(kind: str) -> WeightsEnum:
-    """The pinned ImageNet weights (`IMAGENET1K_V1`) of "squeezenet" or "vgg19" (chapter 11)."""
+    """The pinned ImageNet weights (`IMAGENET1K_V1`) of "squeezenet" or "vgg19" (style transfer)."""
     kind = _check_kind(kind, "imagenet_weights")
-    from torchvision import models
-
     if kind == "squeezenet":
         return models.SqueezeNet1_1_Weights.IMAGENET1K_V1
     return models.VGG19_Weights.IMAGENET1K_V1
 
 
 def weights_file(kind: str) -> Path:
-    """Where torch.hub caches the weights file of `kind`, present or not (chapter 11)."""
+    """Where torch.hub caches the weights file of `kind`, present or not (style transfer)."""
     kind = _check_kind(kind, "weights_file")
-    import torch
-
     url = imagenet_weights(kind).url
     return Path(torch.hub.get_dir()) / "checkpoints" / Path(url).name
 
 
 def pretrained_problem(kind: str) -> str | None:
-    """None if the weights of `kind` are cached and intact, else "missing" or the damage (ch. 10).
+    """None if the weights of `kind` are cached and intact, else "missing" or the damage.
 
     torchvision names each weights file with the first digits of its SHA-256; this checks them.
     """
@@ -371,6 +370,6 @@ def pretrained_problem(kind: str) -> str | None:
 
 
 def pretrained_available(kind: str) -> bool:
-    """Whether the weights of `kind` are in the torch hub cache, intact; no network (chapter 11)."""
+    """Whether the weights of `kind` are in the torch hub cache, intact (style transfer)."""
     kind = _check_kind(kind, "pretrained_available")
     return pretrained_problem(kind) is None

@@ -1,4 +1,4 @@
-"""One progress helper for everything slow (chapters 03-11).
+"""One progress helper for everything slow (from softmax on).
 
 While a learner runs a notebook in Jupyter it is tqdm's widget bar. When
 `COURSE_PLAIN_PROGRESS=1` (set by `make test`, `make notebooks` and the benchmarks) it draws
@@ -17,7 +17,7 @@ __all__ = ["progress", "plain_mode"]
 
 
 def plain_mode() -> bool:
-    """Whether progress is hidden for stored outputs (`COURSE_PLAIN_PROGRESS=1`) (chapter 03)."""
+    """Whether progress is hidden for stored outputs (`COURSE_PLAIN_PROGRESS=1`) (softmax)."""
     return os.environ.get("COURSE_PLAIN_PROGRESS", "") not in ("", "0")
 
 
@@ -28,7 +28,7 @@ def progress(
     leave: bool = True,
     **kwargs: object,
 ) -> auto_tqdm:
-    """A tqdm progress bar: a widget in Jupyter, nothing at all in plain mode (chapter 03)."""
+    """A tqdm progress bar: a widget in Jupyter, nothing at all in plain mode (softmax)."""
     if plain_mode():
         kwargs["disable"] = True
     return auto_tqdm(iterable, total=total, desc=desc, leave=leave, **kwargs)

@@ -2,7 +2,7 @@
 
 Each notebook's setup cell is its imports plus one call::
 
-    device, generator = setup(seed=0)
+    setup(seed=0)  # or device = setup(seed=0).device, where a chapter moves tensors
 
 The policy lives here and nowhere else:
 
@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from course_utils._validate import DEVICES, as_device, as_int
+from course_utils.plotting import use_course_style
 
 __all__ = [
     "Runtime",
@@ -41,10 +42,17 @@ __all__ = [
 
 
 class Runtime(NamedTuple):
-    """What `setup` returns: the device to compute on and a seeded random generator."""
+    """What `setup` returns: the device to compute on and a seeded random generator.
+
+    In a notebook it displays nothing, so a setup cell that ends with `setup(seed=0)` has no
+    output; read `.device` or `.generator` where a chapter needs them.
+    """
 
     device: torch.device
     generator: torch.Generator
+
+    def _ipython_display_(self) -> None:
+        """IPython calls this instead of showing the value: a setup cell stays without output."""
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
@@ -64,7 +72,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
 @contextlib.contextmanager
 def preserved_rng() -> Iterator[None]:
-    """Run a block without changing the caller's random state (chapters 08-10).
+    """Run a block without changing the caller's random state (training, looking inside it).
 
     Saves and restores the Python, NumPy and PyTorch generators (CPU and GPUs), and the
     deterministic-algorithms and cuDNN-benchmark switches that `seed_everything` sets, so
@@ -94,20 +102,24 @@ def num_threads() -> int:
     return int(raw)
 
 
+def _device(prefer: object, name: str, func: str) -> torch.device:
+    """`prefer` (argument `name` of `func`), else `COURSE_DEVICE`, else the CPU, checked."""
+    from_env = prefer is None
+    choice = (os.environ.get("COURSE_DEVICE", "").strip() or "cpu") if from_env else prefer
+    try:
+        return as_device(choice, "COURSE_DEVICE" if from_env else name, func)
+    except (TypeError, ValueError) as exc:
+        hint = " (unset COURSE_DEVICE to run on the CPU)" if from_env else ""
+        raise ValueError(f"{exc}{hint}") from None
+
+
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     """The device to compute on: `prefer`, else `COURSE_DEVICE`, else the CPU (every chapter).
 
     A GPU is used only when asked for, so that a notebook's outputs do not depend on what
     hardware happens to be present. Asking for a device that is not available is an error.
     """
-    from_env = prefer is None
-    choice = (os.environ.get("COURSE_DEVICE", "").strip() or "cpu") if from_env else prefer
-    name = "COURSE_DEVICE" if from_env else "prefer"
-    try:
-        return as_device(choice, "pick_device", name)
-    except (TypeError, ValueError) as exc:
-        hint = " (unset COURSE_DEVICE to run on the CPU)" if from_env else ""
-        raise ValueError(f"{exc}{hint}") from None
+    return _device(prefer, "prefer", "pick_device")
 
 
 def setup(seed: int = 0, device: str | torch.device | None = None, precision: int = 3) -> Runtime:
@@ -121,11 +133,10 @@ def setup(seed: int = 0, device: str | torch.device | None = None, precision: in
         or not 0 <= precision <= 16
     ):
         raise ValueError(f"setup: `precision` must be an int in 0..16, got {precision!r}")
-    chosen = pick_device(device)
+    chosen = _device(device, "device", "setup")
+    as_int(seed, "seed", "setup", minimum=0, not_int=ValueError)
     generator = seed_everything(seed)
     torch.set_num_threads(num_threads())
     np.set_printoptions(precision=int(precision), suppress=True)
-    from course_utils.plotting import use_course_style
-
     use_course_style()
     return Runtime(chosen, generator)

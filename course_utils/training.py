@@ -1,4 +1,4 @@
-"""The training loop, evaluation and prediction (chapters 07-08).
+"""The training loop, evaluation and prediction (optimizers; training a classifier).
 
 Seeding and the choice of device live in `course_utils.runtime`, the augmentations that
 `fit(..., augment=...)` applies in `course_utils.augment`, and saving and loading trained
@@ -15,6 +15,8 @@ import torch
 from torch import nn
 
 from course_utils._validate import as_bool, as_device, as_int, as_module
+from course_utils.modes import evaluating
+from course_utils.progress import progress
 
 __all__ = [
     "History",
@@ -31,7 +33,7 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 @dataclass
 class History:
-    """Per-epoch numbers recorded by `fit`: one entry per epoch in each list (chapter 08).
+    """Per-epoch numbers recorded by `fit`: one entry per epoch in each list (training).
 
     `val_loss` and `val_acc` stay empty when `fit` had no validation loader. Losses are mean
     losses per sample; accuracies are fractions in [0, 1]. The training numbers are measured
@@ -70,7 +72,7 @@ def _resolve_device(model: nn.Module, device, func: str) -> torch.device:
     """Move `model` to `device` when one is given; otherwise use the device it is on."""
     if device is None:
         return _model_device(model)
-    device = as_device(device, func)
+    device = as_device(device, "device", func)
     model.to(device)
     return device
 
@@ -365,7 +367,7 @@ def fit(
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     desc: str = "training",
 ) -> History:
-    """Train `model` for `epochs` passes over `train_loader`, validating after each (chapter 08).
+    """Train `model` for `epochs` passes over `train_loader`, validating after each (training).
 
     Each batch: forward pass, loss (default `nn.CrossEntropyLoss`, which takes logits), backward
     pass, optimizer step, and `scheduler.step()` when `scheduler_step="batch"` (OneCycleLR;
@@ -373,7 +375,7 @@ def fit(
     inputs of every batch (never to validation inputs). `val_loader` may be None. One progress
     bar counts the batches; its postfix shows the latest epoch's numbers. Returns a `History`.
     """
-    model = as_module(model, "fit")
+    model = as_module(model, "model", "fit")
     epochs = as_int(epochs, "epochs", "fit", minimum=1)
     _check_fit_options(optimizer, scheduler_step, augment)
     n_batches = _check_loader(train_loader, "train_loader", "fit")
@@ -392,8 +394,6 @@ def fit(
         scheduler_step=scheduler_step,
         augment=augment,
     )
-
-    from course_utils.progress import progress
 
     history = History()
     bar = progress(total=None if n_batches is None else epochs * n_batches, desc=desc)
@@ -416,16 +416,14 @@ def evaluate(
     loss_fn: LossFn | None = None,
     device: str | torch.device | None = None,
 ) -> tuple[float, float]:
-    """Mean loss and accuracy of `model` over `loader`, in eval mode without gradients (chapter 08).
+    """Mean loss and accuracy of `model` over `loader`, in eval mode without gradients (training).
 
     The model is put back in the mode (train or eval) it was in.
     """
-    model = as_module(model, "evaluate")
+    model = as_module(model, "model", "evaluate")
     _check_loader(loader, "loader", "evaluate")
     loss_fn = _check_loss_fn(loss_fn, "evaluate")
     device = _resolve_device(model, device, "evaluate")
-    from course_utils.interpret import evaluating
-
     with torch.no_grad(), evaluating(model):
         return _run_epoch(model, loader, loss_fn, device, name="loader", func="evaluate")
 
@@ -445,13 +443,13 @@ def predict(
     device: str | torch.device | None = None,
     return_logits: bool = False,
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-    """Class probabilities (softmax of logits) for a batch or a DataLoader, on the CPU (chapter 08).
+    """Class probabilities (softmax of logits) for a batch or a DataLoader, on the CPU (training).
 
     `inputs` is a tensor or array (N, ...) or a DataLoader of (inputs, targets) batches. The
     model runs in eval mode without gradients, `batch_size` rows at a time, and is put back in
     the mode it was in. With `return_logits=True` it returns `(probabilities, logits)`.
     """
-    model = as_module(model, "predict")
+    model = as_module(model, "model", "predict")
     batch_size = as_int(batch_size, "batch_size", "predict", minimum=1, not_int=ValueError)
     return_logits = as_bool(return_logits, "return_logits", "predict")
     device = _resolve_device(model, device, "predict")
@@ -478,8 +476,6 @@ def predict(
         batches = (
             _finite(batch[0] if isinstance(batch, list | tuple) else batch) for batch in inputs
         )
-    from course_utils.interpret import evaluating
-
     logits = []
     with torch.no_grad(), evaluating(model):
         for i, batch in enumerate(batches):

@@ -1,4 +1,4 @@
-"""Interactive explorers built on ipywidgets (chapter 01 onwards).
+"""Interactive explorers built on ipywidgets (from convolutions on).
 
 Explorers are extras: every chapter that calls one also makes its point with a static figure.
 They need a live Jupyter kernel. In plain-progress mode (`COURSE_PLAIN_PROGRESS=1`, which
@@ -12,11 +12,13 @@ import io
 
 import ipywidgets
 import numpy as np
+from matplotlib.figure import Figure
 
 from course_utils._validate import as_float_array, as_unit_pixels, require_finite
 from course_utils.filters import _check_name, describe_kernel, get_kernel, kernel_names
 from course_utils.ops import conv2d
 from course_utils.plotting import DISPLAY_DPI
+from course_utils.plotting.audit import audit_enabled, check_figure
 from course_utils.progress import plain_mode
 
 __all__ = ["kernel_explorer", "filter_image"]
@@ -33,7 +35,7 @@ def _as_gray(image, func: str) -> np.ndarray:
     Pixels follow the course's one policy (`as_unit_pixels`): integers are 0-255 values,
     divided by 255; floats must lie in [0, 1]; NaN is refused.
     """
-    as_float_array(image, "image", (2, 3), func)  # the type and shape errors
+    as_float_array(image, "image", func, (2, 3))  # the type and shape errors
     pixels = image.detach().cpu().numpy() if hasattr(image, "detach") else image
     array = as_unit_pixels(np.asarray(pixels), "image", func).astype(np.float64)
     if array.ndim == 3:
@@ -54,7 +56,7 @@ def _as_gray(image, func: str) -> np.ndarray:
 
 
 def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Cross-correlate a grayscale image with one 2-D kernel, keeping its size (chapter 01).
+    """Cross-correlate a grayscale image with one 2-D kernel, keeping its size (convolutions).
 
     `image` is (H, W) or a colour image (H, W, 3) / (3, H, W), which is first turned to gray.
     Zero padding of `(kH - 1) // 2` rows and `(kW - 1) // 2` columns keeps the size for odd
@@ -62,7 +64,7 @@ def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """
     gray = _as_gray(image, "filter_image")
     weights = require_finite(
-        as_float_array(kernel, "kernel", (2,), "filter_image"), "kernel", "filter_image"
+        as_float_array(kernel, "kernel", "filter_image", (2,)), "kernel", "filter_image"
     )
     if weights.shape[0] > gray.shape[0] or weights.shape[1] > gray.shape[1]:
         raise ValueError(
@@ -74,7 +76,7 @@ def filter_image(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def kernel_explorer(image: np.ndarray, kernel: str = "sobel_x") -> ipywidgets.HBox | None:
-    """Edit a 3x3 kernel, or pick a preset, and see the filtered image (chapter 01).
+    """Edit a 3x3 kernel, or pick a preset, and see the filtered image (convolutions).
 
     `image` is grayscale (H, W) or colour (H, W, 3) / (3, H, W), turned to gray; `kernel` is
     the preset shown first, one of `course_utils.filters.kernel_names()`. Returns the explorer
@@ -170,10 +172,6 @@ class _KernelExplorer:
 
     def redraw(self) -> None:
         """Recompute the feature map and redraw the figure (a PNG in an Image widget)."""
-        from matplotlib.figure import Figure
-
-        from course_utils.plotting.audit import audit_enabled, check_figure
-
         kernel = self.kernel
         result = self.filtered()
         name = self.preset.value

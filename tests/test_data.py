@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import data
+from course_utils import cache, data
 
 
 def test_mnist_5k_shapes_range_and_balance(tmp_path, monkeypatch):
@@ -85,4 +85,4 @@ def test_fashion_mnist_offline_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_data_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "cache"))
-    assert data.data_dir() == tmp_path / "cache" and (tmp_path / "cache").is_dir()
+    assert cache.data_dir() == tmp_path / "cache" and (tmp_path / "cache").is_dir()

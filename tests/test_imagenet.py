@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from course_utils import cli, imagenet
-from course_utils.data import file_sha256, sample_image
+from course_utils.cache import file_sha256
+from course_utils.data import sample_image
 from course_utils.imagenet import (
     MOBILENET_FILE,
     MOBILENET_SHA256,

@@ -1,4 +1,4 @@
-"""course_utils.optim: hand-written SGD / momentum / Adam equal torch.optim; surfaces; errors."""
+"""course_utils.optimizers: hand-written SGD, momentum and Adam equal torch.optim; surfaces."""
 
 import copy
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.optim import (
+from course_utils.optimizers import (
     SGD,
     Adam,
     IllConditionedBowl,

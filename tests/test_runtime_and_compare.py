@@ -63,3 +63,27 @@ def test_max_abs_diff_compares_in_float64_and_refuses_mismatched_shapes():
         max_abs_diff(np.zeros(2), np.array(["x", "y"]))
     with pytest.raises(ValueError, match="empty"):
         max_abs_diff(np.zeros(0), np.zeros(0))
+
+
+def test_setup_reports_bad_arguments_in_its_own_terms(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+    with pytest.raises(ValueError, match=r"^setup: `device` must be a device name") as info:
+        setup(device="gpu")
+    assert "pick_device" not in str(info.value) and "prefer" not in str(info.value)
+    with pytest.raises(ValueError, match=r"^setup: `seed` must be an int"):
+        setup(seed="0")
+    with pytest.raises(ValueError, match=r"^setup: `seed` must be >= 0"):
+        setup(seed=-1)
+    monkeypatch.setenv("COURSE_DEVICE", "gpu")
+    with pytest.raises(ValueError, match=r"^setup: `COURSE_DEVICE` .*unset COURSE_DEVICE"):
+        setup()
+
+
+def test_a_setup_cell_that_ends_with_the_call_shows_nothing():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shown = shell.run_cell("from course_utils import setup\nsetup(seed=0)")
+    assert shown.success and shown.result is not None  # the value is there, for .device
+    assert shell.display_formatter.format(shown.result) == ({}, {})
+    torch.set_num_threads(1)

@@ -219,7 +219,7 @@ def test_pretrained_kinds_fall_back_in_one_line_when_unavailable(monkeypatch, ca
     def offline(*args, **kwargs):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(style.features, "_pretrained", offline)
+    monkeypatch.setattr(style.networks, "_pretrained", offline)
     fe = FeatureExtractor("squeezenet")
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1 and "squeezenet" in lines[0] and "random" in lines[0]
@@ -290,13 +290,13 @@ def test_vgg_layer_names_follow_blocks():
         nn.Conv2d(4, 8, 3),
         nn.ReLU(),
     )
-    assert style.features._vgg19_names(features) == {1: "relu1_1", 3: "relu1_2", 6: "relu2_1"}
+    assert style.networks._vgg19_names(features) == {1: "relu1_1", 3: "relu1_2", 6: "relu2_1"}
 
 
 def test_layer_sizes_follow_torch_for_both_pretrained_networks():
     from torchvision.models import squeezenet1_1, vgg19
 
-    from course_utils.style.features import _output_side
+    from course_utils.style.networks import _output_side
 
     layers = [m for m in squeezenet1_1(weights=None).features if not isinstance(m, nn.ReLU)]
     layers += [m for m in vgg19(weights=None).features if isinstance(m, nn.Conv2d | nn.MaxPool2d)]

@@ -46,18 +46,18 @@ def test_as_probability_as_bool_as_path_and_as_module():
     with pytest.raises(TypeError, match="`path` must be a str or Path, got int"):
         v.as_path(3, "path", "f")
     layer = torch.nn.Linear(2, 1)
-    assert v.as_module(layer, "f") is layer
+    assert v.as_module(layer, "model", "f") is layer
     with pytest.raises(TypeError, match=r"^f: `model` must be a torch.nn.Module, got function$"):
-        v.as_module(lambda x: x, "f")
+        v.as_module(lambda x: x, "model", "f")
 
 
 def test_as_device_accepts_the_cpu_and_refuses_the_rest_clearly():
-    assert v.as_device("cpu", "f") == torch.device("cpu")
-    assert v.as_device(torch.device("cpu"), "f") == torch.device("cpu")
+    assert v.as_device("cpu", "device", "f") == torch.device("cpu")
+    assert v.as_device(torch.device("cpu"), "device", "f") == torch.device("cpu")
     with pytest.raises(TypeError, match="`device`"):
-        v.as_device(0.5, "f")
+        v.as_device(0.5, "device", "f")
     with pytest.raises(ValueError, match="`where` must be"):
-        v.as_device("tpu", "f", "where")
+        v.as_device("tpu", "where", "f")
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="`device` is 'cuda' but CUDA is not available"):
-            v.as_device("cuda", "f")
+            v.as_device("cuda", "device", "f")

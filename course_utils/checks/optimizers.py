@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.optim import SGD, IllConditionedBowl, run_optimizer
+from course_utils.optimizers import SGD, IllConditionedBowl, run_optimizer
 
 from ._feedback import Feedback, _compare, exercise, read_pair
 

@@ -1,4 +1,4 @@
-"""Looking inside a trained network (chapters 09-10).
+"""Looking inside a trained network (learned features, attribution).
 
 - `activations`: a layer's output, read with a forward hook.
 - `embed`: 2-D PCA or t-SNE embeddings of feature vectors (scikit-learn).
@@ -16,15 +16,13 @@ statistics) and puts it back in the mode it was in, so looking inside a model ne
 it. Integer images (uint8 and the like) are read as 0-255 pixel values and scaled to [0, 1].
 """
 
-from ._checks import evaluating
-from .features import activations, embed
 from .gradcam import grad_cam
 from .gradients import guided_backprop, saliency
+from .layer_outputs import activations, embed
 from .occlusion import occlusion, occlusion_map, occlusion_positions
 from .photos import imagenet_input, imagenet_photo
 
 __all__ = [
-    "evaluating",
     "activations",
     "embed",
     "occlusion_positions",

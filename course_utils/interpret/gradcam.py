@@ -1,4 +1,4 @@
-"""Grad-CAM: a layer's feature maps weighted by their average gradient (chapter 10)."""
+"""Grad-CAM: a layer's feature maps weighted by their average gradient (attribution)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validate import as_submodule
-from ._checks import (
-    _check_inputs,
-    _check_scores,
-    _check_target,
-    _pick,
-    evaluating,
-)
+from course_utils._validate import as_model_input, as_submodule, as_targets, require_class_scores
+from course_utils.modes import evaluating
+
+from .gradients import pick_scores
 
 __all__ = ["grad_cam"]
 
@@ -47,10 +43,10 @@ def _layer_output_and_gradient(model: nn.Module, x, target, module: nn.Module, f
         )
     if not isinstance(scores, torch.Tensor):
         raise ValueError(f"{func}: the model must return a tensor of scores (N, classes)")
-    _check_scores(scores, target, func)
+    require_class_scores(target, "target", func, scores)
     if not output.requires_grad:
         raise ValueError(f"{func}: the score does not depend on the output of `layer`")
-    (gradient,) = torch.autograd.grad(_pick(scores, target).sum(), output, allow_unused=True)
+    (gradient,) = torch.autograd.grad(pick_scores(scores, target).sum(), output, allow_unused=True)
     if gradient is None:
         raise ValueError(f"{func}: the score does not depend on the output of `layer`")
     return output.detach(), gradient.detach()
@@ -63,7 +59,7 @@ def grad_cam(
     layer: nn.Module | str,
     upsample: bool = True,
 ) -> torch.Tensor:
-    """Grad-CAM map of the target score at a convolutional `layer` (chapter 10).
+    """Grad-CAM map of the target score at a convolutional `layer` (attribution).
 
     Selvaraju et al. (2017). With A (N, C, h, w) the output of `layer` (a submodule of `model`,
     or its name) and G = d score[i, target[i]] / dA its gradient, each channel k gets the
@@ -82,9 +78,9 @@ def grad_cam(
         raise TypeError(f"{func}: `model` must be an nn.Module, got {type(model).__name__}")
     if not isinstance(upsample, bool):
         raise TypeError(f"{func}: `upsample` must be True or False, got {upsample!r}")
-    x = _check_inputs(x, func, model)
-    target = _check_target(target, x.shape[0], func)
-    module = as_submodule(model, layer, func)
+    x = as_model_input(x, "x", func, model)
+    target = as_targets(target, "target", func, x.shape[0])
+    module = as_submodule(layer, "layer", func, model)
     features, gradient = _layer_output_and_gradient(model, x, target, module, func)
     weights = gradient.mean(dim=(2, 3), keepdim=True)  # alpha: one weight per channel
     cam = F.relu((weights * features).sum(dim=1, keepdim=True))

@@ -1,4 +1,4 @@
-"""Gradient maps: saliency and guided backpropagation (chapter 10)."""
+"""Gradient maps: saliency and guided backpropagation (attribution)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,31 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
-from .._validate import as_bool
-from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
+from course_utils._validate import (
+    as_bool,
+    as_callable,
+    as_model_input,
+    as_targets,
+    require_class_scores,
+)
+from course_utils.modes import evaluating
 
-__all__ = ["saliency", "guided_backprop"]
+__all__ = ["saliency", "guided_backprop", "pick_scores"]
+
+
+def pick_scores(scores: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """scores[i, target[i]] for every image i: the score each attribution method explains."""
+    return scores.gather(1, target.to(scores.device)[:, None])[:, 0]
 
 
 def _input_gradient(model, x: torch.Tensor, target, func: str) -> torch.Tensor:
     """d score[i, target[i]] / d x[i] for every image i (independent images in eval mode)."""
-    target = _check_target(target, x.shape[0], func)
+    target = as_targets(target, "target", func, x.shape[0])
     x = x.clone().requires_grad_(True)
     with torch.enable_grad(), evaluating(model):
         scores = model(x)
-        _check_scores(scores, target, func)
-        (gradient,) = torch.autograd.grad(_pick(scores, target).sum(), x)
+        require_class_scores(target, "target", func, scores)
+        (gradient,) = torch.autograd.grad(pick_scores(scores, target).sum(), x)
     return gradient
 
 
@@ -29,17 +40,17 @@ def saliency(
     model: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
     target: int | Sequence[int] | torch.Tensor,
-    abs: bool = True,  # Captum's name, though it shadows the builtin
-) -> torch.Tensor:
-    """Saliency map: the gradient of the target score with respect to each input pixel (chapter 10).
+    abs: bool = True,
+) -> torch.Tensor:  # noqa: A002 - Captum's name
+    """Saliency map: the gradient of the target score with respect to each pixel (attribution).
 
     Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
     with absolute values when `abs=True`.
     """
     func = "saliency"
-    _check_model(model, func)
-    abs = as_bool(abs, "abs", func)
-    x = _check_inputs(x, func, model)
+    as_callable(model, "model", func)
+    abs = as_bool(abs, "abs", func)  # noqa: A001 - Captum's name
+    x = as_model_input(x, "x", func, model)
     gradient = _input_gradient(model, x, target, func)
     return gradient.abs() if abs else gradient
 
@@ -179,7 +190,7 @@ def guided_backprop(
     x: torch.Tensor,
     target: int | Sequence[int] | torch.Tensor,
 ) -> torch.Tensor:
-    """Guided backpropagation map: the gradient through ReLUs passing back only positives (ch. 10).
+    """Guided backpropagation: the gradient through ReLUs that pass back positives (attribution).
 
     At each ReLU the backward pass keeps the gradient only where the ReLU's input was positive
     (the ordinary rule) AND the incoming gradient is positive (the guided rule), Springenberg et
@@ -192,11 +203,11 @@ def guided_backprop(
     map. A ReLU written as plain arithmetic (`x * (x > 0)`) cannot be detected.
     """
     func = "guided_backprop"
-    _check_model(model, func)
+    as_callable(model, "model", func)
     if isinstance(model, torch.jit.ScriptModule | torch.jit.ScriptFunction):
         raise TypeError(
             f"{func}: TorchScript models hide their ReLUs; pass the eager nn.Module instead"
         )
-    x = _check_inputs(x, func, model)
+    x = as_model_input(x, "x", func, model)
     with _GuidedReLUMode():  # the same input gradient, through guided ReLUs
         return _input_gradient(model, x, target, func)

@@ -1,4 +1,4 @@
-"""Occlusion: cover a window of the image, score the copy, slide (chapter 10)."""
+"""Occlusion: cover a window of the image, score the copy, slide (attribution)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,23 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from .._validate import as_int, as_pair
-from ._checks import _check_inputs, _check_model, _check_scores, _check_target, _pick, evaluating
+from course_utils._validate import (
+    as_callable,
+    as_int,
+    as_model_input,
+    as_pair,
+    as_targets,
+    require_class_scores,
+)
+from course_utils.modes import evaluating
+
+from .gradients import pick_scores
 
 __all__ = ["occlusion_positions", "occlusion", "occlusion_map"]
 
 
 def occlusion_positions(size: int, window: int, stride: int) -> list[int]:
-    """Start offsets of the window along one axis, as Captum places them (chapter 10).
+    """Start offsets of the window along one axis, as Captum places them (attribution).
 
     The first window starts at 0; the last start is the first multiple of `stride` at or past
     `size - window`, so a window at the far edge may be cut off by the border.
@@ -32,8 +41,8 @@ def occlusion_positions(size: int, window: int, stride: int) -> list[int]:
 def _occluders(x: torch.Tensor, window, stride, baseline, max_batch, func: str):
     """Check the occluder's arguments; return (masks (P, H, W), fill like `x`, grid shape)."""
     height, width = x.shape[2:]
-    win_h, win_w = as_pair(window, "window", 1, func=func)
-    step_h, step_w = as_pair(stride, "stride", 1, func=func)
+    win_h, win_w = as_pair(window, "window", func)
+    step_h, step_w = as_pair(stride, "stride", func)
     if win_h > height or win_w > width:
         raise ValueError(
             f"{func}: `window` {(win_h, win_w)} is larger than the image {(height, width)}"
@@ -92,7 +101,7 @@ def occlusion(
     baseline: float | torch.Tensor = 0.0,
     max_batch: int = 1024,
 ) -> torch.Tensor:
-    """Occlusion map: per pixel, the mean drop of the target score when covered (chapter 10).
+    """Occlusion map: per pixel, the mean drop of the target score when covered (attribution).
 
     A `window` (h, w) patch, across all channels, is set to `baseline` at every position on a
     grid with step `stride`, starting at the top-left corner (the last window in a row or column
@@ -108,20 +117,20 @@ def occlusion(
     a tensor broadcastable to `x`.
     """
     func = "occlusion"
-    _check_model(model, func)
-    x = _check_inputs(x, func, model)
+    as_callable(model, "model", func)
+    x = as_model_input(x, "x", func, model)
     n, channels, height, width = x.shape
     masks, fill, _ = _occluders(x, window, stride, baseline, max_batch, func)
-    target = _check_target(target, n, func)
+    target = as_targets(target, "target", func, n)
     coverage = masks.sum(0).to(x.dtype)  # how many windows cover each pixel (>= 1)
     with torch.no_grad(), evaluating(model):
         original = model(x)
-        _check_scores(original, target, func)
-        original = _pick(original, target)
+        require_class_scores(target, "target", func, original)
+        original = pick_scores(original, target)
         # Score every (image, position) pair, `max_batch` copies per forward pass.
         scores = _occluded_scores(model, x, masks, fill, max_batch)
         images = torch.arange(n, device=x.device).repeat_interleave(len(masks))
-        drops = original[images] - _pick(scores, target[images])
+        drops = original[images] - pick_scores(scores, target[images])
         # Each pixel: the sum of the drops of the windows that cover it, then their mean.
         total = torch.einsum("np,phw->nhw", drops.view(n, len(masks)), masks.to(x.dtype))
     heat = total / coverage
@@ -137,7 +146,7 @@ def occlusion_map(
     baseline: float | torch.Tensor = 0.0,
     max_batch: int = 1024,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Zeiler and Fergus's occlusion maps: a class's probability and the top class (chapter 10).
+    """Zeiler and Fergus's occlusion maps: a class's probability and the top class (attribution).
 
     One value per position of the occluder.
 
@@ -155,15 +164,15 @@ def occlusion_map(
     image go through the model in one forward pass when `max_batch` allows it.
     """
     func = "occlusion_map"
-    _check_model(model, func)
-    x = _check_inputs(x, func, model)
+    as_callable(model, "model", func)
+    x = as_model_input(x, "x", func, model)
     n = x.shape[0]
     masks, fill, grid = _occluders(x, window, stride, baseline, max_batch, func)
-    target = _check_target(target, n, func)
+    target = as_targets(target, "target", func, n)
     with torch.no_grad(), evaluating(model):
         scores = _occluded_scores(model, x, masks, fill, max_batch)
     images = torch.arange(n, device=x.device).repeat_interleave(len(masks))
-    _check_scores(scores, target[images], func)
-    probability = _pick(torch.softmax(scores, dim=1), target[images])
+    require_class_scores(target[images], "target", func, scores)
+    probability = pick_scores(torch.softmax(scores, dim=1), target[images])
     top_class = scores.argmax(dim=1)
     return probability.view(n, *grid), top_class.view(n, *grid)

@@ -1,4 +1,4 @@
-"""Photos in and out of the ImageNet network's input format (chapter 10).
+"""Photos in and out of the ImageNet network's input format (attribution).
 
 `imagenet_input` turns RGB photos (H, W, 3) in [0, 1], as `course_utils.data.sample_image`
 returns them, into the normalised batch (N, 3, H', W') that the ImageNet network expects;
@@ -57,7 +57,7 @@ def _as_photo(photo: object, func: str, index: int) -> torch.Tensor:
 
 
 def imagenet_input(photos: Sequence[np.ndarray] | np.ndarray) -> torch.Tensor:
-    """RGB photos (H, W, 3) in [0, 1] as one normalised ImageNet batch (N, 3, H, W) (ch. 10).
+    """RGB photos (H, W, 3) in [0, 1] as one normalised ImageNet batch (N, 3, H, W) (attribution).
 
     Each colour channel becomes (value - mean) / std with torchvision's ImageNet statistics, the
     normalisation of `imagenet_transforms()`, without its resizing: give photos of one size
@@ -86,7 +86,7 @@ def imagenet_input(photos: Sequence[np.ndarray] | np.ndarray) -> torch.Tensor:
 
 
 def imagenet_photo(x: torch.Tensor) -> np.ndarray:
-    """A normalised network input (3, H, W) or (1, 3, H, W) back as a photo (H, W, 3) (ch. 10).
+    """A normalised network input (3, H, W) or (1, 3, H, W) back as a photo (H, W, 3) (attribution).
 
     The inverse of `imagenet_input`, clipped to [0, 1], for drawing with `plt.imshow`.
     """

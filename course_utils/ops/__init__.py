@@ -4,7 +4,7 @@ Every function takes and returns NumPy arrays. Inputs are `(C, H, W)` for one im
 `(N, C, H, W)` for a batch; the output keeps the same form. Output sizes use floor
 division, as PyTorch does: ``out = (size + 2 * padding - kernel) // stride + 1``.
 
-Each layer's backward pass (chapter 06) sits next to its forward: given the gradient of the
+Each layer's backward pass (backpropagation) sits next to its forward: given the gradient of the
 loss with respect to the layer's output (`grad_output`) and the forward's arguments, it returns
 the gradients with respect to the layer's inputs and parameters, in float64, equal to what
 PyTorch's autograd computes.

@@ -9,7 +9,7 @@ from course_utils._validate import as_float_array
 
 
 def output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """Spatial output size of a convolution or pooling window (chapter 01)."""
+    """Spatial output size of a convolution or pooling window (convolutions)."""
     for name, value, minimum in (
         ("size", size, 1),
         ("kernel", kernel, 1),
@@ -71,7 +71,7 @@ def _grad_output(
     `form` spells the expected shape in symbols, e.g. "(N, C_out, H_out, W_out)"; an unbatched
     input expects the same shape without its leading batch axis.
     """
-    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
+    grad = as_float_array(grad_output, "grad_output", func).astype(np.float64)
     want = expected if batched else expected[1:]
     if not batched:
         form = "(" + form[1:].split(", ", 1)[1]

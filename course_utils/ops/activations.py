@@ -1,4 +1,4 @@
-"""ReLU (chapter 01), softmax and cross-entropy (chapter 03), their backward passes (chapter 06)."""
+"""ReLU, softmax and cross-entropy, and their backward passes (backpropagation)."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ __all__ = [
 
 
 def relu(x: ArrayLike) -> np.ndarray:
-    """Rectified linear unit, max(0, x) elementwise (chapter 01). Not a step function."""
-    array = as_float_array(x, "x", None, "relu")
+    """Rectified linear unit, max(0, x) elementwise (convolutions). Not a step function."""
+    array = as_float_array(x, "x", "relu")
     return np.maximum(array, 0.0)
 
 
 def relu_backward(grad_output: ArrayLike, x: ArrayLike) -> np.ndarray:
-    """Gradient of `relu` with respect to its input `x` (chapter 06).
+    """Gradient of `relu` with respect to its input `x` (backpropagation).
 
     The output gradient passes where `x > 0` and is stopped (0) where `x <= 0`; at exactly 0,
     where ReLU has no derivative, PyTorch also uses 0. Both arrays have the same shape; the
     result is float64.
     """
-    array = as_float_array(x, "x", None, "relu_backward")
-    grad = as_float_array(grad_output, "grad_output", None, "relu_backward")
+    array = as_float_array(x, "x", "relu_backward")
+    grad = as_float_array(grad_output, "grad_output", "relu_backward")
     if grad.shape != array.shape:
         raise ValueError(
             f"relu_backward: `grad_output` must have the shape of `x` {tuple(array.shape)}, "
@@ -42,7 +42,7 @@ def relu_backward(grad_output: ArrayLike, x: ArrayLike) -> np.ndarray:
 
 def _softmax_args(x, axis, func: str) -> tuple[np.ndarray, int]:
     """Validate a softmax input and axis; return the array and the axis as a non-negative int."""
-    array = as_float_array(x, "x", None, func)
+    array = as_float_array(x, "x", func)
     if array.ndim == 0:
         raise ValueError(f"{func}: `x` must have at least 1 dimension, got a scalar")
     if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
@@ -60,7 +60,7 @@ def _softmax_args(x, axis, func: str) -> tuple[np.ndarray, int]:
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    """Softmax along `axis`, like `torch.softmax(x, dim=axis)` (chapter 03).
+    """Softmax along `axis`, like `torch.softmax(x, dim=axis)` (softmax).
 
     Stable for large inputs: subtracting the maximum first changes nothing mathematically
     (softmax is shift invariant) and keeps `exp` from overflowing.
@@ -72,7 +72,7 @@ def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
-    """Log of the softmax along `axis`, like `torch.log_softmax(x, dim=axis)` (chapter 03).
+    """Log of the softmax along `axis`, like `torch.log_softmax(x, dim=axis)` (softmax).
 
     Computed as `x - max - log(sum(exp(x - max)))` (the log-sum-exp trick), never as
     `log(softmax(x))`, which gives `-inf` once a probability underflows to 0.
@@ -84,7 +84,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 
 def _cross_entropy_args(logits, targets, func: str) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Float64 logits `(N, K)`, int targets `(N,)` and the logits' own shape; or raise."""
-    scores = as_float_array(logits, "logits", (1, 2), func).astype(np.float64)
+    scores = as_float_array(logits, "logits", func, (1, 2)).astype(np.float64)
     if scores.shape[-1] == 0 or scores.size == 0:
         raise ValueError(f"{func}: `logits` must hold at least one class, got shape {scores.shape}")
     if hasattr(targets, "detach") and hasattr(targets, "cpu"):  # a torch tensor
@@ -110,7 +110,7 @@ def _cross_entropy_args(logits, targets, func: str) -> tuple[np.ndarray, np.ndar
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
-    """Mean cross-entropy loss, like `torch.nn.functional.cross_entropy` (chapter 06).
+    """Mean cross-entropy loss, like `torch.nn.functional.cross_entropy` (backpropagation).
 
     Args:
         logits: raw scores `(N, K)` for a batch, or `(K,)` for one example.
@@ -125,7 +125,7 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
 
 def cross_entropy_backward(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
-    """Gradient of `cross_entropy` with respect to the logits (chapter 06).
+    """Gradient of `cross_entropy` with respect to the logits (backpropagation).
 
     Softmax followed by the negative log of the true class has the simple gradient
     `p - y`: the predicted probabilities minus the one-hot target, divided by the batch size

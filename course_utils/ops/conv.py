@@ -1,4 +1,4 @@
-"""2-D convolution (chapter 01) and its backward pass (chapter 06), in NumPy."""
+"""2-D convolution (convolutions) and its backward pass (backpropagation), in NumPy."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ __all__ = ["conv2d", "conv2d_backward"]
 
 def _conv_args(input, weight, stride, padding, func: str):
     """Validate convolution arguments; return the batched input, weight, pairs and a flag."""
-    x = as_float_array(input, "input", (3, 4), func)
-    w = as_float_array(weight, "weight", (4,), func)
-    stride = as_pair(stride, "stride", 1, func)
-    padding = as_pair(padding, "padding", 0, func)
+    x = as_float_array(input, "input", func, (3, 4))
+    w = as_float_array(weight, "weight", func, (4,))
+    stride = as_pair(stride, "stride", func)
+    padding = as_pair(padding, "padding", func, minimum=0)
     x, added = _batched(x)
     if w.shape[1] != x.shape[1]:
         raise ValueError(
@@ -33,7 +33,7 @@ def conv2d(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
-    """2-D cross-correlation, the same computation as `torch.nn.functional.conv2d` (chapter 01).
+    """2-D cross-correlation, the same computation as `torch.nn.functional.conv2d` (convolutions).
 
     Args:
         input: image `(C_in, H, W)` or batch `(N, C_in, H, W)`.
@@ -47,7 +47,7 @@ def conv2d(
     """
     x, w, stride, padding, added = _conv_args(input, weight, stride, padding, "conv2d")
     if bias is not None:
-        b = as_float_array(bias, "bias", (1,), "conv2d")
+        b = as_float_array(bias, "bias", "conv2d", (1,))
         if b.shape[0] != w.shape[0]:
             raise ValueError(
                 f"conv2d: `bias` must have one value per output channel ({w.shape[0]}), "
@@ -76,7 +76,7 @@ def conv2d_backward(
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of `conv2d` with respect to its input, weight and bias (chapter 06).
+    """Gradients of `conv2d` with respect to its input, weight and bias (backpropagation).
 
     Args:
         grad_output: dLoss/dOutput, `(N, C_out, oH, oW)`, or `(C_out, oH, oW)` for one image.

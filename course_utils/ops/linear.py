@@ -1,4 +1,4 @@
-"""A fully connected (linear) layer and its backward pass, in NumPy (chapters 03 and 06)."""
+"""A fully connected (linear) layer and its backward pass, in NumPy (softmax; backpropagation)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ __all__ = ["linear", "linear_backward"]
 
 def _linear_args(x, weight, func: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """Batched input `(N, in)` and weight `(out, in)`, or raise naming the argument."""
-    array = as_float_array(x, "x", (1, 2), func)
-    w = as_float_array(weight, "weight", (2,), func)
+    array = as_float_array(x, "x", func, (1, 2))
+    w = as_float_array(weight, "weight", func, (2,))
     if array.shape[-1] != w.shape[1]:
         raise ValueError(
             f"{func}: `weight` expects {w.shape[1]} input features (shape {tuple(w.shape)}), "
@@ -23,7 +23,7 @@ def _linear_args(x, weight, func: str) -> tuple[np.ndarray, np.ndarray, bool]:
 
 
 def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> np.ndarray:
-    """Fully connected layer `x @ W.T + b`, like `torch.nn.functional.linear` (chapter 06).
+    """Fully connected layer `x @ W.T + b`, like `torch.nn.functional.linear` (backpropagation).
 
     Args:
         x: one example `(in,)` or a batch `(N, in)`.
@@ -36,7 +36,7 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> np
     array, w, added = _linear_args(x, weight, "linear")
     out = array @ w.T
     if bias is not None:
-        b = as_float_array(bias, "bias", (1,), "linear")
+        b = as_float_array(bias, "bias", "linear", (1,))
         if b.shape[0] != w.shape[0]:
             raise ValueError(
                 f"linear: `bias` must have one value per output ({w.shape[0]}), got {b.shape[0]}"
@@ -48,7 +48,7 @@ def linear(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None) -> np
 def linear_backward(
     grad_output: ArrayLike, x: ArrayLike, weight: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of `linear` with respect to its input, weight and bias (chapter 06).
+    """Gradients of `linear` with respect to its input, weight and bias (backpropagation).
 
     With `y = x @ W.T + b` and `g = dLoss/dy`: `grad_x = g @ W`, `grad_W = g.T @ x` (each
     weight collects input x output gradient, summed over the batch), `grad_b = g` summed over
@@ -63,7 +63,7 @@ def linear_backward(
     """
     func = "linear_backward"
     array, w, added = _linear_args(x, weight, func)
-    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
+    grad = as_float_array(grad_output, "grad_output", func).astype(np.float64)
     want = (array.shape[0], w.shape[0])
     if grad.shape != (want[1:] if added else want):
         form = "(out,)" if added else "(N, out)"

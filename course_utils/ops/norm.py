@@ -20,7 +20,7 @@ def dropout(
     training: bool = True,
     generator: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Inverted dropout, the meaning of `torch.nn.functional.dropout` (chapter 04).
+    """Inverted dropout, the meaning of `torch.nn.functional.dropout` (dropout, batch norm).
 
     In training, each value is zeroed with probability `p` and every survivor is multiplied by
     `1 / (1 - p)`, so the expected value of each output equals its input. With
@@ -29,7 +29,7 @@ def dropout(
     is `None`. PyTorch draws its masks differently, so only the distributions agree, not the
     individual masks.
     """
-    array = as_float_array(x, "x", None, "dropout")
+    array = as_float_array(x, "x", "dropout")
     if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
         raise TypeError(f"dropout: `p` must be a number in [0, 1), got {p!r}")
     if not 0.0 <= float(p) < 1.0:
@@ -56,7 +56,7 @@ def _channel_vector(
     value: ArrayLike, name: str, channels: int, func: str = "batch_norm"
 ) -> np.ndarray:
     """A per-channel vector of length `channels`, or raise naming `func` and `name`."""
-    vector = as_float_array(value, name, (1,), func)
+    vector = as_float_array(value, name, func, (1,))
     if vector.shape[0] != channels:
         raise ValueError(
             f"{func}: `{name}` must have one value per channel ({channels}), "
@@ -126,7 +126,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Batch normalization with the meaning of `torch.nn.functional.batch_norm` (chapter 04).
+    """Batch normalization, meaning what `torch.nn.functional.batch_norm` means (batch norm).
 
     Args:
         x: a batch `(N, C)`, `(N, C, L)` or `(N, C, H, W)`; statistics are taken per channel `C`
@@ -148,7 +148,7 @@ def batch_norm(
         place; NumPy code cannot rely on that, so the updated copies are returned instead (in
         evaluation mode they are copies of the inputs, unchanged). `out` has the shape of `x`.
     """
-    array = as_float_array(x, "x", (2, 3, 4), "batch_norm")
+    array = as_float_array(x, "x", "batch_norm", (2, 3, 4))
     channels = array.shape[1]
     _check_batch_norm_options(training, momentum, eps, running_mean is None, running_var is None)
     mean_r = (
@@ -187,8 +187,8 @@ def dropout_backward(grad_output: ArrayLike, keep: ArrayLike, p: float) -> np.nd
         The gradient with respect to dropout's input, float64, shaped like `grad_output`.
     """
     func = "dropout_backward"
-    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
-    mask = as_float_array(keep, "keep", None, func)
+    grad = as_float_array(grad_output, "grad_output", func).astype(np.float64)
+    mask = as_float_array(keep, "keep", func)
     if mask.shape != grad.shape:
         raise ValueError(
             f"{func}: `keep` must have the shape of `grad_output` {tuple(grad.shape)}, "
@@ -224,8 +224,8 @@ def batch_norm_backward(
         `(grad_x, grad_weight, grad_bias)` in float64, shaped like `x`, `(C,)` and `(C,)`.
     """
     func = "batch_norm_backward"
-    values = as_float_array(x, "x", (2, 3, 4), func).astype(np.float64)
-    grad = as_float_array(grad_output, "grad_output", None, func).astype(np.float64)
+    values = as_float_array(x, "x", func, (2, 3, 4)).astype(np.float64)
+    grad = as_float_array(grad_output, "grad_output", func).astype(np.float64)
     if grad.shape != values.shape:
         raise ValueError(
             f"{func}: `grad_output` must have the shape of `x` {tuple(values.shape)}, "

@@ -1,4 +1,4 @@
-"""Max, average and global average pooling (chapter 02) and their backward passes (chapter 06)."""
+"""Max, average and global average pooling (pooling) and their backward passes (backpropagation)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ Pair = int | tuple[int, int]
 
 def _pool_args(x, kernel_size, stride, padding, func: str):
     """Validate pooling arguments the way PyTorch does; return the batched input and pairs."""
-    array = as_float_array(x, "x", (3, 4), func)
-    kernel = as_pair(kernel_size, "kernel_size", 1, func)
-    step = kernel if stride is None else as_pair(stride, "stride", 1, func)
-    pad = as_pair(padding, "padding", 0, func)
+    array = as_float_array(x, "x", func, (3, 4))
+    kernel = as_pair(kernel_size, "kernel_size", func)
+    step = kernel if stride is None else as_pair(stride, "stride", func)
+    pad = as_pair(padding, "padding", func, minimum=0)
     if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
         raise ValueError(
             f"{func}: `padding` {pad} must be at most half of `kernel_size` {kernel}, as in PyTorch"
@@ -40,7 +40,7 @@ def _check_count_include_pad(value, func: str) -> None:
 def max_pool2d(
     x: ArrayLike, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0
 ) -> np.ndarray:
-    """Max pooling, the same computation as `torch.nn.functional.max_pool2d` (chapter 02).
+    """Max pooling, the same computation as `torch.nn.functional.max_pool2d` (pooling).
 
     Args:
         x: image `(C, H, W)` or batch `(N, C, H, W)`; each channel is pooled on its own.
@@ -75,7 +75,7 @@ def max_pool2d_backward(
     stride: Pair | None = None,
     padding: Pair = 0,
 ) -> np.ndarray:
-    """Gradient of `max_pool2d` with respect to its input `x` (chapter 06).
+    """Gradient of `max_pool2d` with respect to its input `x` (backpropagation).
 
     Each output's gradient goes, whole, to the one input cell that won its window's max; every
     other cell of the window gets nothing from that window. Windows that overlap (stride smaller
@@ -123,7 +123,7 @@ def avg_pool2d(
     padding: Pair = 0,
     count_include_pad: bool = True,
 ) -> np.ndarray:
-    """Average pooling, the same computation as `torch.nn.functional.avg_pool2d` (chapter 02).
+    """Average pooling, the same computation as `torch.nn.functional.avg_pool2d` (pooling).
 
     Arguments as in `max_pool2d`; padded cells hold 0. With `count_include_pad=True` (PyTorch's
     default) every window is divided by `kH * kW`; with `False`, by its number of real cells.
@@ -146,7 +146,7 @@ def avg_pool2d_backward(
     padding: Pair = 0,
     count_include_pad: bool = True,
 ) -> np.ndarray:
-    """Gradient of `avg_pool2d` with respect to its input `x` (chapter 06).
+    """Gradient of `avg_pool2d` with respect to its input `x` (backpropagation).
 
     Each output is a sum of its window divided by a count, so its gradient is shared out
     equally: every cell of the window gets `grad / count`. Overlapping windows add up; the share
@@ -177,11 +177,11 @@ def avg_pool2d_backward(
 
 
 def global_avg_pool2d(x: ArrayLike) -> np.ndarray:
-    """Mean of each channel over all positions, like `adaptive_avg_pool2d(x, 1)` (chapter 02).
+    """Mean of each channel over all positions, like `adaptive_avg_pool2d(x, 1)` (pooling).
 
     `(C, H, W)` gives `(C, 1, 1)`; `(N, C, H, W)` gives `(N, C, 1, 1)`.
     """
-    array = as_float_array(x, "x", (3, 4), "global_avg_pool2d")
+    array = as_float_array(x, "x", "global_avg_pool2d", (3, 4))
     if array.shape[-1] == 0 or array.shape[-2] == 0:
         raise ValueError(
             f"global_avg_pool2d: `x` has an empty spatial size, shape {tuple(array.shape)}"

@@ -11,15 +11,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon, Rectangle
+from torch import nn
 
 from course_utils._validate import as_float_array, as_int, require_finite
+from course_utils.models import ModelSummary, describe
 from course_utils.plotting.figures import MAX_WIDTH_IN, MIN_FONT_PT, show_numbers
 
 if TYPE_CHECKING:
     import torch
-    from torch import nn
-
-    from course_utils.models import ModelSummary
 
 __all__ = ["draw_volumes", "draw_multichannel_conv", "draw_windows"]
 
@@ -110,7 +109,7 @@ def draw_volumes(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Draw a network as 3-D blocks, one per layer output, labelled C x H x W (chapter 05).
+    """Draw a network as 3-D blocks, one per layer output, labelled C x H x W (a CNN in PyTorch).
 
     Give a `ModelSummary` from `describe`, or an `nn.Module` and the `input_shape` (batch axis
     first) to trace it with. Each (C, H, W) output is a box: thickness for channels, height
@@ -118,10 +117,6 @@ def draw_volumes(
     is a flat bar. Above each block are the layers it stands for, below it its shape; the
     colour says the kind of layer. The figure is drawn from the traced shapes, never by hand.
     """
-    from torch import nn
-
-    from course_utils.models import ModelSummary, describe
-
     if isinstance(summary_or_model, nn.Module):
         if input_shape is None:
             raise ValueError(
@@ -229,7 +224,7 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
         weight = rng.integers(-1, 2, size=(c_out, c_in, 3, 3)).astype(float)
         bias = rng.integers(-2, 3, size=c_out).astype(float) if bias is None else bias
     x, weight = (
-        require_finite(as_float_array(a, n, func=func).astype(float), n, func)
+        require_finite(as_float_array(a, n, func).astype(float), n, func)
         for a, n in ((x, "x"), (weight, "weight"))
     )
     if x.ndim != 3 or weight.ndim != 4 or weight.shape[1] != x.shape[0]:
@@ -246,7 +241,7 @@ def _conv_example(c_in, c_out, x, weight, bias) -> tuple[np.ndarray, np.ndarray,
     bias = (
         np.zeros(weight.shape[0])
         if bias is None
-        else require_finite(as_float_array(bias, "bias", func=func), "bias", func).reshape(-1)
+        else require_finite(as_float_array(bias, "bias", func), "bias", func).reshape(-1)
     )
     if bias.shape != (weight.shape[0],):
         raise ValueError(f"{func}: `bias` must have shape (C_out,) = ({weight.shape[0]},)")
@@ -261,7 +256,7 @@ def draw_multichannel_conv(
     bias: np.ndarray | torch.Tensor | list[float] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Draw a multi-channel convolution with every number written in (chapter 01).
+    """Draw a multi-channel convolution with every number written in (convolutions).
 
     For each output channel: one kernel slice per input channel, each input channel's
     cross-correlation with its slice, and their sum plus the bias.

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython import get_ipython
+from IPython.display import HTML
+from matplotlib.animation import Animation
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
+from PIL import Image, ImageChops, ImageStat
 
 from course_utils._validate import (
     as_float_array,
@@ -24,9 +29,7 @@ from course_utils._validate import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import matplotlib.animation
     import torch
-    from IPython.display import HTML
 
 
 __all__ = [
@@ -74,9 +77,6 @@ def use_course_style() -> None:
         }
     )
     try:  # inline figures: one PNG each, at 2x, shown at 1x (see _png_2x)
-        from IPython import get_ipython
-        from matplotlib.figure import Figure
-
         shell = get_ipython()
         if shell is not None:
             shell.run_line_magic("config", "InlineBackend.figure_formats = ['retina']")
@@ -118,8 +118,6 @@ def _small_png(png: bytes, max_error: float = 1.5) -> tuple[bytes, dict]:
     Plots and diagrams keep their look at about a third of the bytes (as pngquant would); a photo
     whose colours a palette would band keeps all its colours.
     """
-    from PIL import Image, ImageChops, ImageStat
-
     image = Image.open(io.BytesIO(png)).convert("RGB")
     size = {"width": image.width // 2, "height": image.height // 2}
     palette = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
@@ -148,7 +146,7 @@ def to_numpy_image(image: np.ndarray | torch.Tensor) -> np.ndarray:
 
 def _image_array(image: object, name: str, func: str) -> np.ndarray:
     """`to_numpy_image` for the argument `name` of `func`."""
-    array = as_float_array(image, name, (2, 3), func) if not _is_int_array(image) else None
+    array = as_float_array(image, name, func, (2, 3)) if not _is_int_array(image) else None
     if array is None:  # integer pixels: 0-255, as uint8 images are stored
         array = as_unit_pixels(np.asarray(_numpy(image)), name, func)
     if array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[2] not in (1, 3, 4):
@@ -215,7 +213,7 @@ def show_images(
     vmin: float | None = None,
     vmax: float | None = None,
 ) -> Figure:
-    """Show a list or batch of images in a grid, with optional titles (chapter 01).
+    """Show a list or batch of images in a grid, with optional titles (convolutions).
 
     Accepts a tensor or array batch (N, C, H, W), (N, H, W) or (N, H, W, C), or a list of images.
     Returns the matplotlib figure.
@@ -249,12 +247,12 @@ def show_feature_maps(
     symmetric: bool = True,
     colorbar: bool = True,
 ) -> Figure:
-    """Show the channels of one feature map (C, H, W) side by side (chapter 01).
+    """Show the channels of one feature map (C, H, W) side by side (convolutions).
 
     With `symmetric=True` each panel uses a diverging colour map centred on 0, so positive and
     negative responses are told apart; a shared colour bar shows the values.
     """
-    maps = as_float_array(maps, "maps", func="show_feature_maps").astype(np.float32)
+    maps = as_float_array(maps, "maps", "show_feature_maps").astype(np.float32)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3 or maps.size == 0:
@@ -304,7 +302,7 @@ def show_numbers(
     box: tuple[int, int, int, int] | None = None,
     boxes: Sequence[tuple[int, int, int, int, str]] = (),
 ) -> AxesImage:
-    """Draw a small 2-D array as coloured cells with each value written in (chapters 01-02).
+    """Draw a small 2-D array as coloured cells with each value written in (convolutions; pooling).
 
     `limits` is (vmin, vmax) of the colour scale; by default one centred on 0 that fits the
     values, for the default diverging `cmap`. Each value is written in black or white, whichever
@@ -312,7 +310,7 @@ def show_numbers(
     gold; `boxes` outlines several, each (top, left, height, width, colour). Returns the image,
     for a colour bar.
     """
-    values = as_float_array(array, "array", func="show_numbers")
+    values = as_float_array(array, "array", "show_numbers")
     if values.ndim != 2 or values.size == 0:
         raise ValueError(
             f"show_numbers: `array` must be a non-empty 2-D array of numbers, got shape "
@@ -353,7 +351,7 @@ def show_numbers(
     return shown
 
 
-# --- Chapters 09-10: heat maps over images ------------------------------------------------------
+# --- looking inside a network: heat maps over images -------------------------------------------
 
 
 def show_heatmap_overlay(
@@ -367,14 +365,14 @@ def show_heatmap_overlay(
     colorbar: bool = True,
     label: str = "attribution",
 ) -> Axes:
-    """Draw a heat map (H, W) semi-transparently over a grayscale image (chapter 10).
+    """Draw a heat map (H, W) semi-transparently over a grayscale image (attribution).
 
     With `symmetric=True` (the default when the map has negative values) the colours are a
     diverging map centred on 0 (red: positive, blue: negative); otherwise 0 is transparent-dark
     and large values are bright. Returns the matplotlib Axes.
     """
     picture = _image_array(image, "image", "show_heatmap_overlay")
-    heat = as_float_array(heatmap, "heatmap", func="show_heatmap_overlay").astype(np.float32)
+    heat = as_float_array(heatmap, "heatmap", "show_heatmap_overlay").astype(np.float32)
     heat = (
         heat.reshape(heat.shape[-2:]) if heat.ndim > 2 and np.prod(heat.shape[:-2]) == 1 else heat
     )
@@ -422,18 +420,13 @@ html[data-theme=dark] .bd-content div.cell_output .text_html:has(.course-animati
 </style>"""
 
 
-def animation_html(animation: matplotlib.animation.Animation, **kwargs: object) -> HTML:
-    """A matplotlib animation as an HTML player that works offline (chapters 07 and 11).
+def animation_html(animation: Animation, **kwargs: object) -> HTML:
+    """A matplotlib animation as an HTML player that works offline (optimizers; style transfer).
 
     Frames are drawn at twice the figure's dpi and shown at its size, crisp on HiDPI screens.
     `Animation.to_jshtml` links Font Awesome 4 from a CDN for its button icons; the book already
     ships Font Awesome, so that remote stylesheet is dropped. `kwargs` go to `to_jshtml`.
     """
-    import re
-
-    from IPython.display import HTML
-    from matplotlib.animation import Animation
-
     if not isinstance(animation, Animation):
         raise TypeError(
             "animation_html: `animation` must be a matplotlib animation (for example "

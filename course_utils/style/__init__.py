@@ -1,4 +1,4 @@
-"""Neural style transfer (chapter 11): Gram matrices, the three losses, feature networks, the loop.
+"""Neural style transfer: Gram matrices, the three losses, feature networks, the loop.
 
 - `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
 - `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.
@@ -11,13 +11,12 @@
   as style images.
 - `softmax_activations(f)`: the activation smoothing of Wang, Li and Vasconcelos (2021).
 
-The modules: `losses`, `images`, `features`, `optimise` (`transfer`; a module named `transfer`
-would be hidden by the function of that name here) and `painting`. The pinned ImageNet weights
-and their cache check live in `course_utils.pretrained`.
+The modules: `losses`, `images`, `networks`, `transfer_loop` (`transfer`; a module named
+`transfer` would be hidden by the function of that name here) and `painting`. The pinned
+ImageNet weights and their cache check live in `course_utils.pretrained`.
 """
 
 from ..pretrained import pretrained_available, pretrained_problem
-from .features import FeatureExtractor, RandomFeatureNet
 from .images import as_image_tensor
 from .losses import (
     content_loss,
@@ -26,8 +25,9 @@ from .losses import (
     style_loss,
     total_variation,
 )
-from .optimise import TransferResult, transfer
+from .networks import FeatureExtractor, RandomFeatureNet
 from .painting import brush_stroke_painting, wave_painting
+from .transfer_loop import TransferResult, transfer
 
 __all__ = [
     "gram_matrix",

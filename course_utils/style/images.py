@@ -1,4 +1,4 @@
-"""Photos in, photos out: any image as a (1, 3, H, W) tensor in [0, 1], and back (chapter 11)."""
+"""Photos in, photos out: any image as a (1, 3, H, W) tensor in [0, 1], and back."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def _as_unit_float(array: np.ndarray, name: str, func: str) -> np.ndarray:
 
 
 def as_image_tensor(image: object, name: str = "image") -> torch.Tensor:
-    """Any photo as a float32 tensor (1, 3, H, W) in [0, 1] (chapter 11).
+    """Any photo as a float32 tensor (1, 3, H, W) in [0, 1] (style transfer).
 
     Accepts NumPy arrays (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) and tensors (H, W), (C, H, W)
     or (1, C, H, W) with C in 1, 3, 4. Grayscale is repeated into three channels, RGBA is

@@ -1,4 +1,4 @@
-"""The three terms of the style-transfer objective and the Gram matrix (chapter 11).
+"""The three terms of the style-transfer objective and the Gram matrix (style transfer).
 
 - `gram_matrix(f)`: the channel-by-channel correlations of a feature map, F F^T / (H W).
 - `content_loss`, `style_loss`, `total_variation`: the terms of the objective of Gatys et al.
@@ -40,7 +40,7 @@ def check_features(f: object, name: str, func: str) -> torch.Tensor:
 
 
 def gram_matrix(f: torch.Tensor) -> torch.Tensor:
-    """Gram matrices (N, C, C) of features (N, C, H, W): F F^T / (H W) (chapter 11).
+    """Gram matrices (N, C, C) of features (N, C, H, W): F F^T / (H W) (style transfer).
 
     F is `f` reshaped to (N, C, H W): entry (i, j) is the mean over positions of the product of
     channels i and j.
@@ -52,7 +52,7 @@ def gram_matrix(f: torch.Tensor) -> torch.Tensor:
 
 
 def softmax_activations(f: torch.Tensor) -> torch.Tensor:
-    """At each position of `f` (N, C, H, W), a softmax over the C channels (chapter 11).
+    """At each position of `f` (N, C, H, W), a softmax over the C channels (style transfer).
 
     Wang, Li and Vasconcelos (2021) smooth a network's activations with a softmax before taking
     Gram matrices, so that a few large activations weigh less in them. Entry (n, c, i, j)
@@ -66,7 +66,7 @@ def softmax_activations(f: torch.Tensor) -> torch.Tensor:
 
 
 def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean squared difference between two feature maps of the same shape (chapter 11)."""
+    """Mean squared difference between two feature maps of the same shape (style transfer)."""
     features = check_features(features, "features", "content_loss")
     target = check_features(target, "target", "content_loss")
     if features.shape != target.shape:
@@ -82,7 +82,7 @@ def style_loss(
     target_grams: Mapping[str, torch.Tensor],
     weights: Mapping[str, float] | None = None,
 ) -> torch.Tensor:
-    """Weighted sum over layers of the mean squared difference of Gram matrices (chapter 11).
+    """Weighted sum over layers of the mean squared difference of Gram matrices (style transfer).
 
     `features` maps layer names to activations (N, C, H, W) of the image being made;
     `target_grams` maps the same names to the style image's Gram matrices (N, C, C). The layers

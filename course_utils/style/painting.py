@@ -1,4 +1,4 @@
-"""Style images drawn with code: brush strokes that follow swirls, or waves (chapter 11).
+"""Style images drawn with code: brush strokes that follow swirls, or waves (style transfer).
 
 Each painting is data: a palette and a handful of numbers (`PAINT_PALETTE`, `STROKE`,
 `WAVE_PALETTE`, `WAVE`) that `brush_stroke_painting` and `wave_painting` turn, with a seeded
@@ -124,7 +124,7 @@ def brush_stroke_painting(
     stroke_width: tuple[float, float] = (2.5, 6.0),
     density: float = 3.0,
 ) -> np.ndarray:
-    """A seeded "painting" of brush strokes following a few swirls, (size, size, 3) (chapter 11).
+    """A seeded "painting" (size, size, 3) of brush strokes that follow a few swirls.
 
     Each stroke is a thick polyline traced along a swirling flow field and painted over the
     earlier ones in a colour of `palette`. `stroke_width` is the range of stroke radii in pixels
@@ -158,7 +158,7 @@ def _check_size(size: object, func: str) -> int:
 
 
 def wave_painting(size: int = 224, seed: int = 0, density: float = 6.0) -> np.ndarray:
-    """A seeded "painting" of sea waves: curved blue strokes, white foam on the crests (chapter 11).
+    """A seeded "painting" of sea waves: curved blue strokes, white foam on the crests.
 
     Strokes follow sine waves whose phase shifts with depth, darker further down, over a pale
     sky; a stroke that starts near a crest is foam (white). `density` strokes per pixel of

@@ -1,4 +1,4 @@
-"""Feature networks for style transfer: named activations of a frozen CNN (chapter 11).
+"""Feature networks for style transfer: named activations of a frozen CNN (style transfer).
 
 - `RandomFeatureNet`: a fixed-seed random multi-scale CNN, always available offline.
 - `FeatureExtractor(kind)`: named activations of MobileNetV2 (the course's verified ImageNet
@@ -18,10 +18,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision import models
 
-from .._validate import as_bool, as_int, as_number
-from ..ops import output_size
-from ..pretrained import imagenet_weights, pretrained_problem, weights_file
+from course_utils import imagenet
+from course_utils._validate import as_bool, as_int, as_number
+from course_utils.modes import evaluating
+from course_utils.ops import output_size
+from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
+
 from .losses import check_features
 
 __all__ = ["KINDS", "DEFAULT_LAYERS", "MOBILENET_NOTE", "RandomFeatureNet", "FeatureExtractor"]
@@ -64,7 +68,7 @@ MOBILENET_NOTE = (
 class RandomFeatureNet(nn.Module):
     """A fixed-seed random CNN: five 3x3 conv + ReLU stages, 2x2 average pooling between.
 
-    The comparison that shows what training adds, in style transfer (chapter 11).
+    The comparison that shows what training adds, in style transfer (style transfer).
 
     Stage k sees the image at 1/2^(k-1) of its size with `widths[k-1]` filters, so the five
     outputs ("conv1" ... "conv5") describe the image at five scales. The weights are drawn once
@@ -197,8 +201,6 @@ def _vgg19_names(features: nn.Sequential) -> dict[int, str]:
 
 def _download(kind: str, timeout: float, download: bool) -> nn.Module:
     """The torchvision network of `kind` with its pinned ImageNet weights, cached or fetched."""
-    from torchvision import models
-
     problem = pretrained_problem(kind)
     if problem is not None and not download:
         raise RuntimeError(
@@ -225,9 +227,7 @@ def _pretrained(
     MobileNetV2 comes from `course_utils.imagenet.imagenet_classifier`, verified at every load.
     """
     if model is None and kind == "mobilenet_v2":
-        from ..imagenet import imagenet_classifier
-
-        model = imagenet_classifier(fetch=download)
+        model = imagenet.imagenet_classifier(fetch=download)
     elif model is None:
         model = _download(kind, timeout, download)
     features = model.features
@@ -284,7 +284,7 @@ def _chosen_layers(network: nn.Module, kind: str, layers: Sequence[str] | None) 
 
 
 class FeatureExtractor(nn.Module):
-    """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (chapter 11).
+    """Named activations of a frozen CNN for images (N, 3, H, W) in [0, 1] (style transfer).
 
     `kind` is "mobilenet_v2" (the course's ImageNet network, 14 MB, from
     `course_utils.imagenet.imagenet_classifier`, its SHA-256 checked at every load; layer names
@@ -350,7 +350,7 @@ class FeatureExtractor(nn.Module):
         )  # pragma: no cover
 
     def describe(self) -> str:
-        """One line naming the network and whether its weights are trained (chapter 11)."""
+        """One line naming the network and whether its weights are trained (style transfer)."""
         if self.kind == "random":
             widths = ", ".join(str(c.out_channels) for c in self.network.convs)
             return (
@@ -384,8 +384,6 @@ class FeatureExtractor(nn.Module):
                 f"{self.kind} network's layer {max(self.layers, key=self.all_layers.index)!r}: "
                 f"it needs at least {self.min_size}x{self.min_size}"
             )
-        from course_utils.interpret import evaluating
-
         with evaluating(self.network):  # frozen features, even after a stray .train()
             outputs = self.network((image - self.mean) / self.std)
         return {name: outputs[name] for name in self.layers}

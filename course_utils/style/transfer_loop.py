@@ -1,4 +1,4 @@
-"""Neural style transfer by optimising the pixels of one image (chapter 11).
+"""Neural style transfer by optimising the pixels of one image (style transfer).
 
 `transfer` runs named steps: `_checked_settings`, then `_prepare_images` and
 `_prepare_network` (the photos resized, the feature extractor and its layers), `_Objective` (the
@@ -17,7 +17,6 @@ import torch
 
 from .._validate import as_device
 from ..progress import progress
-from .features import FeatureExtractor
 from .images import as_image_tensor, resize, to_array
 from .losses import (
     content_loss,
@@ -26,6 +25,7 @@ from .losses import (
     style_loss,
     total_variation,
 )
+from .networks import FeatureExtractor
 
 __all__ = ["TransferResult", "transfer"]
 
@@ -33,7 +33,7 @@ LOSS_NAMES = ("total", "content", "style", "tv")
 
 
 class TransferResult(NamedTuple):
-    """What `transfer` returns: the image and the loss history (chapter 11).
+    """What `transfer` returns: the image and the loss history (style transfer).
 
     `image` is the best image met, (H, W, 3) float32 clipped to [0, 1]. `history` holds lists
     "total", "content", "style" and "tv": after each evaluation the losses of the best image so
@@ -80,7 +80,7 @@ def _checked_settings(
     weights = {name: _check_weight(value, name) for name, value in weights.items()}
     if callback is not None and not callable(callback):
         raise TypeError(f"transfer: `callback` must be callable, got {type(callback).__name__}")
-    device = torch.device("cpu") if device is None else as_device(device, "transfer")
+    device = torch.device("cpu") if device is None else as_device(device, "device", "transfer")
     if lr is not None and (
         isinstance(lr, bool)
         or not isinstance(lr, int | float | np.integer | np.floating)
@@ -355,7 +355,7 @@ def transfer(
     desc: str = "style transfer",
     smooth: bool = False,
 ) -> TransferResult:
-    """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (chapter 11).
+    """Neural style transfer (Gatys et al., 2016) by optimising an image's pixels (style transfer).
 
     Minimises ``content_weight * content + style_weight * style + tv_weight * tv``; the content
     and style terms are scaled by their targets (see `_Objective`), so the weights mean the same

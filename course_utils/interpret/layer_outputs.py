@@ -1,4 +1,4 @@
-"""A layer's activations and 2-D embeddings of feature vectors (chapter 09)."""
+"""A layer's activations and 2-D embeddings of feature vectors (learned features)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validate import as_float_array, as_number, as_submodule
-from ._checks import _as_image_batch, evaluating
+from course_utils._validate import as_float_array, as_image_batch, as_number, as_submodule
+from course_utils.modes import evaluating
 
 __all__ = ["activations", "embed"]
 
 
 def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) -> torch.Tensor:
-    """The output of `layer` (a submodule or its name) when `model` runs on `inputs` (chapter 09).
+    """The output of `layer` (a submodule or its name) when `model` runs on `inputs`.
 
     A forward hook records the output; the hook is removed afterwards. Runs without gradients
     and returns a detached tensor. A module called several times in one forward pass (a shared
@@ -27,7 +27,7 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
         )
     parameter = next(model.parameters(), None)
     if inputs.ndim == 4:
-        inputs = _as_image_batch(
+        inputs = as_image_batch(
             inputs, "inputs", "activations", None if parameter is None else parameter.dtype
         )
     elif parameter is not None and inputs.is_floating_point() and inputs.dtype != parameter.dtype:
@@ -35,7 +35,7 @@ def activations(model: nn.Module, inputs: torch.Tensor, layer: nn.Module | str) 
             f"activations: `inputs` has dtype {inputs.dtype} but the model's weights are "
             f"{parameter.dtype}; convert it with inputs.to({parameter.dtype})"
         )
-    module = as_submodule(model, layer, "activations")
+    module = as_submodule(layer, "layer", "activations", model)
     recorded: list[torch.Tensor] = []
 
     def hook(_module, _inputs, output):
@@ -60,14 +60,14 @@ def embed(
     pca_dims: int = 50,
     max_iter: int = 1000,
 ) -> np.ndarray:
-    """Embed N feature vectors in 2-D with PCA or t-SNE (scikit-learn); returns (N, 2) (chapter 09).
+    """N feature vectors embedded in 2-D, (N, 2), by PCA or t-SNE (learned features).
 
     `features` is (N, D), or (N, ...) which is flattened. PCA uses an exact SVD. For t-SNE,
     vectors longer than `pca_dims` are first reduced to `pca_dims` with PCA (the usual recipe:
     faster, less noise); t-SNE starts from the PCA layout (`init="pca"`), is seeded with
     `seed`, and runs `max_iter` gradient steps (at least 250, the early-exaggeration phase).
     """
-    array = as_float_array(features, "features", func="embed")
+    array = as_float_array(features, "features", "embed")
     if array.ndim < 2:
         raise ValueError(f"embed: `features` must be (N, D), got shape {array.shape}")
     array = array.reshape(len(array), -1)
@@ -79,7 +79,7 @@ def embed(
         raise ValueError("embed: `features` contains NaN or infinite values")
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"embed: `seed` must be a non-negative int, got {seed!r}")
-    from sklearn.decomposition import PCA
+    from sklearn.decomposition import PCA  # lazy: scikit-learn loads slowly
 
     if method == "pca":  # an exact SVD: the randomized solver scikit-learn may pick is approximate
         return PCA(n_components=2, svd_solver="full").fit_transform(array)
@@ -94,8 +94,8 @@ def embed(
         raise ValueError(f"embed: `pca_dims` must be an int >= 2, got {pca_dims!r}")
     if not isinstance(max_iter, int | np.integer) or isinstance(max_iter, bool) or max_iter < 250:
         raise ValueError(f"embed: `max_iter` must be an int >= 250, got {max_iter!r}")
-    from sklearn.manifold import TSNE
-    from threadpoolctl import threadpool_limits
+    from sklearn.manifold import TSNE  # lazy: scikit-learn loads slowly
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
     if array.shape[1] > pca_dims and len(array) > pca_dims:
         array = PCA(n_components=pca_dims, random_state=seed).fit_transform(array)

@@ -1,4 +1,4 @@
-"""Hand-written optimizers and 2-D test surfaces (chapter 07).
+"""Hand-written optimizers and 2-D test surfaces (optimizers).
 
 `SGD` (with optional momentum) and `Adam` take the same arguments as their `torch.optim`
 twins and apply exactly the same update rules (dampening 0, no Nesterov, no AMSGrad, weight
@@ -93,7 +93,7 @@ class _Optimizer:
 
 
 class SGD(_Optimizer):
-    """Stochastic gradient descent, with optional momentum, as `torch.optim.SGD` (chapter 07).
+    """Stochastic gradient descent, with optional momentum, as `torch.optim.SGD` (optimizers).
 
     For every parameter `w` with gradient `g`::
 
@@ -139,7 +139,7 @@ class SGD(_Optimizer):
 
 
 class Adam(_Optimizer):
-    """Adam with bias correction, as `torch.optim.Adam` (chapter 07).
+    """Adam with bias correction, as `torch.optim.Adam` (optimizers).
 
     For every parameter `w` with gradient `g`, at each step `t = 1, 2, ...`::
 
@@ -204,7 +204,7 @@ class Adam(_Optimizer):
 
 
 class Surface:
-    """A loss surface over points (x, y), with a known minimum and a plotting range (chapter 07).
+    """A loss surface over points (x, y), with a known minimum and a plotting range (optimizers).
 
     Subclasses define `formula(x, y)` with torch operations that work elementwise. Then:
     `surface(point)` is the loss at a tensor point of shape (2,), differentiable;
@@ -265,7 +265,7 @@ class Surface:
 
 
 class IllConditionedBowl(Surface):
-    """The quadratic bowl 0.5 * (a x^2 + b y^2): b/a times steeper along y than x (chapter 07)."""
+    """The quadratic bowl 0.5 * (a x^2 + b y^2): b/a times steeper along y than x (optimizers)."""
 
     name = "ill-conditioned bowl"
     xlim = (-6.0, 6.0)
@@ -291,7 +291,7 @@ class IllConditionedBowl(Surface):
 
 
 class Rosenbrock(Surface):
-    """Rosenbrock's banana valley (a - x)^2 + b (y - x^2)^2, minimum at (a, a^2) (chapter 07)."""
+    """Rosenbrock's banana valley (a - x)^2 + b (y - x^2)^2, minimum at (a, a^2) (optimizers)."""
 
     name = "Rosenbrock"
     xlim = (-2.0, 2.0)
@@ -311,7 +311,7 @@ class Rosenbrock(Surface):
 
 
 class PlateauSurface(Surface):
-    """A gently sloping plateau, a shallow local minimum, then the deep global one (chapter 07).
+    """A gently sloping plateau, a shallow local minimum, then the deep global one (optimizers).
 
     Along x the loss falls slowly (slope 0.05) across a plateau, dips into a shallow well near
     x = -0.5, rises over a low ridge, falls into the deep well near x = 2, and climbs a wall
@@ -357,7 +357,7 @@ def run_optimizer(
     start: tuple[float, float] | None = None,
     **hyperparameters,
 ) -> np.ndarray:
-    """Follow `optimizer_class(**hyperparameters)` for `steps` steps on `surface` (chapter 07).
+    """Follow `optimizer_class(**hyperparameters)` for `steps` steps on `surface` (optimizers).
 
     `optimizer_class` is `SGD`, `Adam`, or any class built like `torch.optim` optimizers
     (`torch.optim.SGD` works too). The point starts at `start` (default `surface.start`) and
