@@ -198,7 +198,7 @@ def _train_classifier(
                 device="cpu",
                 scheduler=scheduler,
                 augment=augment,
-                desc="training the chapter-07 classifier",
+                desc="training the digit classifier",
             )
     finally:
         torch.set_num_threads(threads)

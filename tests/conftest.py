@@ -39,7 +39,7 @@ def chapter(topic: str) -> Path:
     Tests name a chapter by its topic, never by its number, so renumbering chapters (renaming
     their files and `_toc.yml`) changes no test.
     """
-    found = [p for p in toc_chapters() if re.fullmatch(rf"\d+[a-z]?_{re.escape(topic)}", p.stem)]
+    found = [p for p in toc_chapters() if re.fullmatch(rf"\d+_{re.escape(topic)}", p.stem)]
     if len(found) != 1:
         raise LookupError(f"_toc.yml lists {len(found)} chapters about {topic!r}: {found}")
     return found[0]

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from builders import tiny_cnn
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-from builders import tiny_cnn
 
 from course_utils import (
     augment,

@@ -1,7 +1,7 @@
 """Chapters are named by topic or MyST label, never by a number that renumbering would make stale.
 
-The package, the tests, the contributor docs and the benchmarks refuse "chapter 08", "ch. 09",
-"chapters 09-10", "Chapter 06's", `ch10_...` or `test_chapter_07_...`: inserting a chapter
+The package, the tests, the contributor docs and the benchmarks refuse "chapter 09", "ch. 10",
+"chapters 10-11", "Chapter 06's", `ch10_...` or `test_chapter_07_...`: inserting a chapter
 renames files and `_toc.yml`, and nothing else may need to change. Tests find a chapter through
 `_toc.yml` (`conftest.chapter("optimizers")`). The one exception is text generated from
 `_toc.yml` itself (its generator keeps the numbers true): list such files in GENERATED.
@@ -16,10 +16,10 @@ import re
 import pytest
 from conftest import ROOT
 
-# "chapter 08", "chapters 09-10", "Chapter 06's", "ch. 09", "ch 9", "chs. 2-3", "ch10_grad_cam",
+# "chapter 09", "chapters 10-11", "Chapter 06's", "ch. 10", "ch 9", "chs. 2-3", "ch10_grad_cam",
 # "test_chapter_07_": a chapter word, then a number (an underscore may join them in names).
 CHAPTER_NUMBER = re.compile(r"(?<![a-z])ch(?:apters?|s)?\.?[\s_-]*\d{1,2}(?![\d.])", re.IGNORECASE)
-# A chapter's file name: "08_training_a_classifier", "notebooks/07_optimizers".
+# A chapter's file name: "09_training_a_classifier", "notebooks/08_optimizers".
 NOTEBOOK_FILE = re.compile(r"\b\d{2}[a-z]?_[a-z]")
 
 # Where a chapter must be named by topic, and which files there to read.
@@ -62,10 +62,10 @@ def test_chapters_are_named_by_topic_not_by_number(area):
 @pytest.mark.parametrize(
     "text",
     [
-        "(chapter 08)",
+        "(chapter 09)",
         "Chapter 06's exercise",
-        "chapters 09-10",
-        "ch. 09",
+        "chapters 10-11",
+        "ch. 10",
         "ch 9",
         "chs. 2-3",
         "_ch10_grad_cam_tiny",
@@ -77,7 +77,7 @@ def test_a_chapter_number_is_caught(text):
     assert CHAPTER_NUMBER.search(text)
 
 
-@pytest.mark.parametrize("text", ['"08_training_a_classifier.ipynb"', "notebooks/07_optimizers"])
+@pytest.mark.parametrize("text", ['"09_training_a_classifier.ipynb"', "notebooks/08_optimizers"])
 def test_a_chapter_file_name_is_caught(text):
     assert NOTEBOOK_FILE.search(text)
 

@@ -332,7 +332,7 @@ def test_guided_backprop_leaves_relus_normal_afterwards():
 
 
 def odd_cnn(seed: int = 3) -> nn.Module:
-    """A random CNN on 3 x 13 x 11 images with batch norm and dropout, none of it in chapter 10."""
+    """A random CNN on 3 x 13 x 11 images with batch norm and dropout, none of it in chapter 11."""
     torch.manual_seed(seed)
     return nn.Sequential(
         nn.Conv2d(3, 5, 3, padding=1),

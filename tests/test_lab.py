@@ -468,7 +468,7 @@ def test_training_progress_widget(browser):
 
 # Every MyST form the chapters use; opened from fresh copies in a folder of their own, which the
 # Run All of the tests above (that un-folds the cells it runs, and autosaves) never touches.
-READ = ("fresh/01_convolutions.ipynb", "fresh/06_backpropagation.ipynb")
+READ = tuple(f"fresh/{chapter(topic).name}" for topic in ("convolutions", "backpropagation"))
 # Rendered markdown of the cells now drawn, without code, code blocks and typeset math.
 RENDERED_TEXT = """
 return [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell .myst')]
@@ -581,7 +581,7 @@ def test_myst_renders_in_lab(reader, name):
 
 
 def test_solutions_hidden_until_opened(reader):
-    """Chapter 01's solutions: prose, code and outputs hidden at first; clicking opens each."""
+    """The first chapter's solutions: prose, code and outputs hidden at first; clicking opens each."""
     name = READ[0]
     _read(reader, name)
     solutions = reader.execute_script(SOLUTIONS, name)

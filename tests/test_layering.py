@@ -30,6 +30,7 @@ LAYERS = [
         "interpret",
         "training",
         "featurevis",
+        "deep_networks",
     },
     {"models"},  # the course's networks, built on ops
     {"plotting"},  # figures and diagrams (diagrams trace a model with `describe`)

@@ -11,7 +11,7 @@ from nbval_tolerance import tolerance_of
 
 MAX_BYTES = 2_000_000
 ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/work/|/tmp/|/Users/|[A-Z]:\\\\|site-packages)")
-NAME = re.compile(r"^\d\d[a-z]?_[a-z0-9_]+\.ipynb$")  # 06b_: a chapter not yet renumbered
+NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
 def _load(path):

@@ -12,10 +12,6 @@ import pytest
 from conftest import NOTEBOOKS
 from solution_cells import CODE_LEAD, MARKDOWN_LEAD, solution_spans
 
-# Chapter 06 is being split in another branch: it has the metadata, and gets the first-line
-# comments when the lead re-applies `python tests/solution_cells.py` to the split chapters.
-LEADS_PENDING: set[str] = set()  # chapters not yet given the first-line comments
-
 
 def _source(cell) -> str:
     return "".join(cell["source"])
@@ -53,7 +49,7 @@ def test_solutions_are_hidden_in_jupyterlab(notebook):
             if cell["cell_type"] == "code" and not hidden.get("outputs_hidden"):
                 problems.append(f"{label}: code cell {first!r} shows its outputs")
             lead = CODE_LEAD if cell["cell_type"] == "code" else MARKDOWN_LEAD
-            if path.name not in LEADS_PENDING and not first.startswith(lead):
+            if not first.startswith(lead):
                 problems.append(f"{label}: a folded cell shows {first!r}, not {lead!r}...")
     assert not problems, (
         f"{path.name}: solutions visible in JupyterLab (fix: python tests/solution_cells.py "

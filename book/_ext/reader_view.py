@@ -1,7 +1,7 @@
 """What a reader sees in the built book, beyond what the themes do by default.
 
 - Exercises are numbered per chapter ("Exercise 6.2"), the chapter taken from the notebook's file
-  name (`notebooks/07_optimizers` is chapter 7). Sphinx numbers them across the whole book when
+  name (`notebooks/08_optimizers` is chapter 8). Sphinx numbers them across the whole book when
   the table of contents is not section-numbered; this renumbers them after Sphinx does, so titles,
   solutions and `{numref}` links all use the per-chapter numbers.
 - The References list is labelled author-year ("[Ioffe and Szegedy, 2015]"), as the citations

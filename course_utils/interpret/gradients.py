@@ -40,8 +40,8 @@ def saliency(
     model: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
     target: int | Sequence[int] | torch.Tensor,
-    abs: bool = True,
-) -> torch.Tensor:  # noqa: A002 - Captum's name
+    abs: bool = True,  # Captum's name, though it shadows the builtin
+) -> torch.Tensor:
     """Saliency map: the gradient of the target score with respect to each pixel (attribution).
 
     Equals Captum's `Saliency(model).attribute(x, target=target, abs=abs)`: shaped like `x`,
@@ -49,7 +49,7 @@ def saliency(
     """
     func = "saliency"
     as_callable(model, "model", func)
-    abs = as_bool(abs, "abs", func)  # noqa: A001 - Captum's name
+    abs = as_bool(abs, "abs", func)
     x = as_model_input(x, "x", func, model)
     gradient = _input_gradient(model, x, target, func)
     return gradient.abs() if abs else gradient
