@@ -12,6 +12,7 @@ the docs may, in example commands.
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from conftest import ROOT
@@ -33,7 +34,7 @@ CODE = {"course_utils", "tests"}
 # Files generated from _toc.yml, whose chapter numbers follow it by construction (none today),
 # and this file, whose examples below are the point.
 GENERATED: set[str] = set()
-EXAMPLES = {"tests/test_chapter_names.py"}
+EXAMPLES = {"tests/test_chapter_names.py", "tools/renumber_chapters.py"}
 
 
 def chapter_numbers(area: str) -> list[str]:
@@ -99,3 +100,24 @@ def test_a_chapter_file_name_is_caught(text):
 )
 def test_topic_names_and_other_numbers_pass(text):
     assert not CHAPTER_NUMBER.search(text) and not NOTEBOOK_FILE.search(text)
+
+
+def test_renumbering_shifts_every_citation_once(tmp_path):
+    """`tools/renumber_chapters.py` renumbers prose citations and titles in one pass."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from renumber_chapters import rewrite, shift_citations
+
+    numbers = {"06b": "07", "07": "08", "08": "09"}
+    text = "See chapter 07, Chapters 07-08, chapters 06 and 08, ch. 08; chapter 7 and 2007."
+    assert shift_citations(text, numbers) == (
+        "See chapter 08, Chapters 08-09, chapters 06 and 09, ch. 09; chapter 7 and 2007."
+    )
+    twin = tmp_path / "07_optimizers.md"
+    twin.write_text("# 07 Optimizers\n\nChapter 08 and {doc}`08_training` follow.\n")
+    stems = {"07_optimizers": "08_optimizers", "08_training": "09_training"}
+    assert rewrite(twin, "notebooks/md/07_optimizers.md", numbers, stems)
+    assert twin.read_text() == "# 08 Optimizers\n\nChapter 09 and {doc}`09_training` follow.\n"
+    code = tmp_path / "x.py"
+    code.write_text('path = "notebooks/07_optimizers.ipynb"  # chapter 07\n')
+    assert rewrite(code, "course_utils/x.py", numbers, stems)  # file names move, prose rules not
+    assert code.read_text() == 'path = "notebooks/08_optimizers.ipynb"  # chapter 07\n'
