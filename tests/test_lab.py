@@ -356,7 +356,7 @@ def test_kernel_explorer_redraws(browser):
         lambda d: "sum of weights: 0" in info.text,
         "the explorer's description of sobel_x",
     )
-    _screenshot(browser, explorer, "01-kernel-explorer-sobel_x")
+    _screenshot(browser, explorer, "convolutions-kernel-explorer-sobel_x")
     digest = browser.execute_async_script(IMAGE_DIGEST, explorer)
     assert len(digest) == 64, f"could not read the explorer's image: {digest}"
 
@@ -368,7 +368,7 @@ def test_kernel_explorer_redraws(browser):
         "the explorer's image to change after picking box_blur",
     )
     assert "sum of weights: 1" in info.text, info.text
-    _screenshot(browser, explorer, "01-kernel-explorer-box_blur")
+    _screenshot(browser, explorer, "convolutions-kernel-explorer-box_blur")
     digest = browser.execute_async_script(IMAGE_DIGEST, explorer)
 
     centre = cell.find_elements(By.CSS_SELECTOR, ".widget-gridbox input")[4]  # the middle weight
@@ -428,7 +428,7 @@ def test_exercise_feedback(browser):
         )
         shown = output.get_attribute("textContent")
         assert ("Correct" in shown) != ("Not yet" in shown), shown
-        _screenshot(browser, cell, f"01-exercise-{shot}")
+        _screenshot(browser, cell, f"convolutions-exercise-{shot}")
 
 
 def test_training_progress_widget(browser):
@@ -461,7 +461,7 @@ def test_training_progress_widget(browser):
         assert fill.value_of_css_property("width") == bar.find_element(
             By.CSS_SELECTOR, ".progress"
         ).value_of_css_property("width"), "the bar is not full"
-    _screenshot(browser, bars[-1], "07-training-progress")
+    _screenshot(browser, bars[-1], "training_a_classifier-progress")
 
 
 # --- Reading a chapter in JupyterLab (issue 23): MyST rendered, solutions folded until opened ---
@@ -614,9 +614,9 @@ def test_solutions_hidden_until_opened(reader):
     )
     assert not _shown(code_cell, ".jp-OutputArea-output"), "the solution's outputs show"
     assert not _shown(code_cell, ".jp-InputArea"), "the code shows"
-    _screenshot(reader, details, "01-solution-closed")
+    _screenshot(reader, details, "convolutions-solution-closed")
     exercise = reader.find_element(By.CSS_SELECTOR, panel + "aside#ex-output-size")
-    _screenshot(reader, exercise, "01-exercise")
+    _screenshot(reader, exercise, "convolutions-exercise")
 
     details.find_element(By.CSS_SELECTOR, "summary").click()
     _wait(reader, WAIT_CEILING, lambda d: prose.is_displayed(), "the written answer to open")
@@ -630,4 +630,4 @@ def test_solutions_hidden_until_opened(reader):
         "the outputs to open",
     )
     assert "[24, 12, 5]" in code_cell.find_element(By.CSS_SELECTOR, ".jp-OutputArea").text
-    _screenshot(reader, details, "01-solution-open")
+    _screenshot(reader, details, "convolutions-solution-open")
