@@ -8,6 +8,7 @@ import re
 import pytest
 from conftest import NOTEBOOKS, ROOT
 from nbval_tolerance import tolerance_of
+from solution_cells import solution_spans
 
 MAX_BYTES = 2_000_000
 ABSOLUTE_PATH = re.compile(r"(/home/|/root/|/work/|/tmp/|/Users/|[A-Z]:\\\\|site-packages)")
@@ -90,10 +91,6 @@ def test_has_outputs_and_chapter_shape(notebook):
     )
     for heading in ("## Summary", "## Exercises", "## Going further"):
         assert heading in markdown, f"{path.name}: missing '{heading}'"
-    setup_cell = "".join(_code_cells(nb)[0]["source"])
-    assert re.search(r"^(\w+(, \w+)? = )?setup\(seed=0[,)]", setup_cell, re.M), (
-        f"{path.name}: the first code cell must make the one setup call, `setup(seed=0)`"
-    )
     assert "set_num_threads" not in code, (
         f"{path.name}: the thread policy lives in course_utils.runtime"
     )
@@ -154,8 +151,8 @@ def test_tolerant_cells_declare_why():
 # Asserts guard the stored outputs, but a reader of the book sees the lesson, not test
 # plumbing: each guard lives in its own code cell right after the cell it guards, tagged
 # `remove-cell` (hidden in the book) and `"jupyter": {"source_hidden": true}` (collapsed in
-# JupyterLab). Solutions are collapsed anyway and may assert inline. A lesson cell may show an
-# assert only when the assert IS the lesson, declared in its metadata as
+# JupyterLab); inside a solution too, since the book shows a solution's code. A lesson cell
+# may show an assert only when the assert IS the lesson, declared in its metadata as
 # `"visible_assert": "<where the prose presents it>"`, and only a few of them in the course.
 HIDING_TAGS = {"remove-cell", "remove-input"}
 VISIBLE_ASSERT_BUDGET = 5
@@ -165,12 +162,9 @@ BUILTIN_NAMES = set(dir(builtins))
 
 def _cells_with_solution_flag(nb):
     """(index, cell, inside a solution) for every cell of a notebook."""
-    inside = False
+    inside = {i for start, end in solution_spans(nb["cells"]) for i in range(start + 1, end)}
     for i, cell in enumerate(nb["cells"]):
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown":
-            inside = ("{solution-start}" in source or inside) and "{solution-end}" not in source
-        yield i, cell, inside
+        yield i, cell, i in inside
 
 
 def _is_guard_cell(cell) -> bool:
@@ -181,10 +175,15 @@ def _is_guard_cell(cell) -> bool:
     )
 
 
-def _is_lesson_cell(cell, in_solution: bool) -> bool:
-    """A code cell whose source the book shows (hide-input shows it on a click)."""
+def _shown_in_book(cell) -> bool:
+    """A code cell whose source the book shows (hide-input and solutions show it on a click)."""
     tags = set(cell.get("metadata", {}).get("tags", []))
-    return cell["cell_type"] == "code" and not in_solution and not tags & HIDING_TAGS
+    return cell["cell_type"] == "code" and not tags & HIDING_TAGS
+
+
+def _is_lesson_cell(cell, in_solution: bool) -> bool:
+    """A code cell the book shows that is not part of an exercise's solution."""
+    return _shown_in_book(cell) and not in_solution
 
 
 def _asserts(source: str) -> list[ast.Assert]:
@@ -236,13 +235,12 @@ def test_every_tolerant_cell_is_guarded_by_the_hidden_cell_after_it(notebook):
     """A loosely compared cell is followed by a hidden assert cell about its own numbers."""
     path, nb = notebook
     cells, problems = nb["cells"], []
-    for i, cell, in_solution in _cells_with_solution_flag(nb):
+    for i, cell in enumerate(cells):
         if "tolerance" not in cell.get("metadata", {}) or cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
-        collapsed = in_solution or _is_guard_cell(cell)
-        if collapsed and _asserts(source):
-            continue  # a solution (or a guard cell) asserts its own numbers, out of sight
+        if _is_guard_cell(cell) and _asserts(source):
+            continue  # a guard cell asserts its own numbers, out of sight
         after = next((c for c in cells[i + 1 :] if c["cell_type"] == "code"), None)
         follows = after is not None and after is cells[i + 1]
         if not (follows and _is_guard_cell(after) and _asserts("".join(after["source"]))):
@@ -274,7 +272,7 @@ def test_asserts_stay_out_of_the_lessons(notebook):
     """Guards live in hidden cells; a lesson cell shows an assert only where it is the lesson."""
     path, nb = notebook
     problems = []
-    for i, cell, in_solution in _cells_with_solution_flag(nb):
+    for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
         source = "".join(cell["source"])
@@ -282,7 +280,7 @@ def test_asserts_stay_out_of_the_lessons(notebook):
         if "remove-cell" in cell["metadata"].get("tags", []) and asserts:
             if not _is_guard_cell(cell):
                 problems.append(f"cell {i}: hidden in the book but not collapsed in JupyterLab")
-        if not _is_lesson_cell(cell, in_solution) or not asserts:
+        if not _shown_in_book(cell) or not asserts:  # solutions too: the book shows them
             continue
         code_lines = [line for line in source.splitlines() if line.strip()]
         assert_lines = sum(node.end_lineno - node.lineno + 1 for node in asserts)
