@@ -202,10 +202,9 @@ fetch(img.src).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-25
 """
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory, lab):
-    """Chromium on JupyterLab: the classifier chapter runs first (it is the slow one), then convolutions."""
-    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), 1280, 1000)
+def _lab_in_chromium(tmp_path_factory, lab, profile: str):
+    """Chromium (its own profile) with JupyterLab loaded; quit if Lab never loads."""
+    driver = start_chromium(tmp_path_factory.mktemp(profile), 1280, 1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         driver.get(f"{lab['base']}/lab?reset&token={lab['token']}")
@@ -215,6 +214,17 @@ def browser(tmp_path_factory, lab):
             lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"),
             "JupyterLab to load",
         )
+    except BaseException:
+        driver.quit()
+        raise
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, lab):
+    """Chromium on JupyterLab: the classifier chapter runs first (it is the slow one), then convolutions."""
+    driver = _lab_in_chromium(tmp_path_factory, lab, "chromium-profile")
+    try:
         for name in (CLASSIFIER, CONVOLUTIONS):
             _open(driver, name)
             _menu(
@@ -512,16 +522,8 @@ def reader(tmp_path_factory, lab):
     (lab["root"] / "fresh").mkdir(exist_ok=True)
     for path in READ:
         shutil.copy2(ROOT / "notebooks" / Path(path).name, lab["root"] / path)
-    driver = start_chromium(tmp_path_factory.mktemp("reader-profile"), 1280, 1000)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver = _lab_in_chromium(tmp_path_factory, lab, "reader-profile")
     try:
-        driver.get(f"{lab['base']}/lab?reset&token={lab['token']}")
-        _wait(
-            driver,
-            WAIT_CEILING,
-            lambda d: d.find_elements(By.CSS_SELECTOR, "#jp-main-dock-panel"),
-            "JupyterLab to load",
-        )
         yield driver
     finally:
         driver.quit()

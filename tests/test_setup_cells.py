@@ -62,6 +62,11 @@ def test_setup_cell_is_imports_plus_one_call(path):
     assert len(calls) == 1 and not others, (
         f"{path.name}: the setup cell must be imports and one setup(...) call; also has {others}"
     )
+    call = next(n for n in ast.walk(calls[0]) if isinstance(n, ast.Call))
+    seeds = [k.value for k in call.keywords if k.arg == "seed"]
+    assert len(seeds) == 1 and ast.literal_eval(seeds[0]) == 0, (
+        f"{path.name}: the setup call seeds the chapter, `setup(seed=0, ...)`"
+    )
     assert any(
         isinstance(node, ast.ImportFrom) and node.module == "course_utils" for node in statements
     ), f"{path.name}: the setup cell imports from course_utils itself (`from course_utils ...`)"
