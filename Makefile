@@ -25,7 +25,7 @@ AVX2_CPU := ATEN_CPU_CAPABILITY=avx2 COURSE_NUM_THREADS=1
 # offline, a notice and no error) and once into the isolated folder the tests use.
 WEIGHTS := $(TEST_DATA)/torch/hub/checkpoints/mobilenet_v2-b0353104.pth
 
-.PHONY: setup book test check test-other-cpu lint format lab bench notebooks sync clean
+.PHONY: setup book test check test-other-cpu lint format lab lab-es bench notebooks translations sync clean
 
 setup: $(STAMP) $(WEIGHTS)
 
@@ -42,9 +42,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
 	touch $(STAMP)
 
+# Both editions, side by side, strict (-W -n): English at _build/html/, Spanish at _build/html/es/.
 book: setup
-	$(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "Book: $(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/build_book.py
 
 LINTED := course_utils tests tools benchmarks notebooks book/_ext
 
@@ -65,10 +65,11 @@ check: setup lint
 # The full suite: everything in `check`, the book build, the browser tests, and nbval on every
 # notebook with the tolerances the cells declare.
 test: setup lint
-	$(NB_ENV) $(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(NB_ENV) $(BIN)/python -m pytest tests notebooks es/notebooks $(NBVAL)
 
 # The notebooks twice more, as two other processors would run them (CI runs this after
-# `make test`): portable kernels with two threads, then AVX2 kernels with one thread.
+# `make test`): portable kernels with two threads, then AVX2 kernels with one thread. The
+# Spanish chapters run the same code (only words differ), so the English ones stand for both.
 test-other-cpu: setup
 	$(NB_ENV) $(OTHER_CPU) $(BIN)/python -m pytest notebooks $(NBVAL) -q
 	$(NB_ENV) $(AVX2_CPU) $(BIN)/python -m pytest notebooks $(NBVAL) -q
@@ -76,14 +77,29 @@ test-other-cpu: setup
 lab: setup
 	$(BIN)/jupyter lab notebooks
 
+# The Spanish chapters (la edición en español).
+lab-es: setup
+	$(BIN)/jupyter lab es/notebooks
+
 # Bring each notebook and its MyST twin (notebooks/md/) in line: the newer file's cells win, the
 # notebook keeps its outputs. Run it after editing either; then `make notebooks NB=...` to execute.
 sync: $(STAMP)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
-# Re-execute notebooks and store their outputs (all, or NB=notebooks/01_convolutions.ipynb).
+# Re-execute notebooks and store their outputs (all, or NB=notebooks/01_convolutions.ipynb):
+# the English chapters, then their Spanish twins, regenerated from the catalogues first.
+ES_NB = $(if $(NB),$(patsubst notebooks/%,es/notebooks/%,$(NB)),$(wildcard es/notebooks/*.ipynb))
 notebooks: setup
 	$(NB_ENV) $(BIN)/python tools/execute_notebooks.py $(NB)
+	$(BIN)/python tools/translations.py notebooks
+	$(NB_ENV) $(BIN)/python tools/execute_notebooks.py $(ES_NB)
+
+# After an English edit: bring the Spanish catalogues (pages and course_utils) up to date, then
+# list what awaits translation. CONTRIBUTING.md, "Translating", has the whole loop.
+translations: $(STAMP)
+	$(BIN)/python tools/translations.py extract
+	$(BIN)/python tools/course_utils_catalogue.py
+	-$(BIN)/python tools/translations.py check
 
 bench: setup
 	$(NB_ENV) $(BIN)/python benchmarks/notebooks.py

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +20,9 @@ from builders import autograd_grads as _autograd_grads
 from builders import tiny_cnn as _tiny_cnn
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))  # the repository's tools (translations, solution_cells)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SPANISH_NOTEBOOKS = sorted((ROOT / "es" / "notebooks").glob("*.ipynb"))
 BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
 TEST_DATA = ROOT / ".course-test-data"
 
@@ -102,26 +103,18 @@ def autograd_grads():
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
-    """Build the whole book once per session, as `make book` does, into a temporary folder.
+    """Build both editions once per session, as `make book` does, into a temporary folder.
 
-    The developer's own `_build` is left alone. Returns the HTML folder.
+    The developer's own `_build` is left alone. Returns the English HTML folder; the Spanish
+    edition is its `es/` folder.
     """
     reuse = os.environ.get("COURSE_REUSE_BOOK")  # developers only: test an already built book
     if reuse:
         return Path(reuse)
+    import build_book
+
     out = tmp_path_factory.mktemp("book")
-    exe = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=2400,  # a ceiling: the build takes minutes, many more on a busy machine
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"book build failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n"
-            f"{result.stderr[-4000:]}"
-        )
+    failures = build_book.build(out)
+    if failures:
+        pytest.fail("\n".join(failures))
     return out / "_build" / "html"

@@ -43,12 +43,21 @@ if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
 """
 
 
-def _pages() -> list[str]:
+def _pages(editions: bool = True) -> list[str]:
+    """Every page of the book, then (with `editions`) its Spanish twin under es/."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     pages = [toc["root"]]
     for part in toc.get("parts", []):
         pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
+    return pages + [f"{SPANISH}/{page}" for page in pages] if editions else pages
+
+
+SPANISH = "es"
+EXERCISE_WORD = {"en": "Exercise", SPANISH: "Ejercicio"}
+
+
+def _language(page: str) -> str:
+    return SPANISH if page.startswith(f"{SPANISH}/") else "en"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -93,7 +102,7 @@ def _open(driver, url: str, size: tuple[int, int] = WIDE, dark: bool = False) ->
 
 
 def _chapter(page: str) -> int | None:
-    match = re.match(r"notebooks/(\d+)_", page)
+    match = re.match(r"(?:es/)?notebooks/(\d+)_", page)
     return int(match.group(1)) if match else None
 
 
@@ -171,7 +180,7 @@ const walker = document.createTreeWalker(document.querySelector('main'), NodeFil
     ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
 const typed = [];
 while (walker.nextNode()) {
-  const m = walker.currentNode.nodeValue.match(/.{0,25}\\bexercises?\\s+\\d+.{0,10}/i);
+  const m = walker.currentNode.nodeValue.match(/.{0,25}\\b(exercises?|ejercicios?)\\s+\\d+.{0,10}/i);
   if (m) typed.push(m[0]);
 }
 return {titles: titles, typed: typed};
@@ -333,7 +342,8 @@ def test_exercises_numbered_per_chapter(page, site, browser):
     _open(browser, f"{site}/{page}.html")
     found = browser.execute_script(EXERCISES)
     chapter = _chapter(page)
-    expected = [f"Exercise {chapter}.{k}" for k in range(1, len(found["titles"]) + 1)]
+    word = EXERCISE_WORD[_language(page)]
+    expected = [f"{word} {chapter}.{k}" for k in range(1, len(found["titles"]) + 1)]
     assert found["titles"] == expected, f"{page}: exercise titles {found['titles']}"
     assert not found["typed"], (
         f"{page}: exercises referred to by a typed number, not a link: {found['typed']}"
@@ -380,10 +390,11 @@ def test_animations_have_no_light_panel_in_dark_mode(page, site, browser):
         )
 
 
-def test_search_finds_softmax(site, browser):
+@pytest.mark.parametrize("edition", ["", f"{SPANISH}/"], ids=["en", SPANISH])
+def test_search_finds_softmax(edition, site, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(f"{site}/search.html?q=softmax")
+    browser.get(f"{site}/{edition}search.html?q=softmax")
     _wait_loaded(browser)
     WebDriverWait(browser, WAIT_CEILING).until(
         lambda d: d.find_elements("css selector", "#search-results ul.search li")
@@ -478,3 +489,36 @@ def test_inline_math_fits_a_phone(page, site, browser):
     cut, hidden = browser.execute_async_script(INLINE_MATH_CUT)
     assert not cut, f"{page} at 390 px: {len(cut)} inline formulas cut off, e.g. {cut[:3]}"
     assert not hidden, f"{page} at 390 px: wide equations scroll with no cue: {hidden[:3]}"
+
+
+SWITCH = """
+const a = document.querySelector('a.edition-switch');
+if (!a) return null;
+const r = a.getBoundingClientRect();
+return {shown: r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth,
+        label: a.textContent.trim(), lang: a.getAttribute('hreflang')};
+"""
+
+
+@pytest.mark.parametrize("size", [WIDE, PHONE], ids=["1280px", "390px"])
+@pytest.mark.parametrize("page", _pages(editions=False))
+def test_the_language_switch_opens_the_same_page(page, size, site, browser):
+    """Issue 21: on every page, at both widths, the switch leads to the same page in the other
+    edition (EN -> ES -> EN), whose <html lang> is that language."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    here = f"{site}/{page}.html"
+    there = f"{site}/{SPANISH}/{page}.html"
+    for start, target, lang in ((here, there, SPANISH), (there, here, "en")):
+        _open(browser, start, size)
+        switch = browser.execute_script(SWITCH)
+        assert switch and switch["shown"], f"{start} at {size[0]} px: no visible switch ({switch})"
+        assert switch["lang"] == lang, switch
+        title = browser.find_element("css selector", "main h1").text
+        browser.find_element("css selector", "a.edition-switch").click()
+        WebDriverWait(browser, WAIT_CEILING).until(lambda d, url=target: d.current_url == url)
+        _wait_loaded(browser)
+        assert browser.execute_script("return document.documentElement.lang") == lang
+        landed = browser.find_element("css selector", "main h1").text
+        number = re.match(r"\d+", title)
+        assert not number or landed.startswith(number.group(0)), (title, landed)

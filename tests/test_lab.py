@@ -479,6 +479,17 @@ def test_training_progress_widget(browser):
 # Every MyST form the chapters use; opened from fresh copies in a folder of their own, which the
 # Run All of the tests above (that un-folds the cells it runs, and autosaves) never touches.
 READ = tuple(f"fresh/{chapter(topic).name}" for topic in ("convolutions", "backpropagation"))
+# ... and the first chapter in Spanish (es/notebooks/), as `make lab-es` opens it.
+SPANISH_READ = f"fresh/es-{chapter('convolutions').name}"
+
+
+def _read_source(path: str) -> Path:
+    name = Path(path).name
+    if name.startswith("es-"):
+        return ROOT / "es" / "notebooks" / name.removeprefix("es-")
+    return ROOT / "notebooks" / name
+
+
 # Rendered markdown of the cells now drawn, without code, code blocks and typeset math.
 RENDERED_TEXT = """
 return [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell .myst')]
@@ -520,8 +531,8 @@ return panel.content.scrollToCell(cell, 'center').then(() => true);
 def reader(tmp_path_factory, lab):
     """Chromium on JupyterLab with the READ chapters open as a learner first sees them (not run)."""
     (lab["root"] / "fresh").mkdir(exist_ok=True)
-    for path in READ:
-        shutil.copy2(ROOT / "notebooks" / Path(path).name, lab["root"] / path)
+    for path in (*READ, SPANISH_READ):
+        shutil.copy2(_read_source(path), lab["root"] / path)
     driver = _lab_in_chromium(tmp_path_factory, lab, "reader-profile")
     try:
         yield driver
@@ -552,7 +563,7 @@ def _shown(element, css: str) -> bool:
     return any(found.is_displayed() for found in element.find_elements(By.CSS_SELECTOR, css))
 
 
-@pytest.mark.parametrize("name", READ)
+@pytest.mark.parametrize("name", (*READ, SPANISH_READ))
 def test_myst_renders_in_lab(reader, name):
     """No raw {term}, {ref}, {cite}, {eq}, {doc}, :label:, directive fences or $...$ in rendered markdown."""
     _read(reader, name)
@@ -582,9 +593,9 @@ def test_myst_renders_in_lab(reader, name):
     )
 
 
-def test_solutions_hidden_until_opened(reader):
+@pytest.mark.parametrize("name", (READ[0], SPANISH_READ))
+def test_solutions_hidden_until_opened(reader, name):
     """The first chapter's solutions: prose, code and outputs hidden at first; clicking opens each."""
-    name = READ[0]
     _read(reader, name)
     solutions = reader.execute_script(SOLUTIONS, name)
     assert len(solutions) >= 4, f"{name}: {len(solutions)} solutions found"
@@ -594,7 +605,10 @@ def test_solutions_hidden_until_opened(reader):
                 f"{solution['label']}: {cell} shown"
             )
             # a folded cell shows its first line: a comment, not a line of the answer
-            assert re.match(r"[#%] Solution", cell["placeholder"] or ""), (solution["label"], cell)
+            assert re.match(r"[#%] Soluci(on|ón)", cell["placeholder"] or ""), (
+                solution["label"],
+                cell,
+            )
     first = solutions[0]
     reader.execute_script(SCROLL_TO_CELL, name, first["index"])
     panel = ".jp-NotebookPanel:not(.lm-mod-hidden) "
@@ -610,15 +624,16 @@ def test_solutions_hidden_until_opened(reader):
         panel + f'.jp-Notebook-cell[data-windowed-list-index="{first["cells"][0]["index"]}"]',
     )
     placeholder = code_cell.find_element(By.CSS_SELECTOR, ".jp-InputPlaceholder")
-    assert placeholder.text.startswith("# Solution"), placeholder.text
+    assert re.match(r"# Soluci(on|ón)", placeholder.text), placeholder.text
+    shot = "es-convolutions" if name == SPANISH_READ else "convolutions"
     assert details.get_attribute("open") is None and not prose.is_displayed(), (
         "the written answer shows"
     )
     assert not _shown(code_cell, ".jp-OutputArea-output"), "the solution's outputs show"
     assert not _shown(code_cell, ".jp-InputArea"), "the code shows"
-    _screenshot(reader, details, "convolutions-solution-closed")
+    _screenshot(reader, details, f"{shot}-solution-closed")
     exercise = reader.find_element(By.CSS_SELECTOR, panel + "aside#ex-output-size")
-    _screenshot(reader, exercise, "convolutions-exercise")
+    _screenshot(reader, exercise, f"{shot}-exercise")
 
     details.find_element(By.CSS_SELECTOR, "summary").click()
     _wait(reader, WAIT_CEILING, lambda d: prose.is_displayed(), "the written answer to open")
@@ -632,4 +647,4 @@ def test_solutions_hidden_until_opened(reader):
         "the outputs to open",
     )
     assert "[24, 12, 5]" in code_cell.find_element(By.CSS_SELECTOR, ".jp-OutputArea").text
-    _screenshot(reader, details, "convolutions-solution-open")
+    _screenshot(reader, details, f"{shot}-solution-open")

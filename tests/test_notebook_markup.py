@@ -1,7 +1,7 @@
 """Notebook markup that reads the same in the book and in JupyterLab (issue 23).
 
 Solutions stay hidden in JupyterLab until the learner opens them (the rule is in
-tests/solution_cells.py); every chapter opens with the same labels, boxes the same kind of note
+tools/solution_cells.py); every chapter opens with the same labels, boxes the same kind of note
 the same way, and writes its captions and inline math so that they render as intended.
 """
 
@@ -52,7 +52,7 @@ def test_solutions_are_hidden_in_jupyterlab(notebook):
             if not first.startswith(lead):
                 problems.append(f"{label}: a folded cell shows {first!r}, not {lead!r}...")
     assert not problems, (
-        f"{path.name}: solutions visible in JupyterLab (fix: python tests/solution_cells.py "
+        f"{path.name}: solutions visible in JupyterLab (fix: python tools/solution_cells.py "
         f"notebooks/{path.name}, then jupytext --sync):\n" + "\n".join(problems)
     )
 

@@ -78,11 +78,13 @@ def _config_inited(app, config) -> None:
 
 
 def _build_finished(app, exception) -> None:
-    if exception is None and app.builder.format == "html":
+    # The Spanish edition (course_archive: false) links the English root's archive.
+    if exception is None and app.builder.format == "html" and app.config.course_archive:
         write_archive(Path(app.confdir), Path(app.outdir) / ARCHIVE)
 
 
 def setup(app):
+    app.add_config_value("course_archive", True, "html")
     app.connect("config-inited", _config_inited)
     app.connect("build-finished", _build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,7 +5,8 @@
   the table of contents is not section-numbered; this renumbers them after Sphinx does, so titles,
   solutions and `{numref}` links all use the per-chapter numbers.
 - The References list is labelled author-year ("[Ioffe and Szegedy, 2015]"), as the citations
-  in the text are, instead of pybtex's alpha keys ("[IS15]").
+  in the text are, instead of pybtex's alpha keys ("[IS15]"). The Spanish edition joins two
+  authors with "y" in both (`course_author_year_es`, `author_year_es`).
 - Code cells and outputs use a 12 px monospace font (static/reader_view.css), so 88 characters
   fit the text column at 1280 px; at the themes' 14 px only about 73 do.
 - Search snippets drop raw TeX: the result summaries are cut from each page's HTML, where math
@@ -16,11 +17,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 CHAPTER = re.compile(r"^notebooks/0*(\d+[a-z]?)_")
 
@@ -63,6 +67,8 @@ def _per_chapter_exercises(app, env):
 class AuthorYearLabels(BaseLabelStyle):
     """pybtex labels "Author, year", "A and B, year", "A et al., year" (a, b, ... on clashes)."""
 
+    AND = "and"
+
     def format_labels(self, sorted_entries):
         labels = [self._label(entry) for entry in sorted_entries]
         counts, seen = Counter(labels), Counter()
@@ -73,8 +79,7 @@ class AuthorYearLabels(BaseLabelStyle):
             else:
                 yield label
 
-    @staticmethod
-    def _label(entry) -> str:
+    def _label(self, entry) -> str:
         persons = entry.persons.get("author") or entry.persons.get("editor") or []
         names = [
             " ".join(p.rich_last_names[i].render_as("text") for i in range(len(p.rich_last_names)))
@@ -85,7 +90,7 @@ class AuthorYearLabels(BaseLabelStyle):
         elif len(names) == 1:
             who = names[0]
         elif len(names) == 2:
-            who = f"{names[0]} and {names[1]}"
+            who = f"{names[0]} {self.AND} {names[1]}"
         else:
             who = f"{names[0]} et al."
         return f"{who}, {entry.fields.get('year', 'n.d.')}"
@@ -97,8 +102,30 @@ class AuthorYearStyle(PlainStyle):
     default_label_style = "course_author_year"
 
 
+class SpanishAuthorYearLabels(AuthorYearLabels):
+    """The same labels in the Spanish edition: "A y B, year"."""
+
+    AND = "y"
+
+
+class SpanishAuthorYearStyle(PlainStyle):
+    default_label_style = "course_author_year_es"
+
+
+@dataclass
+class SpanishAuthorYearReferences(AuthorYearReferenceStyle):
+    """Citations in the Spanish text: "Ioffe y Szegedy, 2015" (bibtex_reference_style)."""
+
+    person: PersonStyle = field(default_factory=lambda: PersonStyle(sep2=" y ", last_sep=" y "))
+
+
 register_plugin("pybtex.style.labels", "course_author_year", AuthorYearLabels)
 register_plugin("pybtex.style.formatting", "course_author_year", AuthorYearStyle)
+register_plugin("pybtex.style.labels", "course_author_year_es", SpanishAuthorYearLabels)
+register_plugin("pybtex.style.formatting", "course_author_year_es", SpanishAuthorYearStyle)
+register_plugin(
+    "sphinxcontrib.bibtex.style.referencing", "author_year_es", SpanishAuthorYearReferences
+)
 
 
 def _add_static(app):

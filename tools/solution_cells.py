@@ -13,7 +13,7 @@ markdown cell that holds only ```{solution-end}. In JupyterLab (with jupyterlab-
 
 The book (sphinx-exercise) ignores this metadata and shows the whole solution in one dropdown.
 
-`python tests/solution_cells.py notebooks/NN_x.ipynb ...` applies the rule to notebooks (split
+`python tools/solution_cells.py notebooks/NN_x.ipynb ...` applies the rule to notebooks (split
 cells, set the metadata, add the first-line comments; `--metadata-only` skips the comments);
 then `jupytext --sync` each of them. tests/test_notebook_markup.py fails on a chapter that
 breaks it.
@@ -25,12 +25,18 @@ import re
 import sys
 import uuid
 
-__all__ = ["CODE_LEAD", "MARKDOWN_LEAD", "hide_solutions", "solution_spans"]
+__all__ = ["CODE_LEAD", "LEADS", "MARKDOWN_LEAD", "hide_solutions", "solution_spans"]
 
 START = "```{solution-start}"
 END = re.compile(r"```\{solution-end\}\n```")
 CODE_LEAD = "# Solution"  # first line of every solution code cell (what a collapsed cell shows)
 MARKDOWN_LEAD = "% Solution"  # the same for a markdown cell after the opening one
+CONTINUED = ", continued"  # after the lead, on every cell of a solution but its first code cell
+# The same first lines in each edition (the Spanish chapters are made by tools/translations.py).
+LEADS = {
+    "en": {"code": CODE_LEAD, "markdown": MARKDOWN_LEAD, "continued": CONTINUED},
+    "es": {"code": "# Solución", "markdown": "% Solución", "continued": ", continuación"},
+}
 
 
 def _source(cell) -> str:
@@ -100,10 +106,10 @@ def hide_solutions(nb, lead: bool = True) -> None:
             if cell.cell_type == "code":
                 hidden["outputs_hidden"] = True
                 if lead:
-                    _lead(cell, CODE_LEAD + (", continued" if code_cells else ""))
+                    _lead(cell, CODE_LEAD + (CONTINUED if code_cells else ""))
                 code_cells += 1
             elif lead:
-                _lead(cell, MARKDOWN_LEAD + ", continued")
+                _lead(cell, MARKDOWN_LEAD + CONTINUED)
     nb.cells = cells
 
 
