@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 import translations as tr
 from bs4 import BeautifulSoup
+from conftest import chapter
 
 pytestmark = pytest.mark.slow
 
 PAGES = tr.docnames()
+FIRST = f"notebooks/{chapter('convolutions').stem}"  # the first chapter, by its topic
 # Words frequent in English prose and absent from Spanish prose: a page where they make up more
 # than 1% of the words still holds English sentences.
 ENGLISH = set(
@@ -60,7 +62,7 @@ def test_a_spanish_page_is_in_spanish(docname, spanish):
 
 
 def test_the_themes_words_are_spanish(spanish):
-    page = (spanish / "notebooks" / "01_convolutions.html").read_text(encoding="utf-8")
+    page = (spanish / f"{FIRST}.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(page, "html.parser")
     assert soup.select_one("input[name=q]")["placeholder"] == "Buscar en este libro..."
     assert "Contenido" in soup.select_one(".bd-sidebar-secondary, .onthispage").get_text()
@@ -92,11 +94,11 @@ def test_every_page_links_its_twin_in_the_other_edition(docname, built_book, spa
 
 
 def test_a_spanish_chapter_downloads_as_the_spanish_notebook(spanish):
-    notebook = spanish / "_sources" / "notebooks" / "01_convolutions.ipynb"
+    notebook = spanish / "_sources" / f"{FIRST}.ipynb"
     assert notebook.exists(), "the Spanish chapter's download is missing"
     assert 'lang=\\"es\\"' in notebook.read_text(encoding="utf-8")
-    page = (spanish / "notebooks" / "01_convolutions.html").read_text(encoding="utf-8")
-    assert "_sources/notebooks/01_convolutions.ipynb" in page
+    page = (spanish / f"{FIRST}.html").read_text(encoding="utf-8")
+    assert f"_sources/{FIRST}.ipynb" in page
 
 
 def test_the_spanish_setup_page_links_the_one_archive(spanish, built_book):

@@ -163,6 +163,8 @@ def test_a_code_translation_may_change_only_words():
     assert tr.problems_of(_entry(english, ok, tr.CODE)) == []
     changed = 'x = f(2)  # una llamada\nprint(f"media {x:.2f}")'
     assert tr.problems_of(_entry(english, changed, tr.CODE))
+    split = 'x = f(1)  # una llamada\nprint(\n    f"media "\n    f"{x:.2f}"\n)'
+    assert tr.problems_of(_entry(english, split, tr.CODE)) == []  # a long string split in two
     field = 'x = f(1)  # una llamada\nprint(f"media {x:.3f}")'
     assert tr.problems_of(_entry(english, field, tr.CODE))
 
@@ -196,12 +198,12 @@ def test_an_edited_paragraph_keeps_its_old_translation_as_fuzzy(tmp_path, monkey
 def test_links_and_terms_follow_the_spanish_headings_and_glossary():
     english = "# Cross-correlation by hand\n\ntext\n"
     spanish = "# Correlación cruzada a mano\n\ntexto\n"
-    maps = {"01_convolutions": tr.anchors(english, spanish)}
-    assert maps["01_convolutions"] == {"cross-correlation-by-hand": "correlación-cruzada-a-mano"}
+    maps = {"first": tr.anchors(english, spanish)}
+    assert maps["first"] == {"cross-correlation-by-hand": "correlación-cruzada-a-mano"}
     terms = {"feature map": "mapa de características"}
-    text = "[ver](01_convolutions.ipynb#cross-correlation-by-hand) y {term}`feature map`"
-    out = tr.relink(text, "02_pooling", maps, terms)
-    assert "(01_convolutions.ipynb#correlación-cruzada-a-mano)" in out
+    text = "[ver](first.ipynb#cross-correlation-by-hand) y {term}`feature map`"
+    out = tr.relink(text, "second", maps, terms)
+    assert "(first.ipynb#correlación-cruzada-a-mano)" in out
     assert "{term}`feature map <mapa de características>`" in out
     shown = tr.relink("{term}`mapas <feature map>`", "x", {}, terms)
     assert shown == "{term}`mapas <mapa de características>`"
