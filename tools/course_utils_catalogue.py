@@ -37,9 +37,9 @@ class Extraction:
     errors: list[str] = field(default_factory=list)
 
 
-def _scan(path: Path, found: Extraction) -> None:
+def _scan(path: Path, found: Extraction, root: Path = ROOT) -> None:
     """Add the messages of one file to `found`, and an error for each call it cannot read."""
-    where = path.relative_to(ROOT).as_posix()
+    where = path.relative_to(root).as_posix()
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=where)
     translates = any(  # the file imports `_` from course_utils.i18n
         isinstance(node, ast.ImportFrom)
