@@ -7,32 +7,34 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_utils.i18n import N_, gettext
+
 __all__ = ["kernel_names", "describe_kernel", "get_kernel"]
 
 _KERNELS: dict[str, tuple[str, list[list[float]]]] = {
-    "identity": ("returns the image unchanged", [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    "identity": (N_("returns the image unchanged"), [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
     "box_blur": (
-        "low-pass: the mean of the 3x3 neighbourhood",
+        N_("low-pass: the mean of the 3x3 neighbourhood"),
         [[1 / 9] * 3, [1 / 9] * 3, [1 / 9] * 3],
     ),
     "gaussian_blur": (
-        "low-pass: a weighted mean, heavier at the centre",
+        N_("low-pass: a weighted mean, heavier at the centre"),
         [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
     ),
-    "sharpen": ("identity plus high-pass: boosts edges", [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "sharpen": (N_("identity plus high-pass: boosts edges"), [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
     "high_pass": (
-        "Laplacian-like: responds to changes in any direction",
+        N_("Laplacian-like: responds to changes in any direction"),
         [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
     ),
     "sobel_x": (
-        "horizontal gradient: responds to vertical edges",
+        N_("horizontal gradient: responds to vertical edges"),
         [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
     ),
     "sobel_y": (
-        "vertical gradient: responds to horizontal edges",
+        N_("vertical gradient: responds to horizontal edges"),
         [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
     ),
-    "emboss": ("directional relief", [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+    "emboss": (N_("directional relief"), [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
 }
 
 
@@ -42,9 +44,9 @@ def kernel_names() -> list[str]:
 
 
 def describe_kernel(name: str) -> str:
-    """One-line description of a named kernel (convolutions)."""
+    """One-line description of a named kernel, in the course's language (convolutions)."""
     _check_name(name, "describe_kernel")
-    return _KERNELS[name][0]
+    return gettext(_KERNELS[name][0])
 
 
 def get_kernel(name: str) -> np.ndarray:

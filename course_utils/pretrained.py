@@ -51,6 +51,7 @@ from course_utils.data import (
     classifier_split,
     load_mnist_5k,
 )
+from course_utils.i18n import _
 from course_utils.models import DigitCNN
 from course_utils.progress import plain_mode
 from course_utils.runtime import preserved_rng, seed_everything
@@ -149,7 +150,7 @@ def _weights_digest(model: nn.Module) -> str:
 
 def classifier_cache_path() -> Path:
     """Where `trained_classifier()` caches weights: `data_dir()/digit_cnn-<hash>.pt`."""
-    (train_images, train_labels), _ = classifier_data()
+    (train_images, train_labels), _test = classifier_data()
     return data_dir() / f"digit_cnn-{_classifier_key(train_images, train_labels)}.pt"
 
 
@@ -198,7 +199,7 @@ def _train_classifier(
                 device="cpu",
                 scheduler=scheduler,
                 augment=augment,
-                desc="training the digit classifier",
+                desc=_("training the digit classifier"),
             )
     finally:
         torch.set_num_threads(threads)
@@ -235,7 +236,7 @@ def write_reference_classifier(path: Path = REFERENCE_WEIGHTS) -> str:
     this, paste the digest into `REFERENCE_SHA256`, and re-execute the chapters that train or
     load the classifier.
     """
-    (train_images, train_labels), _ = classifier_data()
+    (train_images, train_labels), _test = classifier_data()
     with preserved_rng():
         model = _train_classifier(train_images, train_labels)
     path = Path(path)
@@ -313,7 +314,7 @@ def trained_classifier(retrain: bool = False, show_progress: bool | None = None)
         reference = _reference_classifier()
         if reference is not None:
             return reference
-    (train_images, train_labels), _ = classifier_data()
+    (train_images, train_labels), _test = classifier_data()
     key = _classifier_key(train_images, train_labels)
     folder = cache_folder("the trained classifier")
     path = None if folder is None else folder / f"digit_cnn-{key}.pt"

@@ -11,6 +11,10 @@ The policy lives here and nowhere else:
 - **Threads.** One CPU thread, unless `COURSE_NUM_THREADS` says otherwise. The course's models
   are small: a second thread saves little, and a thread that waits on a busy core costs a lot.
   A fixed count also removes one reason for numbers to differ between machines.
+- **Language.** English, unless the chapter is the Spanish edition's: its setup call is
+  `setup(seed=0, lang="es")` (or `COURSE_LANG=es`), and the exercise feedback, the widgets'
+  labels and the figures' titles and labels are in Spanish (`course_utils.i18n`). Numbers
+  print the same in both.
 - **Device.** The CPU, unless the learner opts in with `COURSE_DEVICE=cuda` (or `mps`), or
   `setup(device="cuda")`. The stored outputs are made on the CPU; a GPU run gives the same
   lessons with numbers that differ in the last digits, within each cell's declared tolerance.
@@ -28,6 +32,7 @@ import numpy as np
 import torch
 
 from course_utils._validate import DEVICES, as_device, as_int
+from course_utils.i18n import set_language
 from course_utils.plotting import use_course_style
 
 __all__ = [
@@ -122,10 +127,17 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     return _device(prefer, "prefer", "pick_device")
 
 
-def setup(seed: int = 0, device: str | torch.device | None = None, precision: int = 3) -> Runtime:
-    """The one setup call of every chapter: seeds, thread policy, device and figure style.
+def setup(
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    precision: int = 3,
+    lang: str | None = None,
+) -> Runtime:
+    """The one setup call of every chapter: seeds, thread policy, device, figure style, language.
 
-    `precision` is the number of decimals NumPy prints. Returns `Runtime(device, generator)`.
+    `precision` is the number of decimals NumPy prints. `lang` is the language course_utils
+    speaks from now on, "en" or "es" (the Spanish chapters pass "es"); None keeps the current
+    one (`COURSE_LANG`, else English). Prints nothing. Returns `Runtime(device, generator)`.
     """
     if (
         not isinstance(precision, int | np.integer)
@@ -135,6 +147,11 @@ def setup(seed: int = 0, device: str | torch.device | None = None, precision: in
         raise ValueError(f"setup: `precision` must be an int in 0..16, got {precision!r}")
     chosen = _device(device, "device", "setup")
     as_int(seed, "seed", "setup", minimum=0, not_int=ValueError)
+    if lang is not None:  # the last check: a bad `lang` is refused before anything changes
+        try:
+            set_language(lang)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace("set_language:", "setup:", 1)) from None
     generator = seed_everything(seed)
     torch.set_num_threads(num_threads())
     np.set_printoptions(precision=int(precision), suppress=True)

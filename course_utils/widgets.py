@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from course_utils._validate import as_float_array, as_unit_pixels, require_finite
 from course_utils.filters import _check_name, describe_kernel, get_kernel, kernel_names
+from course_utils.i18n import _
 from course_utils.ops import conv2d
 from course_utils.plotting import DISPLAY_DPI
 from course_utils.plotting.audit import audit_enabled, check_figure
@@ -88,7 +89,9 @@ def kernel_explorer(image: np.ndarray, kernel: str = "sobel_x") -> ipywidgets.HB
     _check_name(kernel, "kernel_explorer", "kernel")
     if plain_mode():
         # a stored output is read in the book: say what to do, not why (no test plumbing)
-        print("The kernel explorer needs a live Jupyter kernel: run this notebook in JupyterLab.")
+        print(
+            _("The kernel explorer needs a live Jupyter kernel: run this notebook in JupyterLab.")
+        )
         return None
     return _KernelExplorer(gray, kernel).widget
 
@@ -102,17 +105,17 @@ class _KernelExplorer:
         self.preset = ipywidgets.Dropdown(
             options=[*kernel_names(), CUSTOM],
             value=kernel,
-            description="preset",
+            description=_("preset"),
             layout=ipywidgets.Layout(width="220px"),
         )
         self.entries = [
             ipywidgets.FloatText(
                 value=0.0, step=0.1, continuous_update=False, layout=ipywidgets.Layout(width="70px")
             )
-            for _ in range(9)
+            for _skip in range(9)
         ]
         self.relu = ipywidgets.Checkbox(
-            value=False, description="apply ReLU, max(0, x)", indent=False
+            value=False, description=_("apply ReLU, max(0, x)"), indent=False
         )
         self.info = ipywidgets.HTML()
         self.picture = ipywidgets.Image(format="png", width=FIGURE_SIZE[0] * DISPLAY_DPI)
@@ -123,7 +126,7 @@ class _KernelExplorer:
         controls = ipywidgets.VBox(
             [
                 self.preset,
-                ipywidgets.HTML("<b>kernel</b> (press Enter after editing)"),
+                ipywidgets.HTML(_("<b>kernel</b> (press Enter after editing)")),
                 grid,
                 self.relu,
                 self.info,
@@ -175,25 +178,27 @@ class _KernelExplorer:
         kernel = self.kernel
         result = self.filtered()
         name = self.preset.value
-        about = describe_kernel(name) if name != CUSTOM else "your own kernel"
-        self.info.value = f"{about}<br>sum of weights: {kernel.sum():.3g}"
+        about = describe_kernel(name) if name != CUSTOM else _("your own kernel")
+        self.info.value = _("{about}<br>sum of weights: {total:.3g}").format(
+            about=about, total=kernel.sum()
+        )
         # A kernel whose weights sum to 1 keeps brightness: show its output as a photo (gray).
         # Otherwise the output is signed: a diverging map centred on 0 tells + from -.
         keeps_brightness = abs(kernel.sum() - 1.0) < 1e-3 and not self.relu.value
         fig = Figure(figsize=FIGURE_SIZE, dpi=DISPLAY_DPI, layout="constrained")
         axes = fig.subplots(1, 2)
         axes[0].imshow(self.gray, cmap="gray", vmin=0.0, vmax=1.0)
-        axes[0].set_title("input")
+        axes[0].set_title(_("input"))
         if keeps_brightness:
             shown = axes[1].imshow(result, cmap="gray", vmin=0.0, vmax=1.0)
         else:
             limit = float(np.abs(result).max()) or 1.0
             shown = axes[1].imshow(result, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        axes[1].set_title(f"feature map ({name})")
+        axes[1].set_title(_("feature map ({name})").format(name=name))
         for ax in axes:
-            ax.set_xlabel("column")
-            ax.set_ylabel("row")
-        fig.colorbar(shown, ax=axes[1], shrink=0.8, label="value")
+            ax.set_xlabel(_("column"))
+            ax.set_ylabel(_("row"))
+        fig.colorbar(shown, ax=axes[1], shrink=0.8, label=_("value"))
         if audit_enabled():  # under the notebook tests: no overlapping or tiny text
             check_figure(fig, cropped=False)
         buffer = io.BytesIO()

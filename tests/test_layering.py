@@ -16,6 +16,7 @@ PACKAGE = Path(course_utils.__file__).parent
 
 # Lowest first. Read the list bottom-up as "what the course builds on what".
 LAYERS = [
+    {"i18n"},  # the language course_utils speaks (gettext); it imports nothing of course_utils
     # argument checks, a model's mode, the cache folder and checksums, progress bars, kernels
     {"_validate", "modes", "cache", "progress", "filters"},
     # computations on arrays, tensors and files: none needs another of this layer

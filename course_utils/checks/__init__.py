@@ -14,7 +14,7 @@ named by topic; notebooks import them from here (`from course_utils.checks impor
 | `backprop` | backpropagation, activations and initialization |
 | `optimizers` | optimizers |
 | `training` | training a classifier |
-| `features` | what the network learned |
+| `features`, `sizes` | what the network learned |
 | `attribution` | occlusion and saliency |
 | `style` | style transfer |
 
@@ -52,16 +52,11 @@ from .convolutions import (
     check_output_sizes,
     check_vertical_edge_kernel,
 )
-from .features import (
-    check_block2_maps,
-    check_block_sizes,
-    check_feature_1nn,
-    check_feature_pca,
-    check_pooled_receptive_field,
-)
+from .features import check_block2_maps, check_feature_1nn, check_feature_pca
 from .optimizers import check_adam_bias_correction, check_bowl_learning_rate, check_momentum_step
 from .pooling import check_head_parameters, check_max_pool_by_hand, check_max_pool_function
 from .regularization import check_bn_eval, check_inverted_dropout, check_running_stats
+from .sizes import check_block_sizes, check_pooled_receptive_field
 from .softmax import check_cross_entropy, check_log_softmax_function, check_softmax_probabilities
 from .style import (
     check_block3_gram,

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from course_utils.i18n import _, gettext
+
 T = TypeVar("T")
 
 
@@ -33,7 +35,8 @@ class Feedback:
 
     def __repr__(self) -> str:
         """The verdict and the message, wrapped at 88 characters so nothing scrolls in the book."""
-        text = ("Correct: " if self.ok else "Not yet: ") + self.message
+        verdict = _("Correct: {message}") if self.ok else _("Not yet: {message}")
+        text = verdict.format(message=self.message)
         return textwrap.fill(text, width=88, break_long_words=False, break_on_hyphens=False)
 
 
@@ -43,7 +46,7 @@ class NotYet(Exception):
 
 def _placeholder_message(what: str) -> str:
     """The "not yet" message for a `None` placeholder still in the learner's cell."""
-    return f"replace `None` with {what}."
+    return _("replace `None` with {what}.").format(what=what)
 
 
 def _is_placeholder(answer: Any, pair: bool) -> bool:
@@ -61,7 +64,8 @@ def exercise(
     The decorated check receives the learner's answer first. While that answer is still the
     placeholder `None` (with `pair=True`: or a pair with a `None` in it), the check is not run
     and the verdict is "not yet: replace `None` with <placeholder>." (`{name}` fields in it are
-    filled in with the check's arguments, e.g. "{n_classes}".) A `NotYet` raised inside
+    filled in with the check's arguments, e.g. "{n_classes}"; the placeholder is marked with
+    `N_` and translated when the verdict is given.) A `NotYet` raised inside
     the check (by `read_array`, `learner_call`, `require` or `second_part`) becomes the
     "not yet" verdict carrying its message.
     """
@@ -74,7 +78,9 @@ def exercise(
             if _is_placeholder(answer, pair):
                 bound = signature.bind(answer, *args, **kwargs)
                 bound.apply_defaults()
-                return Feedback(False, _placeholder_message(placeholder.format(**bound.arguments)))
+                return Feedback(
+                    False, _placeholder_message(gettext(placeholder).format(**bound.arguments))
+                )
             try:
                 return check(answer, *args, **kwargs)
             except NotYet as stop:
@@ -96,7 +102,11 @@ def learner_call(what: str, code: Callable[..., T], *args: Any, on: str = "", **
     try:
         return code(*args, **kwargs)
     except Exception as exc:  # the learner's code may raise anything; report it
-        raise NotYet(f"{what} raised {type(exc).__name__}{on}: {exc}") from exc
+        raise NotYet(
+            _("{what} raised {error}{on}: {message}").format(
+                what=what, error=type(exc).__name__, on=on, message=exc
+            )
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -121,16 +131,24 @@ def _as_array(answer: Any, name: str, finite: bool = True) -> np.ndarray | Feedb
     if hasattr(answer, "detach"):
         answer = answer.detach().cpu().numpy()
     if np.iscomplexobj(answer):
-        return Feedback(False, f"`{name}` holds complex numbers; the answer is real.")
+        return Feedback(
+            False, _("`{name}` holds complex numbers; the answer is real.").format(name=name)
+        )
     try:
         array = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
         return Feedback(
-            False, f"`{name}` should be an array of numbers, got {type(answer).__name__}."
+            False,
+            _("`{name}` should be an array of numbers, got {type}.").format(
+                name=name, type=type(answer).__name__
+            ),
         )
     if finite and not np.all(np.isfinite(array)):
         return Feedback(
-            False, f"`{name}` holds NaN or infinite values; every entry must be a finite number."
+            False,
+            _("`{name}` holds NaN or infinite values; every entry must be a finite number.").format(
+                name=name
+            ),
         )
     return array
 
@@ -151,11 +169,19 @@ def _compare(
     if isinstance(array, Feedback):
         return array
     if array.shape != expected.shape:
-        return Feedback(False, f"`{name}` has shape {array.shape}; expected {expected.shape}.")
+        return Feedback(
+            False,
+            _("`{name}` has shape {shape}; expected {expected_shape}.").format(
+                name=name, shape=array.shape, expected_shape=expected.shape
+            ),
+        )
     error = float(np.max(np.abs(array - expected))) if array.size else 0.0
     if not error <= atol:  # written so that a NaN error can never pass
         return Feedback(
-            False, f"`{name}` has the right shape but values differ by up to {error:.3g}."
+            False,
+            _("`{name}` has the right shape but values differ by up to {error:.3g}.").format(
+                name=name, error=error
+            ),
         )
     return Feedback(True, success)
 
@@ -167,7 +193,9 @@ def read_int(answer: Any, whole_floats: bool = True) -> int:
     if whole_floats and isinstance(answer, float | np.floating) and float(answer).is_integer():
         return int(answer)
     if isinstance(answer, bool) or not isinstance(answer, int | np.integer):
-        raise NotYet(f"`answer` should be a whole number (an int), got {answer!r}.")
+        raise NotYet(
+            _("`answer` should be a whole number (an int), got {answer!r}.").format(answer=answer)
+        )
     return int(answer)
 
 
@@ -176,11 +204,19 @@ def read_pair(answer: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarr
     try:
         first, second = answer
     except (TypeError, ValueError):
-        raise NotYet(f"`answer` should be the pair ({names[0]}, {names[1]}).") from None
+        raise NotYet(
+            _("`answer` should be the pair ({first}, {second}).").format(
+                first=names[0], second=names[1]
+            )
+        ) from None
     return read_array(first, names[0]), read_array(second, names[1])
 
 
 def check_callable(func: Any) -> None:
     """Stop the check unless the learner passed a function (not the result of calling one)."""
     if not callable(func):
-        raise NotYet(f"pass the function itself (no parentheses), got {type(func).__name__}.")
+        raise NotYet(
+            _("pass the function itself (no parentheses), got {type}.").format(
+                type=type(func).__name__
+            )
+        )

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from course_utils import pretrained
+from course_utils.i18n import N_, _
 from course_utils.interpret import grad_cam, imagenet_input, occlusion
 
 from ._feedback import Feedback, _compare, exercise, read_array, read_int
@@ -27,32 +28,44 @@ __all__ = [
 ]
 
 
-@exercise("the number of masked copies, an int")
+@exercise(N_("the number of masked copies, an int"))
 def check_occlusion_copies(answer: Any) -> Feedback:
     """Exercise ex-copies: masked copies of a 28x28 image, window 6, stride 4."""
     answer = read_int(answer, whole_floats=False)
     per_axis = -(-(28 - 6) // 4) + 1  # ceil((28 - 6) / 4) + 1 = 7: Captum covers the border
     floor = (28 - 6) // 4 + 1  # the convolution formula, which leaves pixels 26-27 uncovered
     hints = {
-        per_axis: "that is the count along one axis; the window slides along both, so square it.",
-        floor**2: "that is the convolution formula (floor): it leaves pixels 26-27 "
-        "uncovered. Captum adds one more window, cut off at the border.",
-        floor: "that is the floor formula along one axis; Captum covers the border with one "
-        "more window, and the window slides along both axes.",
-        (28 - 6 + 1) ** 2: "that is stride 1; the window moves 4 pixels at a time.",
-        (28 // 4) ** 2: "that counts non-overlapping 4x4 tiles; the window is 6 wide and moves "
-        "by 4.",
+        per_axis: _(
+            "that is the count along one axis; the window slides along both, so square it."
+        ),
+        floor**2: _(
+            "that is the convolution formula (floor): it leaves pixels 26-27 uncovered. "
+            "Captum adds one more window, cut off at the border."
+        ),
+        floor: _(
+            "that is the floor formula along one axis; Captum covers the border with one "
+            "more window, and the window slides along both axes."
+        ),
+        (28 - 6 + 1) ** 2: _("that is stride 1; the window moves 4 pixels at a time."),
+        (28 // 4) ** 2: _(
+            "that counts non-overlapping 4x4 tiles; the window is 6 wide and moves by 4."
+        ),
     }
     if answer == per_axis**2:
         return Feedback(
-            True, f"{per_axis} positions per axis (0, 4, ..., 24), so {per_axis**2} copies."
+            True,
+            _("{per_axis} positions per axis (0, 4, ..., 24), so {copies} copies.").format(
+                per_axis=per_axis, copies=per_axis**2
+            ),
         )
     return Feedback(
         False,
         hints.get(
             answer,
-            f"got {answer}; count the window's start offsets along "
-            "one axis until pixel 27 is covered, then square.",
+            _(
+                "got {answer}; count the window's start offsets along one axis until pixel 27 "
+                "is covered, then square."
+            ).format(answer=answer),
         ),
     )
 
@@ -72,7 +85,7 @@ def _tiny_network() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return w1, w2, x
 
 
-@exercise("the guided-backprop map, an array of 4 numbers")
+@exercise(N_("the guided-backprop map, an array of 4 numbers"))
 def check_guided_tiny(answer: Any) -> Feedback:
     """Exercise ex-guided: guided backprop through one ReLU, by hand."""
     array = read_array(answer, "guided_map")
@@ -83,21 +96,28 @@ def check_guided_tiny(answer: Any) -> Feedback:
         wrong = [
             (
                 w1.T @ (w2 * active),
-                "that is the plain gradient: the guided rule also drops the negative gradients "
-                "at the ReLU.",
+                _(
+                    "that is the plain gradient: the guided rule also drops the negative gradients "
+                    "at the ReLU."
+                ),
             ),
             (
                 w1.T @ np.maximum(w2, 0),
-                "that is the 'deconvnet' rule (positive gradients, ignoring which units were "
-                "active): also keep the forward mask z > 0.",
+                _(
+                    "that is the 'deconvnet' rule (positive gradients, ignoring which units were "
+                    "active): also keep the forward mask z > 0."
+                ),
             ),
             (
                 w1.T @ w2,
-                "you skipped the ReLU: apply both the forward mask (z > 0) and max(gradient, 0).",
+                _(
+                    "you skipped the ReLU: apply both the forward mask (z > 0) and max(gradient, "
+                    "0)."
+                ),
             ),
             (
                 w1 @ (np.maximum(w2, 0) * active),
-                "the last step multiplies by W1 transposed (W1.T @ ...), not W1.",
+                _("the last step multiplies by W1 transposed (W1.T @ ...), not W1."),
             ),
         ]
         for candidate, message in wrong:
@@ -107,8 +127,10 @@ def check_guided_tiny(answer: Any) -> Feedback:
         array,
         expected,
         "guided_map",
-        "only the first hidden unit is active with a positive gradient, so the map is "
-        "1.5 times the first row of W1.",
+        _(
+            "only the first hidden unit is active with a positive gradient, so the map is "
+            "1.5 times the first row of W1."
+        ),
     )
 
 
@@ -120,16 +142,20 @@ def _occlusion_geometry(array: np.ndarray, score: Any, image: Any, label: Any) -
                 continue
             wrong = occlusion(score, image, label, window, stride)[0, 0].numpy()
             if np.allclose(array, wrong, atol=1e-5):
-                what = "window" if stride == 2 else "stride" if window == 4 else "window and stride"
-                return (
-                    f"that is the map with window {window} and stride {stride}: the {what} "
-                    "is not the exercise's. It asks for a 4x4 window moved 2 pixels at a time "
-                    "(window=4, stride=2)."
-                )
+                if stride == 2:
+                    wrong_part = _("the window is not the exercise's")
+                elif window == 4:
+                    wrong_part = _("the stride is not the exercise's")
+                else:
+                    wrong_part = _("neither the window nor the stride is the exercise's")
+                return _(
+                    "that is the map with window {window} and stride {stride}: {wrong_part}. It "
+                    "asks for a 4x4 window moved 2 pixels at a time (window=4, stride=2)."
+                ).format(window=window, stride=stride, wrong_part=wrong_part)
     return None
 
 
-@exercise("the (28, 28) occlusion map of the probability")
+@exercise(N_("the (28, 28) occlusion map of the probability"))
 def check_probability_occlusion(answer: Any) -> Feedback:
     """Exercise ex-probability: occlusion map of the true class's probability."""
     array = read_array(answer, "probability_map")
@@ -138,10 +164,12 @@ def check_probability_occlusion(answer: Any) -> Feedback:
     elif array.ndim == 4 and array.shape[2:] == (28, 28):
         return Feedback(
             False,
-            f"`probability_map` has shape {array.shape}; take one channel of one image: [0, 0].",
+            _("`probability_map` has shape {shape}; take one channel of one image: [0, 0].").format(
+                shape=array.shape
+            ),
         )
     model = pretrained.trained_classifier()
-    _, (test_images, test_labels) = pretrained.classifier_data()
+    _skip, (test_images, test_labels) = pretrained.classifier_data()
     image, label = test_images[:1], test_labels[:1]
 
     def run(score: Any) -> np.ndarray:
@@ -152,14 +180,16 @@ def check_probability_occlusion(answer: Any) -> Feedback:
         if np.allclose(array, run(model), atol=1e-5):
             return Feedback(
                 False,
-                "that is the map of the logit; wrap the model in a function that "
-                "returns torch.softmax(model(x), dim=1).",
+                _(
+                    "that is the map of the logit; wrap the model in a function that returns "
+                    "torch.softmax(model(x), dim=1)."
+                ),
             )
         if np.allclose(array, run(lambda x: torch.log_softmax(model(x), dim=1)), atol=1e-5):
-            return Feedback(False, "that is the log-probability (log_softmax); use softmax.")
+            return Feedback(False, _("that is the log-probability (log_softmax); use softmax."))
         if np.allclose(array, -expected, atol=1e-6):
             return Feedback(
-                False, "the sign is flipped: occlusion records score(original) - score(masked)."
+                False, _("the sign is flipped: occlusion records score(original) - score(masked).")
             )
         geometry = _occlusion_geometry(
             array, lambda x: torch.softmax(model(x), dim=1), image, label
@@ -170,7 +200,10 @@ def check_probability_occlusion(answer: Any) -> Feedback:
         array,
         expected,
         "probability_map",
-        "the drop of the true class's probability, averaged over the windows covering each pixel.",
+        _(
+            "the drop of the true class's probability, averaged over the windows covering "
+            "each pixel."
+        ),
         atol=1e-5,
     )
 
@@ -192,7 +225,7 @@ def _grad_cam_tiny_case() -> tuple[np.ndarray, np.ndarray]:
     return feature_maps, gradients
 
 
-@exercise("the Grad-CAM map, a 3x3 array")
+@exercise(N_("the Grad-CAM map, a 3x3 array"))
 def check_grad_cam_tiny(answer: Any) -> Feedback:
     """Exercise ex-gradcam: a 3x3 Grad-CAM map from two channels, by hand."""
     array = read_array(answer, "grad_cam_map")
@@ -217,7 +250,7 @@ def check_grad_cam_tiny(answer: Any) -> Feedback:
         array,
         np.maximum(weighted, 0),
         "grad_cam_map",
-        "the channel weights are 2/9 and -1/3, so the map is ReLU(2/9 A[0] - 1/3 A[1]).",
+        _("the channel weights are 2/9 and -1/3, so the map is ReLU(2/9 A[0] - 1/3 A[1])."),
     )
 
 
@@ -255,7 +288,7 @@ def _second_class_mistakes(net, x, photo, classes, expected) -> dict[str, Any]:
     }
 
 
-@exercise("the (224, 224) Grad-CAM map")
+@exercise(N_("the (224, 224) Grad-CAM map"))
 def check_second_class_grad_cam(answer: Any) -> Feedback:
     """Exercise ex-second-class: Grad-CAM of the astronaut's second class."""
     array = read_array(answer, "second_class_map")
@@ -264,14 +297,21 @@ def check_second_class_grad_cam(answer: Any) -> Feedback:
     if array.shape == (7, 7):
         return Feedback(
             False,
-            "that is the 7x7 map of the layer; up-sample it to the photo's 224x224 "
-            "(bilinear), as grad_cam does by default.",
+            _(
+                "that is the 7x7 map of the layer; up-sample it to the photo's 224x224 "
+                "(bilinear), as grad_cam does by default."
+            ),
         )
     if array.shape != (224, 224):
-        return Feedback(False, f"`second_class_map` has shape {array.shape}; expected (224, 224).")
+        return Feedback(
+            False,
+            _("`second_class_map` has shape {shape}; expected (224, 224).").format(
+                shape=array.shape
+            ),
+        )
     if array.min() < 0:
         return Feedback(
-            False, "some values are negative: Grad-CAM keeps only the positive part (a ReLU)."
+            False, _("some values are negative: Grad-CAM keeps only the positive part (a ReLU).")
         )
     net, x, photo = _astronaut()
     with torch.no_grad():
@@ -290,6 +330,8 @@ def check_second_class_grad_cam(answer: Any) -> Feedback:
         array,
         expected,
         "second_class_map",
-        f"the second class is '{name}', and this is its Grad-CAM map at mobilenet.features[18].",
+        _(
+            "the second class is '{name}', and this is its Grad-CAM map at mobilenet.features[18]."
+        ).format(name=name),
         atol=close,
     )

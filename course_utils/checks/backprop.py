@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from course_utils.i18n import N_, _, gettext
 from course_utils.ops import conv2d, conv2d_backward, max_pool2d_backward
 
 from ._by_hand import refuse_in_answer
@@ -38,10 +39,11 @@ def _max_pool_expected() -> np.ndarray:
 
 
 _TIE = ((2, 2), (2, 3))  # the two 6s of the bottom-right window
-_TIE_LESSON = (
-    "max has no derivative at a tie: any split of the window's gradient between the tied "
-    "inputs, with shares that add up to 1, is a valid subgradient. PyTorch picks one: on the "
-    "CPU the whole gradient goes to the first maximum in reading order"
+_TIE_LESSON = N_(
+    "max has no derivative at a tie: any split of the window's gradient between "
+    "the tied inputs, with shares that add up to 1, is a valid subgradient. "
+    "PyTorch picks one: on the CPU the whole gradient goes to the first maximum in "
+    "reading order"
 )
 
 
@@ -56,7 +58,7 @@ def _tie_split(array: np.ndarray, expected: np.ndarray) -> tuple[float, float] |
     return float(array[_TIE[0]] / upstream), float(array[_TIE[1]] / upstream)
 
 
-@exercise("the 4x4 gradient with respect to the pooling's input")
+@exercise(N_("the 4x4 gradient with respect to the pooling's input"))
 def check_max_pool_routing(grad_x: Any) -> Feedback:
     """Exercise ex-max-pool-routing: the gradient of a 2x2 max pool, 4x4.
 
@@ -72,39 +74,52 @@ def check_max_pool_routing(grad_x: Any) -> Feedback:
         first, second = shares
         if abs(first + second - 1) <= 1e-9 and min(first, second) >= -1e-9:
             chosen = (
-                "you gave it all to the first 6, as PyTorch does"
+                _("you gave it all to the first 6, as PyTorch does")
                 if abs(first - 1) <= 1e-9
-                else f"your split ({first:g}, {second:g}) of the tied 6s is one of them, "
-                "and autograd would give (1, 0)"
+                else _(
+                    "your split ({first:g}, {second:g}) of the tied 6s is one of them, and "
+                    "autograd would give (1, 0)"
+                ).format(first=first, second=second)
             )
             return Feedback(
                 True,
-                "each of the other windows' gradients went, whole, to its maximum. At the "
-                f"bottom-right window {_TIE_LESSON}; {chosen}.",
+                _(
+                    "each of the other windows' gradients went, whole, to its maximum. At the "
+                    "bottom-right window {lesson}; {chosen}."
+                ).format(lesson=gettext(_TIE_LESSON), chosen=chosen),
             )
         if abs(first + second - 2) <= 1e-9:
             return Feedback(
                 False,
-                "you gave the whole gradient to both tied 6s, which counts it twice: "
-                f"{_TIE_LESSON}.",
+                _(
+                    "you gave the whole gradient to both tied 6s, which counts it twice: {lesson}."
+                ).format(lesson=gettext(_TIE_LESSON)),
             )
-        problem = "do not add up to 1" if abs(first + second - 1) > 1e-9 else "include a negative"
+        problem = (
+            _("do not add up to 1") if abs(first + second - 1) > 1e-9 else _("include a negative")
+        )
         return Feedback(
             False,
-            f"the tie's shares ({first:g}, {second:g}) {problem}: {_TIE_LESSON}.",
+            _("the tie's shares ({first:g}, {second:g}) {problem}: {lesson}.").format(
+                first=first, second=second, problem=problem, lesson=gettext(_TIE_LESSON)
+            ),
         )
     spread = np.kron(MAX_POOL_UPSTREAM, np.ones((2, 2))) / 4
     if np.allclose(array, spread):
         return Feedback(
             False,
-            "that shares each gradient equally over its window: average pooling's rule. "
-            "Max pooling sends the whole gradient to the window's largest input.",
+            _(
+                "that shares each gradient equally over its window: average pooling's rule. "
+                "Max pooling sends the whole gradient to the window's largest input."
+            ),
         )
     if np.allclose(array, expected * 2) or np.allclose(array, np.where(expected, 1, 0)):
         return Feedback(
             False,
-            "the winners are right, but each should receive its window's upstream "
-            "gradient, unchanged.",
+            _(
+                "the winners are right, but each should receive its window's upstream "
+                "gradient, unchanged."
+            ),
         )
     return _compare(array, expected, "grad_x", "", atol=1e-9)
 
@@ -119,61 +134,83 @@ def gradient_check_function(v: np.ndarray) -> float:
     return float(np.sum(np.exp(v) * v))
 
 
-_LIBRARY_GRADIENTS = {
-    name: f"your `numeric_grad` comes from `{name}`. This exercise is for writing the "
-    "central differences yourself, from values of f only, so that you know what a gradient "
-    "check computes."
-    for name in ("numerical_gradient", "approx_fprime", "gradcheck", "backward")
-}
+def _library_gradients() -> dict[str, str]:
+    """The library gradients ex-gradient-check refuses, each with the reason shown."""
+    return {
+        name: _(
+            "your `numeric_grad` comes from `{name}`. This exercise is for writing the "
+            "central differences yourself, from values of f only, so that you know what a "
+            "gradient check computes."
+        ).format(name=name)
+        for name in ("numerical_gradient", "approx_fprime", "gradcheck", "backward")
+    }
 
 
-@exercise("your central-difference gradient, an array of 3 numbers")
+@exercise(N_("your central-difference gradient, an array of 3 numbers"))
 def check_numerical_gradient(numeric_grad: Any, analytic_is_right: Any) -> Feedback:
     """Exercise ex-gradient-check: central differences, and the verdict."""
-    require(analytic_is_right, "True or False: is `claimed_gradient` right?")
+    require(analytic_is_right, _("True or False: is `claimed_gradient` right?"))
     array = read_array(numeric_grad, "numeric_grad")
     v = GRADIENT_CHECK_POINT
     expected = np.exp(v) * (1.0 + v)
     if array.shape != expected.shape:
         return Feedback(
-            False, f"`numeric_grad` has shape {array.shape}; expected {expected.shape}."
+            False,
+            _("`numeric_grad` has shape {shape}; expected {expected_shape}.").format(
+                shape=array.shape, expected_shape=expected.shape
+            ),
         )
     if np.allclose(array, np.exp(v)):
         return Feedback(
             False,
-            "that is the claimed formula exp(v), not a numerical estimate: compute "
-            "(f(v + h e_i) - f(v - h e_i)) / (2 h) for each coordinate i.",
+            _(
+                "that is the claimed formula exp(v), not a numerical estimate: compute (f(v + "
+                "h e_i) - f(v - h e_i)) / (2 h) for each coordinate i."
+            ),
         )
     if np.max(np.abs(array - expected)) <= 1e-13 * np.max(np.abs(expected)):
         return Feedback(
             False,
-            "that is the exact derivative exp(v) (1 + v), to the last digit: a formula or "
-            "autograd, not a numerical estimate. Central differences carry an error of about "
-            "h^2 (1e-10 for h = 1e-5); the check is the estimate, made only from values of f.",
+            _(
+                "that is the exact derivative exp(v) (1 + v), to the last digit: a formula or "
+                "autograd, not a numerical estimate. Central differences carry an error of "
+                "about h^2 (1e-10 for h = 1e-5); the check is the estimate, made only from "
+                "values of f."
+            ),
         )
-    refuse_in_answer(numeric_grad, "check_numerical_gradient", _LIBRARY_GRADIENTS)
+    refuse_in_answer(numeric_grad, "check_numerical_gradient", _library_gradients())
     error = float(np.max(np.abs(array - expected)))
     if not error <= 1e-7:
         hint = (
-            "close: use central differences, (f(v + h) - f(v - h)) / (2 h), in float64, "
-            "with h around 1e-5; a one-sided difference is only accurate to about h."
+            _(
+                "close: use central differences, (f(v + h) - f(v - h)) / (2 h), in float64, "
+                "with h around 1e-5; a one-sided difference is only accurate to about h."
+            )
             if error < 1e-2
-            else "compare your estimate with your own definition of central differences."
+            else _("compare your estimate with your own definition of central differences.")
         )
-        return Feedback(False, f"`numeric_grad` is off by up to {error:.1e}; {hint}")
+        return Feedback(
+            False,
+            _("`numeric_grad` is off by up to {error:.1e}; {hint}").format(error=error, hint=hint),
+        )
     if not isinstance(analytic_is_right, bool | np.bool_):
         return Feedback(
-            False, f"`analytic_is_right` should be True or False, got {analytic_is_right!r}."
+            False,
+            _("`analytic_is_right` should be True or False, got {analytic_is_right!r}.").format(
+                analytic_is_right=analytic_is_right
+            ),
         )
     if analytic_is_right:
         return Feedback(
             False,
-            "your numerical gradient is right, but compare it with `claimed_gradient`: their "
-            "relative error is far above 1e-7, so the claimed formula is wrong.",
+            _(
+                "your numerical gradient is right, but compare it with `claimed_gradient`: "
+                "their relative error is far above 1e-7, so the claimed formula is wrong."
+            ),
         )
     return Feedback(
         True,
-        "central differences give exp(v) (1 + v); the claimed exp(v) forgot the product rule.",
+        _("central differences give exp(v) (1 + v); the claimed exp(v) forgot the product rule."),
     )
 
 
@@ -183,7 +220,7 @@ CONV_KERNEL = np.array([[1.0, 2.0], [3.0, 4.0]])
 CONV_UPSTREAM = np.array([[1.0, 2.0], [0.0, -1.0]])
 
 
-@exercise("the 3x3 gradient with respect to the input image")
+@exercise(N_("the 3x3 gradient with respect to the input image"))
 def check_conv_input_gradient(grad_input: Any) -> Feedback:
     """Exercise ex-conv-input-gradient: a 2x2 kernel on a 3x3 input."""
     array = read_array(grad_input, "grad_input")
@@ -193,23 +230,27 @@ def check_conv_input_gradient(grad_input: Any) -> Feedback:
     if array.shape == (2, 2):
         return Feedback(
             False,
-            "`grad_input` has the kernel's shape (2, 2): that is the weight gradient's shape. "
-            "The input gradient has the input's shape, (3, 3).",
+            _(
+                "`grad_input` has the kernel's shape (2, 2): that is the weight gradient's "
+                "shape. The input gradient has the input's shape, (3, 3)."
+            ),
         )
     if array.shape == expected.shape:
         unflipped = conv2d(np.pad(CONV_UPSTREAM, 1)[None], CONV_KERNEL[None, None])[0]
         if np.allclose(array, unflipped):
             return Feedback(
                 False,
-                "that slides the kernel without flipping it: as a sliding window the input "
-                "gradient needs the kernel turned by 180 degrees (or scatter kernel x "
-                "gradient onto each window).",
+                _(
+                    "that slides the kernel without flipping it: as a sliding window the input "
+                    "gradient needs the kernel turned by 180 degrees (or scatter kernel x gradient "
+                    "onto each window)."
+                ),
             )
     return _compare(
         array,
         expected,
         "grad_input",
-        "every output's gradient scattered kernel x gradient back onto its 2x2 window.",
+        _("every output's gradient scattered kernel x gradient back onto its 2x2 window."),
         atol=1e-9,
     )
 
@@ -229,35 +270,44 @@ def _he_conv_expected() -> tuple[int, int, float]:
 
 def _he_std_mistake(value: float) -> str | None:
     """A hint when `value` is one of the usual wrong standard deviations, else None."""
-    fan_in, fan_out, _ = _he_conv_expected()
+    fan_in, fan_out, _skip = _he_conv_expected()
     c_in, k = _HE_CONV["in_channels"], _HE_CONV["kernel_size"]
     mistakes = [
         (
             np.sqrt(2.0 / c_in),
-            f"you used C_in = {c_in} as the fan-in; each output sums over C_in x k x k inputs.",
+            _(
+                "you used C_in = {c_in} as the fan-in; each output sums over C_in x k x k inputs."
+            ).format(c_in=c_in),
         ),
         (
             np.sqrt(2.0 / (c_in * k)),
-            "a 3x3 kernel has k x k = 9 weights per input channel, not k = 3.",
+            _("a 3x3 kernel has k x k = 9 weights per input channel, not k = 3."),
         ),
         (
             np.sqrt(2.0 / fan_out),
-            f"that is sqrt(2 / fan_out) with fan_out = C_out x k x k = {fan_out}; He's rule "
-            "uses the fan-in, the number of inputs each output sums.",
+            _(
+                "that is sqrt(2 / fan_out) with fan_out = C_out x k x k = {fan_out}; He's rule "
+                "uses the fan-in, the number of inputs each output sums."
+            ).format(fan_out=fan_out),
         ),
         (
             np.sqrt(1.0 / fan_in),
-            "that is sqrt(1 / fan_in), which keeps the spread of a linear (or tanh-like) unit; "
-            "a ReLU zeroes half its inputs and halves the second moment, so He doubles it.",
+            _(
+                "that is sqrt(1 / fan_in), which keeps the spread of a linear (or tanh-like) "
+                "unit; a ReLU zeroes half its inputs and halves the second moment, so He "
+                "doubles it."
+            ),
         ),
         (
             2.0 / fan_in,
-            "that is the variance 2 / fan_in; the standard deviation is its square root.",
+            _("that is the variance 2 / fan_in; the standard deviation is its square root."),
         ),
         (
             np.sqrt(2.0 / (fan_in + fan_out)),
-            "that is Xavier's sqrt(2 / (fan_in + fan_out)), made for tanh-like units; "
-            "for a ReLU use He's rule.",
+            _(
+                "that is Xavier's sqrt(2 / (fan_in + fan_out)), made for tanh-like units; for "
+                "a ReLU use He's rule."
+            ),
         ),
     ]
     for wrong, hint in mistakes:
@@ -268,15 +318,20 @@ def _he_std_mistake(value: float) -> str | None:
 
 def _check_he_layer(layer, expected_std: float) -> Feedback:
     """The learner's nn.Conv2d(16, 64, 3), initialised with He's standard deviation."""
-    require(layer, "your `nn.Conv2d(16, 64, kernel_size=3)`, initialised by hand")
+    require(layer, _("your `nn.Conv2d(16, 64, kernel_size=3)`, initialised by hand"))
     if not isinstance(layer, nn.Conv2d):
-        return Feedback(False, f"`he_conv` should be an nn.Conv2d, got {type(layer).__name__}.")
+        return Feedback(
+            False,
+            _("`he_conv` should be an nn.Conv2d, got {type}.").format(type=type(layer).__name__),
+        )
     shape = (_HE_CONV["out_channels"], _HE_CONV["in_channels"], 3, 3)
     if tuple(layer.weight.shape) != shape:
         return Feedback(
             False,
-            f"`he_conv` should be nn.Conv2d(16, 64, kernel_size=3), with weights of shape "
-            f"{shape}; its weights have shape {tuple(layer.weight.shape)}.",
+            _(
+                "`he_conv` should be nn.Conv2d(16, 64, kernel_size=3), with weights of shape "
+                "{shape}; its weights have shape {got}."
+            ).format(shape=shape, got=tuple(layer.weight.shape)),
         )
     weights = read_array(layer.weight, "he_conv.weight")
     std, mean = float(weights.std()), float(weights.mean())
@@ -284,64 +339,78 @@ def _check_he_layer(layer, expected_std: float) -> Feedback:
     if np.isclose(std, default_std, rtol=0.05):
         return Feedback(
             False,
-            f"the weights of `he_conv` have std {std:.4f}: PyTorch's default initialisation, "
-            f"1 / sqrt(3 fan_in). Draw them again with std {expected_std:.4f}.",
+            _(
+                "the weights of `he_conv` have std {std:.4f}: PyTorch's default "
+                "initialisation, 1 / sqrt(3 fan_in). Draw them again with std "
+                "{expected_std:.4f}."
+            ).format(std=std, expected_std=expected_std),
         )
     # 9,216 weights: the sample std is within about 1% of the true one, the mean within 0.002.
     if not (abs(std / expected_std - 1) < 0.05 and abs(mean) < 0.01):
         return Feedback(
             False,
-            f"the weights of `he_conv` have mean {mean:.4f} and std {std:.4f}; expected "
-            f"mean 0 and std {expected_std:.4f} (a normal draw, e.g. nn.init.normal_).",
+            _(
+                "the weights of `he_conv` have mean {mean:.4f} and std {std:.4f}; expected "
+                "mean 0 and std {expected_std:.4f} (a normal draw, e.g. nn.init.normal_)."
+            ).format(mean=mean, std=std, expected_std=expected_std),
         )
     spread = _draw_and_bias(layer, weights, std)
     if spread is not None:
         return Feedback(False, spread)
-    return Feedback(True, f"your layer's {weights.size:,} weights have std {std:.3f}.")
+    return Feedback(
+        True,
+        _("your layer's {size:,} weights have std {std:.3f}.").format(size=weights.size, std=std),
+    )
 
 
 def _draw_and_bias(layer: nn.Conv2d, weights: np.ndarray, std: float) -> str | None:
     """What is wrong with a layer whose weights have He's std: a uniform draw, or its biases."""
     # A uniform draw never goes past sqrt(3) std (1.73); 9,216 normal draws go past 3 std.
     if np.abs(weights).max() <= 1.8 * std:
-        return (
+        return _(
             "the weights have the right std but a uniform distribution (none is beyond "
-            "1.73 std, as kaiming_uniform_ or uniform_ give): the exercise asks for a normal "
-            "draw, with nn.init.normal_."
+            "1.73 std, as kaiming_uniform_ or uniform_ give): the exercise asks for a "
+            "normal draw, with nn.init.normal_."
         )
     if layer.bias is None:
-        return "`he_conv` has no bias: keep the layer's bias, and set it to 0."
+        return _("`he_conv` has no bias: keep the layer's bias, and set it to 0.")
     bias = read_array(layer.bias, "he_conv.bias")
     if np.any(bias != 0):
-        return (
-            f"the weights are right, but the biases are not 0 (largest {np.abs(bias).max():.3g}): "
-            "set them with nn.init.zeros_, so that the layer starts unbiased."
-        )
+        return _(
+            "the weights are right, but the biases are not 0 (largest {bias_max:.3g}): set "
+            "them with nn.init.zeros_, so that the layer starts unbiased."
+        ).format(bias_max=np.abs(bias).max())
     return None
 
 
-@exercise("a number: the He standard deviation of the layer's weights")
+@exercise(N_("a number: the He standard deviation of the layer's weights"))
 def check_he_std(answer: Any, he_conv: Any) -> Feedback:
     """Exercise ex-init: He's std for nn.Conv2d(16, 64, 3), and the layer."""
     array = read_array(answer, "he_std")
     if array.size != 1:
-        return Feedback(False, f"`he_std` should be one number, got shape {array.shape}.")
+        return Feedback(
+            False, _("`he_std` should be one number, got shape {shape}.").format(shape=array.shape)
+        )
     value = float(array.reshape(-1)[0])
-    fan_in, _, expected = _he_conv_expected()
+    fan_in, _skip, expected = _he_conv_expected()
     if not np.isclose(value, expected, rtol=1e-3, atol=0.0):
         hint = _he_std_mistake(value)
         if hint is not None:
             return Feedback(False, hint)
         return Feedback(
             False,
-            f"`he_std` = {value:.4g} is not it. Count the inputs each output sums (the "
-            "fan-in), then use Var(w) = 2 / fan_in.",
+            _(
+                "`he_std` = {value:.4g} is not it. Count the inputs each output sums (the "
+                "fan-in), then use Var(w) = 2 / fan_in."
+            ).format(value=value),
         )
     layer = _check_he_layer(he_conv, expected)
     if not layer:
         return layer
     return Feedback(
         True,
-        f"fan_in = 16 x 3 x 3 = {fan_in}, so he_std = sqrt(2 / {fan_in}) = {expected:.4f}; "
+        _(
+            "fan_in = 16 x 3 x 3 = {fan_in}, so he_std = sqrt(2 / {fan_in}) = {expected:.4f}; "
+        ).format(fan_in=fan_in, expected=expected)
         + layer.message,
     )

@@ -1,4 +1,4 @@
-"""Exercise checks of the chapter on what the network learned: maps, PCA, neighbours, sizes.
+"""Exercise checks of the chapter on what the network learned: maps, PCA, neighbours.
 
 They read the trained digit classifier (the one the training chapter builds) through
 `pretrained.trained_classifier` at call time (so tests can replace it with a fixed random
@@ -7,7 +7,6 @@ network).
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -15,19 +14,12 @@ import torch
 import torch.nn.functional as F
 
 from course_utils import pretrained
-from course_utils.featurevis import receptive_field
-from course_utils.models import DigitCNN
+from course_utils.i18n import N_, _
 
 from ._by_hand import refuse_in_answer
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array, read_int, read_pair
 
-__all__ = [
-    "check_block_sizes",
-    "check_block2_maps",
-    "check_feature_pca",
-    "check_feature_1nn",
-    "check_pooled_receptive_field",
-]
+__all__ = ["check_block2_maps", "check_feature_pca", "check_feature_1nn"]
 
 
 def _model_and_data() -> tuple[Any, Any]:
@@ -35,7 +27,7 @@ def _model_and_data() -> tuple[Any, Any]:
     return pretrained.trained_classifier(), pretrained.classifier_data()
 
 
-@exercise("the (8, 32, 14, 14) tensor of block-2 feature maps")
+@exercise(N_("the (8, 32, 14, 14) tensor of block-2 feature maps"))
 def check_block2_maps(answer: Any) -> Feedback:
     """Exercise ex-hook: block 2's feature maps after the ReLU for 8 test digits."""
     array = read_array(answer, "block2_maps")
@@ -48,7 +40,7 @@ def check_block2_maps(answer: Any) -> Feedback:
             "model.bn2, then remove it), so that you know what `activations` does."
         },
     )
-    model, (_, (test_images, _)) = _model_and_data()
+    model, (_skip, (test_images, _skip2)) = _model_and_data()
     with torch.no_grad():
         block1 = model.pool(F.relu(model.bn1(model.conv1(test_images[:8]))))
         conv2 = model.conv2(block1)
@@ -57,31 +49,37 @@ def check_block2_maps(answer: Any) -> Feedback:
     if array.shape == (8, 32, 7, 7):
         return Feedback(
             False,
-            "those maps are 7x7: they were pooled. Take the output of `bn2`, "
-            "before `model.pool` halves it.",
+            _(
+                "those maps are 7x7: they were pooled. Take the output of `bn2`, before "
+                "`model.pool` halves it."
+            ),
         )
     if array.shape == (8, 16, 28, 28) or array.shape == (8, 16, 14, 14):
-        return Feedback(False, "16 channels is block 1; hook `model.bn2`, which has 32.")
+        return Feedback(False, _("16 channels is block 1; hook `model.bn2`, which has 32."))
     if array.shape == expected.shape:
         if np.allclose(array, bn2.numpy(), atol=1e-5):
             return Feedback(
                 False,
-                "that is `bn2`'s output before the ReLU (it has negative values): "
-                "apply F.relu to it.",
+                _(
+                    "that is `bn2`'s output before the ReLU (it has negative values): apply F.relu "
+                    "to it."
+                ),
             )
         if np.allclose(array, F.relu(conv2).numpy(), atol=1e-5) or np.allclose(
             array, conv2.numpy(), atol=1e-5
         ):
             return Feedback(
                 False,
-                "that is the output of `conv2`; hook `bn2`, so batch normalization "
-                "is included, then apply the ReLU.",
+                _(
+                    "that is the output of `conv2`; hook `bn2`, so batch normalization is "
+                    "included, then apply the ReLU."
+                ),
             )
     return _compare(
         array,
         expected,
         "block2_maps",
-        "32 maps of 14x14 per digit, after batch normalization and ReLU.",
+        _("32 maps of 14x14 per digit, after batch normalization and ReLU."),
         atol=1e-5,
     )
 
@@ -103,12 +101,17 @@ def _test_features() -> tuple[Any, ...]:
 
 _VARIANCE_KEPT = 0.8  # ex-pca: the share of the variance the components must keep
 
-_LIBRARY_PCA = {
-    name: f"your projections come from `{name}`, which does the PCA for you. This exercise "
-    "is for doing it with NumPy's SVD (centre, np.linalg.svd, project), so that you see where "
-    "the explained variance comes from."
-    for name in ("PCA", "pca_by_hand", "embed", "TruncatedSVD", "pca_lowrank")
-}
+
+def _library_pca() -> dict[str, str]:
+    """The library PCAs ex-pca refuses, each with the reason shown."""
+    return {
+        name: _(
+            "your projections come from `{name}`, which does the PCA for you. This "
+            "exercise is for doing it with NumPy's SVD (centre, np.linalg.svd, project), "
+            "so that you see where the explained variance comes from."
+        ).format(name=name)
+        for name in ("PCA", "pca_by_hand", "embed", "TruncatedSVD", "pca_lowrank")
+    }
 
 
 def _components_needed(features: np.ndarray) -> tuple[int, np.ndarray]:
@@ -124,19 +127,23 @@ def _count_hint(count: int, features: np.ndarray) -> str:
     singular = np.linalg.svd(features - features.mean(axis=0), compute_uv=False)
     by_singular = int(np.searchsorted(np.cumsum(singular) / singular.sum(), _VARIANCE_KEPT) + 1)
     if count == expected - 1:
-        return (
-            f"{count} components keep {kept[count - 1]:.1%} of the variance, short of "
-            f"{_VARIANCE_KEPT:.0%}: an index found with searchsorted or argmax starts at 0, "
+        return _(
+            "{count} components keep {kept_count:.1%} of the variance, short of "
+            "{needed:.0%}: an index found with searchsorted or argmax starts at 0, "
             "so add 1 to turn it into a count."
-        )
+        ).format(count=count, kept_count=kept[count - 1], needed=_VARIANCE_KEPT)
     if count == by_singular and count != expected:
-        return (
-            "you summed the singular values; the variance a component explains is its singular "
-            "value *squared* (divided by N - 1, which cancels in the share)."
+        return _(
+            "you summed the singular values; the variance a component explains is its "
+            "singular value *squared* (divided by N - 1, which cancels in the share)."
         )
-    return (
-        f"{count} components keep {kept[min(max(count, 1), len(kept)) - 1]:.1%} of the variance: "
-        f"find the fewest whose shares s_i^2 / sum s^2 add up to at least {_VARIANCE_KEPT:.0%}."
+    return _(
+        "{count} components keep {share:.1%} of the variance: find the fewest "
+        "whose shares s_i^2 / sum s^2 add up to at least {needed:.0%}."
+    ).format(
+        count=count,
+        share=kept[min(max(count, 1), len(kept)) - 1],
+        needed=_VARIANCE_KEPT,
     )
 
 
@@ -157,8 +164,8 @@ def _pca_hint(array: np.ndarray, features: np.ndarray) -> Feedback:
         return Feedback(True, "")
     spread = features.std(axis=0)
     z_scored = centred / np.where(spread > 0, spread, 1.0)
-    _, _, vt_z = np.linalg.svd(z_scored, full_matrices=False)
-    _, _, vt_raw = np.linalg.svd(features, full_matrices=False)
+    _skip, _skip2, vt_z = np.linalg.svd(z_scored, full_matrices=False)
+    _skip, _skip2, vt_raw = np.linalg.svd(features, full_matrices=False)
     mistakes = {
         "the columns are in the wrong order: the first component has the largest singular "
         "value, and `np.linalg.svd` sorts them in decreasing order.": expected[:, ::-1],
@@ -177,13 +184,15 @@ def _pca_hint(array: np.ndarray, features: np.ndarray) -> Feedback:
             return Feedback(False, message)
     return Feedback(
         False,
-        "the values differ from the projections on the first principal components: centre, "
-        "take `np.linalg.svd(centred, full_matrices=False)`, and project on the first rows "
-        "of V^T.",
+        _(
+            "the values differ from the projections on the first principal components: "
+            "centre, take `np.linalg.svd(centred, full_matrices=False)`, and project on "
+            "the first rows of V^T."
+        ),
     )
 
 
-@exercise("the pair (n_components, projections)", pair=True)
+@exercise(N_("the pair (n_components, projections)"), pair=True)
 def check_feature_pca(answer: Any) -> Feedback:
     """Exercise ex-pca: how many principal components keep 80% of the test features' variance.
 
@@ -193,10 +202,10 @@ def check_feature_pca(answer: Any) -> Feedback:
     try:
         count, projections = answer
     except (TypeError, ValueError):
-        raise NotYet("`answer` should be the pair (n_components, projections).") from None
+        raise NotYet(_("`answer` should be the pair (n_components, projections).")) from None
     count = read_int(count)
     array = read_array(projections, "projections")
-    refuse_in_answer(projections, "check_feature_pca", _LIBRARY_PCA)
+    refuse_in_answer(projections, "check_feature_pca", _library_pca())
     features = _test_features()[2].numpy().astype(np.float64)
     expected, kept = _components_needed(features)
     if count != expected:
@@ -204,18 +213,28 @@ def check_feature_pca(answer: Any) -> Feedback:
     if array.shape != (len(features), count):
         if array.shape == (count, len(features)):
             return Feedback(
-                False, f"`projections` has shape {array.shape}: transpose it, one row per digit."
+                False,
+                _("`projections` has shape {shape}: transpose it, one row per digit.").format(
+                    shape=array.shape
+                ),
             )
         return Feedback(
-            False, f"`projections` has shape {array.shape}; expected ({len(features)}, {count})."
+            False,
+            _("`projections` has shape {shape}; expected ({n}, {count}).").format(
+                shape=array.shape, n=len(features), count=count
+            ),
         )
     verdict = _pca_hint(array, features)
     if not verdict:
-        return Feedback(False, f"the number of components is right; {verdict.message}")
+        return Feedback(
+            False, _("the number of components is right; {message}").format(message=verdict.message)
+        )
     return Feedback(
         True,
-        f"{count} of the 64 components keep {kept[count - 1]:.1%} of the variance (the first "
-        f"two, {kept[1]:.1%}); your projections match, up to the sign of each component.",
+        _(
+            "{count} of the 64 components keep {kept_count:.1%} of the variance (the first "
+            "two, {kept:.1%}); your projections match, up to the sign of each component."
+        ).format(count=count, kept_count=kept[count - 1], kept=kept[1]),
     )
 
 
@@ -225,12 +244,19 @@ def _read_nn_answer(
     """The (nn_labels, accuracy) answer of ex-nearest as a label tensor and a number."""
     if nn_labels.shape != (n,):
         raise NotYet(
-            f"`nn_labels` has shape {nn_labels.shape}; expected ({n},): one label per test digit."
+            _(
+                "`nn_labels` has shape {nn_labels_shape}; expected ({n},): one label per test "
+                "digit."
+            ).format(nn_labels_shape=nn_labels.shape, n=n)
         )
     if not np.all(nn_labels == np.round(nn_labels)) or nn_labels.min() < 0 or nn_labels.max() > 9:
-        raise NotYet("`nn_labels` should hold class indices 0-9, the labels of training digits.")
+        raise NotYet(_("`nn_labels` should hold class indices 0-9, the labels of training digits."))
     if accuracy.size != 1:
-        raise NotYet(f"`accuracy` should be one number, got shape {accuracy.shape}.")
+        raise NotYet(
+            _("`accuracy` should be one number, got shape {accuracy_shape}.").format(
+                accuracy_shape=accuracy.shape
+            )
+        )
     return torch.as_tensor(nn_labels.astype(np.int64)), float(accuracy.reshape(-1)[0])
 
 
@@ -247,7 +273,7 @@ def _wrong_neighbours(mine: torch.Tensor, distances: torch.Tensor, train_labels:
 
 def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...]) -> str | None:
     """What wrong nearest-neighbour labels of ex-nearest most likely are, if a known slip."""
-    _, train_labels, _, test_labels, train_images, test_images, model = data
+    _skip, train_labels, _skip2, test_labels, train_images, test_images, model = data
 
     def classifier() -> torch.Tensor:
         with torch.no_grad():
@@ -269,33 +295,45 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
     hints = [
         (
             lambda: test_labels,
-            "those are the true test labels; label each test digit with the label of "
-            "its nearest *training* digit.",
+            _(
+                "those are the true test labels; label each test digit with the label of its "
+                "nearest *training* digit."
+            ),
         ),
         (
             by_pixels,
-            "those are the nearest neighbours by raw pixels; use the 64 penultimate "
-            "features (`test_features`, `train_features`).",
+            _(
+                "those are the nearest neighbours by raw pixels; use the 64 penultimate "
+                "features (`test_features`, `train_features`)."
+            ),
         ),
         (
             classifier,
-            "those are the classifier's own predictions; label each test digit with the "
-            "label of its nearest training digit instead.",
+            _(
+                "those are the classifier's own predictions; label each test digit with the "
+                "label of its nearest training digit instead."
+            ),
         ),
         (
             by_cosine,
-            "those are the nearest neighbours by cosine similarity (the angle between "
-            "feature vectors); the exercise asks for the Euclidean distance (torch.cdist).",
+            _(
+                "those are the nearest neighbours by cosine similarity (the angle between "
+                "feature vectors); the exercise asks for the Euclidean distance (torch.cdist)."
+            ),
         ),
         (
             by_vote,
-            "that is a majority vote of the 5 nearest training digits (the chapter's k-NN); "
-            "the exercise asks for the label of the *single* nearest one.",
+            _(
+                "that is a majority vote of the 5 nearest training digits (the chapter's "
+                "k-NN); the exercise asks for the label of the *single* nearest one."
+            ),
         ),
         (
             lambda: train_labels[distances.argmax(dim=1)],
-            "those are the labels of the *farthest* training digits: take the smallest "
-            "distance (argmin, or topk with largest=False).",
+            _(
+                "those are the labels of the *farthest* training digits: take the smallest "
+                "distance (argmin, or topk with largest=False)."
+            ),
         ),
     ]
     for labels, hint in hints:  # computed one at a time: the pixel distances take a while
@@ -304,7 +342,7 @@ def _nn_hint(mine: torch.Tensor, distances: torch.Tensor, data: tuple[Any, ...])
     return None
 
 
-@exercise("the pair (nn_labels, accuracy)", pair=True)
+@exercise(N_("the pair (nn_labels, accuracy)"), pair=True)
 def check_feature_1nn(answer: Any) -> Feedback:
     """Exercise ex-nearest: 1-nearest-neighbour labels in feature space, accuracy.
 
@@ -323,142 +361,34 @@ def check_feature_1nn(answer: Any) -> Feedback:
         return Feedback(
             False,
             hint
-            or f"{wrong} of the {n} labels are not those of the nearest training digit in "
-            "feature space: compute all test-to-training distances (torch.cdist) and take "
-            "the label of the closest one.",
+            or _(
+                "{wrong} of the {n} labels are not those of the nearest training digit in "
+                "feature space: compute all test-to-training distances (torch.cdist) and take "
+                "the label of the closest one."
+            ).format(wrong=wrong, n=n),
         )
     right = float((mine == test_labels).float().mean())
     if abs(value - 100 * right) <= 0.05 and abs(value - right) > 1e-6:
         return Feedback(
             False,
-            "the labels are right; the accuracy is a percentage: give a fraction between 0 and 1.",
+            _(
+                "the labels are right; the accuracy is a percentage: give a fraction between 0 "
+                "and 1."
+            ),
         )
     if abs(value - right) > 1e-6:
         return Feedback(
             False,
-            f"the labels are right, but they give an accuracy of {right:.4f}, not {value:.4f}: "
-            "the fraction of test digits whose nearest neighbour's label equals their own.",
+            _(
+                "the labels are right, but they give an accuracy of {right:.4f}, not "
+                "{value:.4f}: the fraction of test digits whose nearest neighbour's label "
+                "equals their own."
+            ).format(right=right, value=value),
         )
     return Feedback(
         True,
-        f"{right:.3f} of the test digits get the label of their nearest training digit "
-        "in feature space.",
+        _(
+            "{right:.3f} of the test digits get the label of their nearest training digit "
+            "in feature space."
+        ).format(right=right),
     )
-
-
-def _as_triple(answer: Any) -> tuple[int, int, int]:
-    """Three integers (size, stride, offset), or a "not yet" stop saying why not."""
-    try:
-        values = tuple(answer)
-    except TypeError:
-        raise NotYet(
-            f"give the triple (size, stride, offset), got {type(answer).__name__}."
-        ) from None
-    if len(values) != 3:
-        raise NotYet(f"give three numbers (size, stride, offset), got {len(values)}.")
-    if not all(
-        isinstance(v, numbers.Real) and not isinstance(v, bool) and float(v).is_integer()
-        for v in values
-    ):
-        raise NotYet(f"size, stride and offset are whole numbers of pixels, got {values}.")
-    return tuple(int(v) for v in values)
-
-
-@exercise("the triple (size, stride, offset)")
-def check_pooled_receptive_field(answer: Any) -> Feedback:
-    """Exercise ex-receptive-field: the receptive field after block 3's pooling."""
-    triple = _as_triple(answer)
-    model = DigitCNN()  # the geometry only: weights play no part
-    expected = receptive_field(model, "pool", (1, 28, 28))  # the shared pool's last call
-    if triple == expected:
-        size, stride, offset = triple
-        return Feedback(
-            True,
-            f"each of the 3x3 positions sees a {size}x{size} window, {stride} pixels from the "
-            f"next, the first starting at pixel {offset} (in the padding).",
-        )
-    if triple == receptive_field(model, "bn3", (1, 28, 28)):
-        return Feedback(False, "that is block 3 before its pooling; add the last 2x2 pooling.")
-    size, stride, offset = triple
-    if stride != expected[1]:
-        return Feedback(False, "the stride should be the product of the strides of all layers.")
-    if size != expected[0]:
-        return Feedback(
-            False,
-            "the size is not right: each layer adds (kernel - 1) times the jump *before* that "
-            "layer, the jump being the product of the strides before it.",
-        )
-    return Feedback(
-        False,
-        "size and stride are right, the offset is not: each padding p moves the start by "
-        "p times the jump before that layer (poolings here have no padding).",
-    )
-
-
-def _mobilenet_sizes(size: int) -> list[int]:
-    """The spatial size after each of MobileNetV2's 19 feature blocks for a square input."""
-    from torchvision.models import mobilenet_v2
-
-    from course_utils.models import describe
-
-    traced = describe(mobilenet_v2(), (1, 3, size, size))  # the geometry only: no weights
-    return [traced.shape_of(f"features.{k}")[2] for k in range(19)]
-
-
-def _read_sizes(answer: Any) -> list[int]:
-    """The answer as a list of whole numbers, or a "not yet" stop saying why not."""
-    array = read_array(answer, "block_sizes")
-    if array.ndim != 1:
-        raise NotYet(f"give a flat list of 19 sizes, got an array of shape {array.shape}.")
-    if len(array) != 19:
-        raise NotYet(
-            f"give 19 sizes, one per block `features[0]` to `features[18]`; got {len(array)}."
-        )
-    if not np.all(array == np.round(array)):
-        raise NotYet("sizes are whole numbers of positions: round down inside the formula.")
-    return [int(v) for v in array]
-
-
-def _size_hint(sizes: list[int], expected: list[int]) -> str:
-    """What a wrong list of block sizes most likely is."""
-    if sizes == _mobilenet_sizes(224):
-        return "those are the sizes for a 224x224 input; the exercise asks for 200x200."
-    if sizes == [200, *expected[:-1]]:
-        return "those are the sizes *entering* each block; give the size leaving it."
-    if sizes[:4] == [32, 16, 24, 24]:
-        return "those are channel counts; give the spatial size (height = width) of the maps."
-    floor_halves, size = [], 200
-    for before, after in zip([200, *expected[:-1]], expected, strict=True):
-        size = size // 2 if after != before else size
-        floor_halves.append(size)
-    if sizes == floor_halves:
-        return (
-            "25 does not become 12: a 3x3 convolution with stride 2 and padding 1 gives "
-            "floor((n + 2 - 3) / 2) + 1, which is 13 for n = 25 (it rounds odd sizes up)."
-        )
-    steps = list(zip([200, *sizes[:-1]], sizes, strict=True))
-    if all(b <= a for a, b in steps) and sum(b < a for a, b in steps) > 5:
-        return (
-            "not every block halves the size: only those whose convolutions have stride 2 "
-            "(read each `nn.Conv2d`'s `stride`)."
-        )
-    first = next(k for k, (a, b) in enumerate(zip(sizes, expected, strict=True)) if a != b)
-    return (
-        f"the sizes are right up to `features[{first - 1}]` and wrong from `features[{first}]`"
-        if first
-        else "the first block, `features[0]`, already has the wrong size"
-    ) + ": apply (n + 2 * padding - kernel) // stride + 1 to every convolution in order."
-
-
-@exercise("the list of 19 output sizes")
-def check_block_sizes(answer: Any) -> Feedback:
-    """Exercise ex-block-sizes: MobileNetV2's block output sizes for 200x200."""
-    sizes = _read_sizes(answer)
-    expected = _mobilenet_sizes(200)
-    if sizes == expected:
-        return Feedback(
-            True,
-            "200 becomes 100, 50, 25, 13 and 7 at the five stride-2 blocks "
-            "(features[0], 2, 4, 7 and 14); every other block keeps the size.",
-        )
-    return Feedback(False, _size_hint(sizes, expected))

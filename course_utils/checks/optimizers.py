@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.i18n import N_, _
 from course_utils.optimizers import SGD, IllConditionedBowl, run_optimizer
 
 from ._feedback import Feedback, _compare, exercise, read_pair
@@ -30,31 +31,31 @@ def _momentum_hint(new_w: np.ndarray, new_velocity: np.ndarray) -> str | None:
         return a.shape == b.shape and bool(np.allclose(a, b, atol=1e-9))
 
     if close(new_velocity, c["momentum"] * c["velocity"] - c["lr"] * c["grad"]):
-        return (
+        return _(
             "that is the other convention, v = momentum * v - lr * grad and w = w + v. "
             "torch.optim.SGD uses v = momentum * v + grad, then w = w - lr * v."
         )
     if close(new_w, c["w"] - c["lr"] * c["grad"]):
-        return (
-            "that is a plain gradient-descent step: step along the new velocity, "
-            "not along the gradient alone."
+        return _(
+            "that is a plain gradient-descent step: step along the new velocity, not along "
+            "the gradient alone."
         )
     if close(new_velocity, c["momentum"] * c["velocity"] + (1 - c["momentum"]) * c["grad"]):
-        return (
-            "you scaled the gradient by (1 - momentum): torch.optim.SGD adds the "
-            "whole gradient (dampening 0)."
+        return _(
+            "you scaled the gradient by (1 - momentum): torch.optim.SGD adds the whole "
+            "gradient (dampening 0)."
         )
     if close(new_velocity, velocity) and close(new_w, c["w"] - c["lr"] * c["velocity"]):
-        return (
-            "the velocity is right, but you stepped with the old one: update the "
-            "velocity first, then step with the new velocity."
+        return _(
+            "the velocity is right, but you stepped with the old one: update the velocity "
+            "first, then step with the new velocity."
         )
     if close(new_velocity, velocity) and close(new_w, c["w"] + c["lr"] * velocity):
-        return "the velocity is right, but the step goes uphill: subtract lr * velocity."
+        return _("the velocity is right, but the step goes uphill: subtract lr * velocity.")
     return None
 
 
-@exercise("the pair (new_w, new_velocity)", pair=True)
+@exercise(N_("the pair (new_w, new_velocity)"), pair=True)
 def check_momentum_step(answer: Any) -> Feedback:
     """Exercise ex-momentum-step: one step of SGD with momentum, torch's rule."""
     new_w, new_velocity = read_pair(answer, ("new_w", "new_velocity"))
@@ -68,52 +69,66 @@ def check_momentum_step(answer: Any) -> Feedback:
     velocity_feedback = _compare(new_velocity, expected_velocity, "new_velocity", "")
     if not velocity_feedback:
         return Feedback(
-            False, velocity_feedback.message + " The new velocity is momentum * velocity + grad."
+            False, velocity_feedback.message + _(" The new velocity is momentum * velocity + grad.")
         )
     return _compare(
         new_w,
         expected_w,
         "new_w",
-        "velocity = 0.9 * [0.5, 0.5] + [0.2, -0.4] = [0.65, 0.05], "
-        "then w = w - 0.1 * velocity = [0.935, -2.005].",
+        _(
+            "velocity = 0.9 * [0.5, 0.5] + [0.2, -0.4] = [0.65, 0.05], then w = w - 0.1 * "
+            "velocity = [0.935, -2.005]."
+        ),
     )
 
 
-@exercise("a learning rate, a positive number")
+@exercise(N_("a learning rate, a positive number"))
 def check_bowl_learning_rate(lr: Any) -> Feedback:
     """Exercise ex-learning-rate: a rate solving the b = 25 bowl in 100 steps."""
     if isinstance(lr, bool) or not isinstance(lr, int | float | np.integer | np.floating):
-        return Feedback(False, f"the learning rate should be a number, got {type(lr).__name__}.")
+        return Feedback(
+            False,
+            _("the learning rate should be a number, got {type}.").format(type=type(lr).__name__),
+        )
     if not np.isfinite(lr) or lr <= 0:
-        return Feedback(False, f"the learning rate must be a positive number, got {lr}.")
+        return Feedback(
+            False, _("the learning rate must be a positive number, got {lr}.").format(lr=lr)
+        )
     bowl, steps, tolerance = IllConditionedBowl(a=1.0, b=25.0), 100, 1e-3
     path = run_optimizer(bowl, SGD, steps, lr=float(lr))
     losses = bowl.value(path)
     if not np.all(np.isfinite(losses)) or losses[-1] > losses[0]:
         return Feedback(
             False,
-            f"with lr = {lr:g} gradient descent diverges: each step overshoots the steep "
-            f"y-direction by more than it gains. Stay below 2 / b = {2 / bowl.b:g}.",
+            _(
+                "with lr = {lr:g} gradient descent diverges: each step overshoots the steep "
+                "y-direction by more than it gains. Stay below 2 / b = {bowl_b:g}."
+            ).format(lr=lr, bowl_b=2 / bowl.b),
         )
     if losses[-1] >= tolerance:
         x, y = path[-1]
         if 0.5 * bowl.b * y**2 > 0.5 * bowl.a * x**2:
             return Feedback(
                 False,
-                f"loss {losses[-1]:.3g} after {steps} steps: the steep y-direction still "
-                f"zig-zags, since |1 - 25 lr| = {abs(1 - bowl.b * lr):.3f} is close to 1. "
-                "Go a little lower.",
+                _(
+                    "loss {losses:.3g} after {steps} steps: the steep y-direction still zig-zags, "
+                    "since |1 - 25 lr| = {factor:.3f} is close to 1. Go a little lower."
+                ).format(losses=losses[-1], steps=steps, factor=abs(1 - bowl.b * lr)),
             )
         return Feedback(
             False,
-            f"loss {losses[-1]:.3g} after {steps} steps: too slow along the flat "
-            f"x-direction, which shrinks only by 1 - lr = {1 - lr:.3f} per step. Go higher.",
+            _(
+                "loss {losses:.3g} after {steps} steps: too slow along the flat x-direction, "
+                "which shrinks only by 1 - lr = {lr:.3f} per step. Go higher."
+            ).format(losses=losses[-1], steps=steps, lr=1 - lr),
         )
     first = int(np.nonzero(losses < tolerance)[0][0])
     return Feedback(
         True,
-        f"with lr = {lr:g} the loss is below {tolerance:g} after {first} steps "
-        f"({losses[-1]:.2g} after {steps}).",
+        _(
+            "with lr = {lr:g} the loss is below {tolerance:g} after {first} steps "
+            "({losses:.2g} after {steps})."
+        ).format(lr=lr, tolerance=tolerance, first=first, losses=losses[-1], steps=steps),
     )
 
 
@@ -133,36 +148,38 @@ def _close(a: float, b: float) -> bool:
 
 def _check_m_hat(m_hat: float, v_hat: float) -> str | None:
     """What is wrong with m_hat of ex-bias-correction (or with both), if anything."""
-    gradients, m, v, beta1, _ = _adam_averages()
+    gradients, m, v, beta1, _skip = _adam_averages()
     t = len(gradients)
     if _close(m_hat, m) or _close(v_hat, v):
-        return (
-            f"that is the raw average (m = {m:.4f}, v = {v:.6f}): the bias correction "
+        return _(
+            "that is the raw average (m = {m:.4f}, v = {v:.6f}): the bias correction "
             "divides m by 1 - beta1**t and v by 1 - beta2**t, with t = 3."
-        )
+        ).format(m=m, v=v)
     if _close(m_hat, sum(gradients) / t):
-        return (
+        return _(
             "that is the plain mean of the gradients; Adam's average weights recent "
             "gradients more: m = beta1 * m + (1 - beta1) * g at each step."
         )
     if not _close(m_hat, m / (1 - beta1**t)):
         for wrong_t in (1, 2, 4):
             if _close(m_hat, m / (1 - beta1**wrong_t)):
-                return f"you divided by 1 - beta1**{wrong_t}; after the third gradient t = 3."
-        return (
-            "m_hat is not right yet: run m = 0.9 * m + 0.1 * g over the three "
-            "gradients, then divide by 1 - 0.9**3."
+                return _(
+                    "you divided by 1 - beta1**{wrong_t}; after the third gradient t = 3."
+                ).format(wrong_t=wrong_t)
+        return _(
+            "m_hat is not right yet: run m = 0.9 * m + 0.1 * g over the three gradients, "
+            "then divide by 1 - 0.9**3."
         )
     return None
 
 
-@exercise("the pair (m_hat, v_hat)", pair=True)
+@exercise(N_("the pair (m_hat, v_hat)"), pair=True)
 def check_adam_bias_correction(answer: Any) -> Feedback:
     """Exercise ex-bias-correction: Adam's m_hat, v_hat after gradients 4, 2, 1."""
     pair = read_pair(answer, ("m_hat", "v_hat"))
     m_hat, v_hat = (float(a.reshape(-1)[0]) if a.size == 1 else None for a in pair)
     if m_hat is None or v_hat is None:
-        return Feedback(False, "`m_hat` and `v_hat` should each be one number.")
+        return Feedback(False, _("`m_hat` and `v_hat` should each be one number."))
     gradients, m, v, beta1, beta2 = _adam_averages()
     t = len(gradients)
     expected_m, expected_v = m / (1 - beta1**t), v / (1 - beta2**t)
@@ -172,16 +189,24 @@ def check_adam_bias_correction(answer: Any) -> Feedback:
     if _close(v_hat, np.sqrt(expected_v)):
         return Feedback(
             False,
-            "m_hat is right; v_hat is the corrected average of g**2 itself, not its square root.",
+            _(
+                "m_hat is right; v_hat is the corrected average of g**2 itself, not its square "
+                "root."
+            ),
         )
     if not _close(v_hat, expected_v):
         return Feedback(
             False,
-            "m_hat is right; for v_hat run v = 0.999 * v + 0.001 * g**2, then divide "
-            "by 1 - 0.999**3.",
+            _(
+                "m_hat is right; for v_hat run v = 0.999 * v + 0.001 * g**2, then divide by 1 "
+                "- 0.999**3."
+            ),
         )
     return Feedback(
         True,
-        f"m_hat = {expected_m:.4f} and v_hat = {expected_v:.4f}: the corrected averages "
-        "weight the latest gradients most, and neither is pulled towards the zero start.",
+        _(
+            "m_hat = {expected_m:.4f} and v_hat = {expected_v:.4f}: the corrected averages "
+            "weight the latest gradients most, and neither is pulled towards the zero "
+            "start."
+        ).format(expected_m=expected_m, expected_v=expected_v),
     )

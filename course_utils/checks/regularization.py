@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from course_utils.i18n import N_, _
 from course_utils.ops import batch_norm
 
 from ._feedback import Feedback, NotYet, _compare, exercise, read_array, require, second_part
@@ -21,7 +22,7 @@ def _dropout_case() -> tuple[np.ndarray, np.ndarray, float]:
     return x, keep, 0.25
 
 
-@exercise("the 2x4 output array of inverted dropout")
+@exercise(N_("the 2x4 output array of inverted dropout"))
 def check_inverted_dropout(answer: Any) -> Feedback:
     """Exercise ex-inverted-dropout: inverted dropout of a 2x4 array, given mask."""
     array = read_array(answer, "answer")
@@ -31,26 +32,30 @@ def check_inverted_dropout(answer: Any) -> Feedback:
         if np.allclose(array, x * keep):
             return Feedback(
                 False,
-                "the right values are zeroed, but the survivors are not scaled: "
-                f"multiply them by 1 / (1 - p) = {1 / (1 - p):.4g}.",
+                _(
+                    "the right values are zeroed, but the survivors are not scaled: multiply them "
+                    "by 1 / (1 - p) = {p:.4g}."
+                ).format(p=1 / (1 - p)),
             )
         if np.allclose(array, x * keep * (1 - p)):
             return Feedback(
                 False,
-                "you multiplied the survivors by 1 - p. Inverted dropout divides by "
-                "1 - p during training, so that nothing changes at evaluation time.",
+                _(
+                    "you multiplied the survivors by 1 - p. Inverted dropout divides by 1 - p "
+                    "during training, so that nothing changes at evaluation time."
+                ),
             )
         if np.allclose(array, x * ~keep / (1 - p)):
             return Feedback(
-                False, "you zeroed the kept values: `keep` is True where a value survives."
+                False, _("you zeroed the kept values: `keep` is True where a value survives.")
             )
         if np.allclose(array, x * keep / p):
-            return Feedback(False, "you divided by p; divide by the keep probability 1 - p.")
+            return Feedback(False, _("you divided by p; divide by the keep probability 1 - p."))
     return _compare(
         array,
         expected,
         "answer",
-        "the survivors are scaled by 1 / (1 - 0.25) = 4/3, the dropped values are 0.",
+        _("the survivors are scaled by 1 / (1 - 0.25) = 4/3, the dropped values are 0."),
     )
 
 
@@ -61,23 +66,31 @@ def _batch() -> np.ndarray:
 
 def _check_layer(layer: Any, expected: tuple[float, float]) -> None:
     """The learner's nn.BatchNorm1d(1) of ex-running-stats, after one batch in training mode."""
-    require(layer, "your `nn.BatchNorm1d(1)` layer, after it has seen the batch")
+    require(layer, _("your `nn.BatchNorm1d(1)` layer, after it has seen the batch"))
     if not isinstance(layer, nn.BatchNorm1d) or layer.num_features != 1:
-        raise NotYet(f"`layer` should be an nn.BatchNorm1d(1), got {layer!r}.")
+        raise NotYet(
+            _("`layer` should be an nn.BatchNorm1d(1), got {layer!r}.").format(layer=layer)
+        )
     if layer.momentum != 0.1 or layer.running_mean is None:
-        raise NotYet("`layer` should keep running statistics with momentum 0.1, the default.")
+        raise NotYet(_("`layer` should keep running statistics with momentum 0.1, the default."))
     mean, var = float(layer.running_mean[0]), float(layer.running_var[0])
     seen = int(layer.num_batches_tracked)
     if seen == 0:
         raise NotYet(
-            "`layer` has not seen a batch yet: call it once on the batch, in training mode."
+            _("`layer` has not seen a batch yet: call it once on the batch, in training mode.")
         )
     if seen > 1:
-        raise NotYet(f"`layer` has seen {seen} batches; make a fresh one and call it once.")
+        raise NotYet(
+            _("`layer` has seen {seen} batches; make a fresh one and call it once.").format(
+                seen=seen
+            )
+        )
     if abs(mean - expected[0]) > 1e-5 or abs(var - expected[1]) > 1e-5:
         raise NotYet(
-            f"`layer` holds running mean {mean:.4g} and variance {var:.4g}: did it see the "
-            "batch [[2], [4], [6], [8]]?"
+            _(
+                "`layer` holds running mean {mean:.4g} and variance {var:.4g}: did it see the "
+                "batch [[2], [4], [6], [8]]?"
+            ).format(mean=mean, var=var)
         )
 
 
@@ -87,15 +100,15 @@ def _read_two_numbers(answer: Any) -> tuple[float, float]:
         values = [float(np.asarray(v, dtype=np.float64).reshape(-1)[0]) for v in answer]
     except (TypeError, ValueError, IndexError):
         raise NotYet(
-            "`answer` should be a pair of numbers (new_running_mean, new_running_var)."
+            _("`answer` should be a pair of numbers (new_running_mean, new_running_var).")
         ) from None
     if len(values) != 2:
-        raise NotYet(f"`answer` should hold 2 numbers, got {len(values)}.")
+        raise NotYet(_("`answer` should hold 2 numbers, got {n}.").format(n=len(values)))
     read_array(values, "answer")
     return values[0], values[1]
 
 
-@exercise("a pair (new_running_mean, new_running_var) of two numbers")
+@exercise(N_("a pair (new_running_mean, new_running_var) of two numbers"))
 def check_running_stats(answer: Any, layer: Any) -> Feedback:
     """Exercise ex-running-stats: running statistics after a step, and the layer."""
     new_mean, new_var = _read_two_numbers(answer)
@@ -109,35 +122,47 @@ def check_running_stats(answer: Any, layer: Any) -> Feedback:
         if abs(new_mean - (momentum * 0.0 + (1 - momentum) * mean)) < 1e-6:
             return Feedback(
                 False,
-                "the weights are swapped: PyTorch keeps (1 - momentum) = 0.9 of the old "
-                "value and adds momentum = 0.1 of the batch's value.",
+                _(
+                    "the weights are swapped: PyTorch keeps (1 - momentum) = 0.9 of the old value "
+                    "and adds momentum = 0.1 of the batch's value."
+                ),
             )
         if abs(new_mean - mean) < 1e-6:
             return Feedback(
                 False,
-                "that is the batch mean itself; the running mean moves only 10% of "
-                "the way from its old value 0 towards it.",
+                _(
+                    "that is the batch mean itself; the running mean moves only 10% of the way "
+                    "from its old value 0 towards it."
+                ),
             )
-        return Feedback(False, f"the running mean should be 0.9 * 0 + 0.1 * {mean:g}.")
+        return Feedback(
+            False, _("the running mean should be 0.9 * 0 + 0.1 * {mean:g}.").format(mean=mean)
+        )
     if abs(new_var - ((1 - momentum) * 1.0 + momentum * biased)) < 1e-6:
         return Feedback(
             False,
-            "the mean is right; for the variance you used the biased batch variance "
-            f"({biased:g}, divided by n). The running variance uses the unbiased one, "
-            f"divided by n - 1: {unbiased:.4g}.",
+            _(
+                "the mean is right; for the variance you used the biased batch variance "
+                "({biased:g}, divided by n). The running variance uses the unbiased one, "
+                "divided by n - 1: {unbiased:.4g}."
+            ).format(biased=biased, unbiased=unbiased),
         )
     if abs(new_var - expected_var) > 1e-6:
         return Feedback(
             False,
-            "the mean is right; the running variance should be 0.9 * 1 + 0.1 * "
-            "(the unbiased variance of the batch).",
+            _(
+                "the mean is right; the running variance should be 0.9 * 1 + 0.1 * (the "
+                "unbiased variance of the batch)."
+            ),
         )
-    with second_part("your pair is right; "):
+    with second_part(_("your pair is right; ")):
         _check_layer(layer, (expected_mean, expected_var))
     return Feedback(
         True,
-        f"running mean {expected_mean:g}, running variance {expected_var:.4f} "
-        f"(with the unbiased batch variance {unbiased:.4f}), and the layer agrees.",
+        _(
+            "running mean {expected_mean:g}, running variance {expected_var:.4f} (with the "
+            "unbiased batch variance {unbiased:.4f}), and the layer agrees."
+        ).format(expected_mean=expected_mean, expected_var=expected_var, unbiased=unbiased),
     )
 
 
@@ -160,20 +185,22 @@ def _bn_eval_hint(array: np.ndarray, case: dict[str, np.ndarray]) -> None:
     own = batch_norm(case["image"][None], *(case[k] for k in _STATE), training=True)[0][0]
     if np.allclose(array, own, atol=1e-4):
         raise NotYet(
-            "you normalised with the image's own mean and variance: that is "
-            "training mode. In eval mode use the running statistics."
+            _(
+                "you normalised with the image's own mean and variance: that is training mode. "
+                "In eval mode use the running statistics."
+            )
         )
     mean, var, weight, bias = (case[k].reshape(2, 1, 1) for k in _STATE)
     centred = case["image"] - mean
     if np.allclose(array, centred / np.sqrt(var + 1e-5), atol=1e-4):
-        raise NotYet("normalised correctly; now scale by `weight` and add `bias`, per channel.")
+        raise NotYet(_("normalised correctly; now scale by `weight` and add `bias`, per channel."))
     if np.allclose(array, centred / var * weight + bias, atol=1e-4):
         raise NotYet(
-            "you divided by the variance; divide by its square root, the standard deviation."
+            _("you divided by the variance; divide by its square root, the standard deviation.")
         )
 
 
-@exercise("the (2, 2, 2) output for the image")
+@exercise(N_("the (2, 2, 2) output for the image"))
 def check_bn_eval(answer: Any) -> Feedback:
     """Exercise ex-bn-eval: batch norm of one image in evaluation mode."""
     array = read_array(answer, "answer")
@@ -187,6 +214,6 @@ def check_bn_eval(answer: Any) -> Feedback:
         array,
         expected,
         "answer",
-        "each channel is (x - running_mean) / sqrt(running_var + eps), then scaled and shifted.",
+        _("each channel is (x - running_mean) / sqrt(running_var + eps), then scaled and shifted."),
         atol=1e-4,
     )

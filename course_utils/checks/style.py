@@ -8,6 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_utils.i18n import N_, _
 from course_utils.style import (
     FeatureExtractor,
     as_image_tensor,
@@ -29,7 +30,7 @@ _FEATURES = np.array([[[[2.0, 0.0], [1.0, 0.0]], [[0.0, 1.0], [0.0, 3.0]]]])  # 
 _TV_IMAGE = np.array([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0], [1.0, 1.0, 1.0]])  # ex-tv
 
 
-@exercise("the (2, 2) Gram matrix of `exercise_features`")
+@exercise(N_("the (2, 2) Gram matrix of `exercise_features`"))
 def check_gram_by_hand(answer: Any) -> Feedback:
     """Exercise ex-gram: the (2, 2) Gram matrix F F^T / (H W) of feature maps."""
     array = read_array(answer, "gram")
@@ -40,64 +41,76 @@ def check_gram_by_hand(answer: Any) -> Feedback:
     if array.shape == (4, 4):
         return Feedback(
             False,
-            "that is a 4x4 matrix over positions (F^T F); the Gram matrix is channels "
-            "by channels: F F^T, with F of shape (C, H W) = (2, 4).",
+            _(
+                "that is a 4x4 matrix over positions (F^T F); the Gram matrix is channels by "
+                "channels: F F^T, with F of shape (C, H W) = (2, 4)."
+            ),
         )
     if array.shape == expected.shape and np.allclose(array, expected * 4, atol=1e-6):
         return Feedback(
-            False, "right pattern, 4 times too large: divide by the number of positions, H W = 4."
+            False,
+            _("right pattern, 4 times too large: divide by the number of positions, H W = 4."),
         )
     if array.shape == expected.shape and np.allclose(array, expected / 2, atol=1e-6):
         return Feedback(
             False,
-            "right pattern, half the size: you divided by C H W = 8. The course's Gram matrix "
-            "divides by the number of positions only, H W = 4 (some papers also divide by C).",
+            _(
+                "right pattern, half the size: you divided by C H W = 8. The course's Gram "
+                "matrix divides by the number of positions only, H W = 4 (some papers also "
+                "divide by C)."
+            ),
         )
     return _compare(
         array,
         expected,
         "gram",
-        "G = [[1.25, 0], [0, 2.5]]; the zeros off the diagonal say that the two maps are "
-        "never active at the same position.",
+        _(
+            "G = [[1.25, 0], [0, 2.5]]; the zeros off the diagonal say that the two maps "
+            "are never active at the same position."
+        ),
     )
 
 
-@exercise("the total variation of `tv_image`, a float")
+@exercise(N_("the total variation of `tv_image`, a float"))
 def check_total_variation_by_hand(answer: Any) -> Feedback:
     """Exercise ex-tv: a 3x3 image's total variation, as the course defines it."""
     array = read_array(answer, "tv")
     if array.size != 1:
-        return Feedback(False, f"`tv` should be one number, got shape {array.shape}.")
+        return Feedback(
+            False, _("`tv` should be one number, got shape {shape}.").format(shape=array.shape)
+        )
     value = float(array.reshape(()))
     vertical = np.diff(_TV_IMAGE, axis=0)
     horizontal = np.diff(_TV_IMAGE, axis=1)
     expected = float((vertical**2).mean() + (horizontal**2).mean())
     if np.isclose(value, float((vertical**2).sum() + (horizontal**2).sum())):
         return Feedback(
-            False, "that is the sum of the squared differences; take the mean of each direction."
+            False, _("that is the sum of the squared differences; take the mean of each direction.")
         )
     squares = np.concatenate([vertical.ravel(), horizontal.ravel()]) ** 2
     if np.isclose(value, float(squares.mean())):
         return Feedback(
             False,
-            "that is one mean over all 12 squared differences together; the course takes the "
-            "mean of each direction (6 vertical, 6 horizontal) and adds the two means.",
+            _(
+                "that is one mean over all 12 squared differences together; the course takes "
+                "the mean of each direction (6 vertical, 6 horizontal) and adds the two means."
+            ),
         )
     if np.isclose(value, float(np.abs(vertical).mean() + np.abs(horizontal).mean())):
         return Feedback(
-            False, "that uses absolute differences; the course's total variation squares them."
+            False, _("that uses absolute differences; the course's total variation squares them.")
         )
     if np.isclose(value, float((vertical**2).mean())) or np.isclose(
         value, float((horizontal**2).mean())
     ):
         return Feedback(
-            False, "that is one direction only; add the vertical and the horizontal means."
+            False, _("that is one direction only; add the vertical and the horizontal means.")
         )
     return _compare(
         np.float64(value),
         np.float64(expected),
         "tv",
-        f"{expected:.4f} = 1.25/6 (vertical) + 1/6 (horizontal).",
+        _("{expected:.4f} = 1.25/6 (vertical) + 1/6 (horizontal).").format(expected=expected),
         atol=1e-6,
     )
 
@@ -107,8 +120,10 @@ def _block3_maps() -> torch.Tensor:
     network = FeatureExtractor("mobilenet_v2", layers=["block3"], verbose=False)
     if network.kind != "mobilenet_v2":
         raise NotYet(
-            "the MobileNetV2 ImageNet weights are not available here; get them with "
-            "`python -m course_utils download mobilenet_v2` while online."
+            _(
+                "the MobileNetV2 ImageNet weights are not available here; get them with "
+                "`python -m course_utils download mobilenet_v2` while online."
+            )
         )
     with torch.no_grad():
         return network(as_image_tensor(wave_painting(224)))["block3"].double()
@@ -136,7 +151,7 @@ def _block3_mistake(array: np.ndarray, maps: torch.Tensor) -> str | None:
     return None
 
 
-@exercise("the (24, 24) Gram matrix of `block3_maps`")
+@exercise(N_("the (24, 24) Gram matrix of `block3_maps`"))
 def check_block3_gram(answer: Any) -> Feedback:
     """Exercise ex-block3-gram: the Gram matrix of MobileNetV2's block3 maps."""
     array = read_array(answer, "block3_gram")
@@ -145,12 +160,15 @@ def check_block3_gram(answer: Any) -> Feedback:
     if array.shape == (3136, 3136):
         return Feedback(
             False,
-            "that is a 3136x3136 matrix over positions (F^T F); the Gram matrix is channels "
-            "by channels: F F^T, with F of shape (C, H W) = (24, 3136).",
+            _(
+                "that is a 3136x3136 matrix over positions (F^T F); the Gram matrix is "
+                "channels by channels: F F^T, with F of shape (C, H W) = (24, 3136)."
+            ),
         )
     if array.shape in ((16, 16), (32, 32)):
         return Feedback(
-            False, f"a {array.shape[0]}x{array.shape[0]} matrix is another layer's: use block3."
+            False,
+            _("a {side}x{side} matrix is another layer's: use block3.").format(side=array.shape[0]),
         )
     maps = _block3_maps()
     rows = maps[0].reshape(24, -1)
@@ -163,8 +181,10 @@ def check_block3_gram(answer: Any) -> Feedback:
         array,
         expected,
         "block3_gram",
-        "reshape to (24, 56 * 56), multiply by the transpose, divide by 56 * 56. The largest "
-        "off-diagonal entry names the two channels most often active together.",
+        _(
+            "reshape to (24, 56 * 56), multiply by the transpose, divide by 56 * 56. The "
+            "largest off-diagonal entry names the two channels most often active together."
+        ),
         atol=1e-4 * float(np.abs(expected).max()),
     )
 
@@ -189,18 +209,22 @@ def _read_texture(answer: Any) -> tuple[torch.Tensor, torch.Tensor]:
         raise NotYet(str(error).replace("transfer: ", "")) from None
     if tuple(image.shape[-2:]) != (64, 64):
         raise NotYet(
-            f"the texture is {image.shape[-2]}x{image.shape[-1]}; make it 64x64 (size=64)."
+            _("the texture is {height}x{width}; make it 64x64 (size=64).").format(
+                height=image.shape[-2], width=image.shape[-1]
+            )
         )
     painting = as_image_tensor(brush_stroke_painting(64))
     if torch.allclose(image, painting, atol=1e-3):
-        raise NotYet('that is the painting itself; start from noise (init="noise").')
+        raise NotYet(_('that is the painting itself; start from noise (init="noise").'))
     layout = _layout_similarity(image, painting)
     if layout > 0.5:
         raise NotYet(
-            f"your image has the painting's layout (blurred, it correlates {layout:.2f} with "
-            "the painting at the best shift; a synthesised texture stays near 0.2): it is "
-            "the painting with changes, not a texture synthesised from noise. Use "
-            'init="noise" and let the Gram matrices alone shape it.'
+            _(
+                "your image has the painting's layout (blurred, it correlates {layout:.2f} "
+                "with the painting at the best shift; a synthesised texture stays near 0.2): "
+                "it is the painting with changes, not a texture synthesised from noise. Use "
+                'init="noise" and let the Gram matrices alone shape it.'
+            ).format(layout=layout)
         )
     return image, painting
 
@@ -219,7 +243,7 @@ def _gram_errors(image: torch.Tensor, painting: torch.Tensor) -> dict[str, float
     }
 
 
-@exercise("your (64, 64, 3) texture")
+@exercise(N_("your (64, 64, 3) texture"))
 def check_deep_layer_texture(answer: Any) -> Feedback:
     """Exercise ex-deep-texture: a 64x64 texture matching conv3-conv5 only.
 
@@ -232,18 +256,24 @@ def check_deep_layer_texture(answer: Any) -> Feedback:
     if deep > 0.1:
         return Feedback(
             False,
-            f"the deep layers' Gram matrices are still up to {deep:.2f} (relative) away from "
-            'the painting\'s; use style_layers=["conv3", "conv4", "conv5"] and enough '
-            f"steps. All layers: {listing}.",
+            _(
+                "the deep layers' Gram matrices are still up to {deep:.2f} (relative) away "
+                'from the painting\'s; use style_layers=["conv3", "conv4", "conv5"] and enough '
+                "steps. All layers: {listing}."
+            ).format(deep=deep, listing=listing),
         )
     if errors["conv1"] < 0.15:
         return Feedback(
             False,
-            f"conv1 is matched too ({errors['conv1']:.2f}): leave conv1 and conv2 out of "
-            "style_layers.",
+            _(
+                "conv1 is matched too ({errors_conv1:.2f}): leave conv1 and conv2 out of "
+                "style_layers."
+            ).format(errors_conv1=errors["conv1"]),
         )
     return Feedback(
         True,
-        f"relative Gram differences: {listing}. conv3 to conv5 are matched, conv1 is not: "
-        "the deep layers alone leave the pixel-level colours and edges free.",
+        _(
+            "relative Gram differences: {listing}. conv3 to conv5 are matched, conv1 is "
+            "not: the deep layers alone leave the pixel-level colours and edges free."
+        ).format(listing=listing),
     )

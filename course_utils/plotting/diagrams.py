@@ -14,6 +14,7 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from torch import nn
 
 from course_utils._validate import as_float_array, as_int, require_finite
+from course_utils.i18n import N_, _, gettext
 from course_utils.models import ModelSummary, describe
 from course_utils.plotting.figures import MAX_WIDTH_IN, MIN_FONT_PT, show_numbers
 
@@ -37,6 +38,14 @@ _COLOURS = {
     "linear": "#74c476",
     "other": "#bcbddc",
 }
+# The legend's words for the categories (translated when drawn); the keys stay English.
+_CATEGORY_LABELS = {
+    "input": N_("input"),
+    "convolution": N_("convolution"),
+    "pooling": N_("pooling"),
+    "linear": N_("linear"),
+    "other": N_("other"),
+}
 
 
 def _category(kind: str) -> str:
@@ -55,7 +64,7 @@ def _stages(summary) -> list[dict]:
     A layer that keeps the shape and is not a convolution or linear layer (batch norm, dropout,
     an activation module) is listed on the block before it instead of drawing a copy of it.
     """
-    stages = [{"names": ["input"], "kind": "input", "shape": tuple(summary.input_shape[1:])}]
+    stages = [{"names": [_("input")], "kind": "input", "shape": tuple(summary.input_shape[1:])}]
     for row in summary.rows:
         shape = tuple(row.output_shape[1:])
         if len(shape) not in (1, 3):
@@ -153,13 +162,13 @@ def _draw_stages(stages: list[dict], ax: Axes | None, title: str | None) -> Figu
     """Lay the blocks out left to right, centred on y = 0, with aligned rows of labels."""
     sizes = [_box_size(stage["shape"]) for stage in stages]
     lefts, x = [], 0.0
-    for thick, _, depth in sizes:
+    for thick, _skip, depth in sizes:
         slot = max(thick + depth * math.cos(math.radians(35)), SLOT_IN)
         lefts.append(x + (slot - thick) / 2 - 0.1 * depth)
         x += slot + GAP_IN
     width = x - GAP_IN
-    top = max(h / 2 + d * math.sin(math.radians(35)) for _, h, d in sizes)
-    bottom = -max(h / 2 for _, h, _ in sizes)
+    top = max(h / 2 + d * math.sin(math.radians(35)) for _skip, h, d in sizes)
+    bottom = -max(h / 2 for _skip, h, _skip2 in sizes)
     lines = max(len(stage["names"]) for stage in stages)
     shapes = [" × ".join(str(s) for s in stage["shape"]) for stage in stages]
     centres = [left + size[0] / 2 for left, size in zip(lefts, sizes, strict=True)]
@@ -180,7 +189,10 @@ def _draw_stages(stages: list[dict], ax: Axes | None, title: str | None) -> Figu
         y = bottom - 0.06 - (second_row if i % 2 else 0.0)
         ax.text(centres[i], y, shapes[i], ha="center", va="top", fontsize=MIN_FONT_PT)
     present = dict.fromkeys(_category(stage["kind"]) for stage in stages)
-    handles = [Patch(facecolor=_COLOURS[c], edgecolor="#333333", label=c) for c in present]
+    handles = [
+        Patch(facecolor=_COLOURS[c], edgecolor="#333333", label=gettext(_CATEGORY_LABELS[c]))
+        for c in present
+    ]
     ax.legend(
         handles=handles,
         loc="upper center",
@@ -280,20 +292,24 @@ def draw_multichannel_conv(
     )
     limit = float(max(np.abs(parts).max(), np.abs(outputs).max())) or 1.0
     light = (min(float(x.min()), 0.0), 2 * float(np.abs(x).max()) or 1.0)  # pale greys
-    panels = [(axes[c, 0], x[c], f"input x[{c}]", "Greys", light) for c in range(n_in)]
+    panels = [
+        (axes[c, 0], x[c], _("input x[{c}]").format(c=c), "Greys", light) for c in range(n_in)
+    ]
     for o in range(n_out):
         k = 2 * float(np.abs(weight[o]).max()) or 1.0  # pale colours, so the numbers read
         for c in range(n_in):
-            name = f"kernel w[{o}, {c}]"
+            name = _("kernel w[{o}, {c}]").format(o=o, c=c)
             panels.append((axes[c, 1 + 2 * o], weight[o, c], name, "PuOr_r", (-k, k)))
             name = f"corr(x[{c}], w[{o}, {c}])"
             panels.append((axes[c, 2 + 2 * o], parts[o, c], name, "RdBu_r", (-limit, limit)))
-        name = f"output y[{o}]"
+        name = _("output y[{o}]").format(o=o)
         panels.append((axes[n_in, 2 + 2 * o], outputs[o], name, "RdBu_r", (-limit, limit)))
         axes[n_in, 1 + 2 * o].text(
             1.0,
             0.5,
-            f"sum of the\n{n_in} results above\n+ bias b[{o}] = {bias[o]:g}  →",
+            _("sum of the\n{n_in} results above\n+ bias b[{o}] = {bias:g}  →").format(
+                n_in=n_in, o=o, bias=bias[o]
+            ),
             ha="right",
             va="center",
             fontsize=MIN_FONT_PT,
@@ -306,7 +322,12 @@ def draw_multichannel_conv(
         show_numbers(ax, values, name, cmap=cmap, limits=limits)
         ax.set(xlabel="", ylabel="", xticks=[], yticks=[])
         ax.title.set_fontsize(MIN_FONT_PT)
-    fig.suptitle(title or f"A convolution with {n_in} input and {n_out} output channels")
+    fig.suptitle(
+        title
+        or _("A convolution with {n_in} input and {n_out} output channels").format(
+            n_in=n_in, n_out=n_out
+        )
+    )
     return fig
 
 
@@ -345,9 +366,13 @@ def draw_windows(ax: Axes, n: int, k: int, stride: int = 1, padding: int = 0) ->
         ax.add_patch(
             Rectangle(corner, k - 0.16, k - 0.16, fill=False, edgecolor=colour, ls=style, lw=2)
         )
-    ax.set_title(f"n={n}, k={k}, s={stride}, p={padding}: {out}x{out} output")
-    ax.set_xlabel("column (padded input)")
-    ax.set_ylabel("row (padded input)")
+    ax.set_title(
+        _("n={n}, k={k}, s={stride}, p={padding}: {out}x{out} output").format(
+            n=n, k=k, stride=stride, padding=padding, out=out
+        )
+    )
+    ax.set_xlabel(_("column (padded input)"))
+    ax.set_ylabel(_("row (padded input)"))
     ax.set_xticks(range(size))
     ax.set_yticks(range(size))
     return ax

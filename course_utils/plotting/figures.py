@@ -25,6 +25,7 @@ from course_utils._validate import (
     as_unit_pixels,
     require_finite,
 )
+from course_utils.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -276,7 +277,7 @@ def show_feature_maps(
             ax.set_title(str(titles[i]), fontsize=MIN_FONT_PT)
     fig.tight_layout()
     if colorbar and shown is not None:
-        fig.colorbar(shown, ax=list(fig.axes), shrink=0.8, label="activation")
+        fig.colorbar(shown, ax=list(fig.axes), shrink=0.8, label=_("activation"))
     return fig
 
 
@@ -328,7 +329,7 @@ def show_numbers(
     outlines = _outlines(box, boxes)
     shown = ax.imshow(values, cmap=cmap, vmin=limits[0], vmax=limits[1])
     for (row, col), value in np.ndenumerate(values):
-        red, green, blue, _ = shown.cmap(shown.norm(value))
+        red, green, blue, _alpha = shown.cmap(shown.norm(value))
         dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # perceived brightness
         colour = "white" if dark else "black"
         ax.text(
@@ -344,8 +345,8 @@ def show_numbers(
         corner = (left - 0.5, top - 0.5)
         ax.add_patch(Rectangle(corner, width, height, fill=False, edgecolor=colour, linewidth=3))
     ax.set_title(title)
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
+    ax.set_xlabel(_("column"))
+    ax.set_ylabel(_("row"))
     ax.set_xticks(range(values.shape[1]))
     ax.set_yticks(range(values.shape[0]))
     return shown
@@ -363,13 +364,14 @@ def show_heatmap_overlay(
     symmetric: bool | None = None,
     cmap: str | None = None,
     colorbar: bool = True,
-    label: str = "attribution",
+    label: str | None = None,
 ) -> Axes:
     """Draw a heat map (H, W) semi-transparently over a grayscale image (attribution).
 
     With `symmetric=True` (the default when the map has negative values) the colours are a
     diverging map centred on 0 (red: positive, blue: negative); otherwise 0 is transparent-dark
-    and large values are bright. Returns the matplotlib Axes.
+    and large values are bright. `label` names the colour bar (default: "attribution", in the
+    language of the moment). Returns the matplotlib Axes.
     """
     picture = _image_array(image, "image", "show_heatmap_overlay")
     heat = as_float_array(heatmap, "heatmap", "show_heatmap_overlay").astype(np.float32)
@@ -391,7 +393,7 @@ def show_heatmap_overlay(
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"show_heatmap_overlay: `alpha` must be in [0, 1], got {alpha}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.6, 2.3))
+        _fig, ax = plt.subplots(figsize=(2.6, 2.3))
     if symmetric is None:
         symmetric = bool((heat < 0).any())
     limit = float(np.abs(heat).max()) or 1.0
@@ -407,7 +409,9 @@ def show_heatmap_overlay(
     if title:
         ax.set_title(title, fontsize=9)
     if colorbar:
-        ax.figure.colorbar(shown, ax=ax, shrink=0.8, label=label)
+        ax.figure.colorbar(
+            shown, ax=ax, shrink=0.8, label=_("attribution") if label is None else label
+        )
     return ax
 
 
@@ -439,6 +443,8 @@ def animation_html(animation: Animation, **kwargs: object) -> HTML:
     html = re.sub(r'<link[^>]+href="https?://[^"]+"[^>]*>\s*', "", html)
     width = round(fig.get_figwidth() * fig.dpi)
     html = re.sub(
-        r'<img id="(_anim_img\w+)">', rf'<img id="\1" width="{width}" alt="animation frame">', html
+        r'<img id="(_anim_img\w+)">',
+        rf'<img id="\1" width="{width}" alt="{_("animation frame")}">',
+        html,
     )
     return HTML(f'<div class="course-animation">{_ANIMATION_CSS}{html}</div>')

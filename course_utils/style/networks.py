@@ -22,6 +22,7 @@ from torchvision import models
 
 from course_utils import imagenet
 from course_utils._validate import as_bool, as_int, as_number
+from course_utils.i18n import _
 from course_utils.modes import evaluating
 from course_utils.ops import output_size
 from course_utils.pretrained import imagenet_weights, pretrained_problem, weights_file
@@ -258,8 +259,10 @@ def _network(
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:100]
             if verbose:
                 print(
-                    f"Pretrained {kind} weights are not available ({reason}); "
-                    f"using the fixed-seed random network instead."
+                    _(
+                        "Pretrained {kind} weights are not available ({reason}); "
+                        "using the fixed-seed random network instead."
+                    ).format(kind=kind, reason=reason)
                 )
     return RandomFeatureNet(), "random"
 
