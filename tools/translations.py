@@ -562,6 +562,7 @@ def spanish_notebook(docname: str, anchor_maps: dict, terms: dict) -> dict:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             source = relink(translate_markdown(source, table), own, anchor_maps, terms)
+            cell["metadata"].pop("quotes", None)  # they match English outputs
         elif cell["cell_type"] == "code" and not is_guard(cell):
             source = spanish_code(source, table)
         cell["source"] = source.splitlines(keepends=True)
