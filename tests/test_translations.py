@@ -57,7 +57,7 @@ def test_a_spanish_chapter_speaks_spanish_and_hides_its_solutions(path):
         for cell in nb.cells[start + 1 : end]:
             first = cell.source.split("\n", 1)[0]
             assert first.startswith(spanish[cell.cell_type]), (path.name, first)
-    assert not [c for c in nb.cells if c.cell_type == "code" and not c.outputs and c.source], (
+    assert not [c for c in nb.cells if c.cell_type == "code" and c.execution_count is None], (
         f"{path.name} has unexecuted cells: run `make notebooks NB=notebooks/{path.name}`"
     )
 
@@ -212,6 +212,8 @@ def test_links_and_terms_follow_the_spanish_headings_and_glossary():
 def test_the_setup_call_gains_the_language():
     source = "from course_utils import setup\n\nrun = setup(seed=0, precision=4)"
     assert tr.spanish_code(source, {}).endswith('setup(seed=0, precision=4, lang="es")')
+    assert tr.spanish_code("g = setup(seed=0).generator", {}) == 'g = setup(seed=0, lang="es").generator'
+    assert tr.spanish_code("setup()", {}) == 'setup(lang="es")'
 
 
 def test_code_cells_with_words_are_messages():

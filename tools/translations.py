@@ -543,13 +543,18 @@ def relink(text: str, own: str, anchor_maps: dict[str, dict[str, str]], terms: d
     return re.sub(r"\{term\}`([^`]*)`", term, text)
 
 
-SETUP_CALL = re.compile(r"^(\s*(?:\w+\s*=\s*)?setup\()(.*)\)\s*$", re.M)
+SETUP_CALL = re.compile(r"\bsetup\(([^()]*)\)")
 
 
 def spanish_code(source: str, table: dict) -> str:
     """A code cell of the Spanish chapter: its translation, and `lang="es"` in the setup call."""
     source = spanish_leads(table.get((CODE, source), source), "code")
-    return SETUP_CALL.sub(lambda m: f'{m.group(1)}{m.group(2)}, lang="{LANG}")', source, count=1)
+
+    def with_language(match: re.Match) -> str:
+        arguments = match.group(1).strip()
+        return f'setup({arguments + ", " if arguments else ""}lang="{LANG}")'
+
+    return SETUP_CALL.sub(with_language, source, count=1)
 
 
 def spanish_notebook(docname: str, anchor_maps: dict, terms: dict) -> dict:
@@ -563,7 +568,9 @@ def spanish_notebook(docname: str, anchor_maps: dict, terms: dict) -> dict:
         if cell["cell_type"] == "markdown":
             source = relink(translate_markdown(source, table), own, anchor_maps, terms)
             cell["metadata"].pop("quotes", None)  # they match English outputs
-        elif cell["cell_type"] == "code" and not is_guard(cell):
+        elif cell["cell_type"] == "code" and is_guard(cell):  # not read, but folded in Lab
+            source = spanish_leads(source, "code")
+        elif cell["cell_type"] == "code":
             source = spanish_code(source, table)
         cell["source"] = source.splitlines(keepends=True)
     notebook["metadata"]["language_info"] = english["metadata"].get("language_info", {})
@@ -604,13 +611,14 @@ def write_notebooks() -> list[Path]:
     for docname in chapters():
         new = spanish_notebook(docname, maps, terms)
         path = spanish_path(docname)
-        if path.exists():
-            old = {c.get("id"): c for c in json.loads(path.read_text())["cells"]}
-            for cell in new["cells"]:
-                before = old.get(cell.get("id"))
-                if cell["cell_type"] == "code" and before and before["source"] == cell["source"]:
-                    cell["outputs"] = before.get("outputs", [])
-                    cell["execution_count"] = before.get("execution_count")
+        old = {c.get("id"): c for c in json.loads(path.read_text())["cells"]} if path.exists() else {}
+        for cell in (c for c in new["cells"] if c["cell_type"] == "code"):
+            before = old.get(cell.get("id"))
+            if before and before["source"] == cell["source"]:
+                cell["outputs"] = before.get("outputs", [])
+                cell["execution_count"] = before.get("execution_count")
+            else:  # the Spanish output comes from executing the Spanish code
+                cell["outputs"], cell["execution_count"] = [], None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(nbformat.writes(nbformat.from_dict(new)) + "\n")
         written.append(path)
