@@ -110,6 +110,7 @@ bench: setup
 	TORCH_HOME=$(TEST_DATA)/torch $(BIN)/python benchmarks/imagenet.py
 	$(BIN)/python benchmarks/reliability.py
 	$(BIN)/python benchmarks/comparison.py
+	$(BIN)/python benchmarks/book.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .course-test-data

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import BOOK_PAGES, NOTEBOOKS, ROOT
 
 TERM = re.compile(r"\{term\}`([^`]+)`")
@@ -78,22 +79,23 @@ def test_every_chapter_is_used_in_the_book():
         assert f"notebooks/{path.stem}" in toc
 
 
-def test_course_map_figure_is_made_by_its_script(tmp_path):
-    """The committed PNG was drawn from the script's current data, like a fresh drawing."""
+@pytest.mark.parametrize(("lang", "name"), [("en", "course_map.png"), ("es", "course_map_es.png")])
+def test_course_map_figure_is_made_by_its_script(lang, name, tmp_path):
+    """The committed PNG (and its Spanish twin) was drawn from the script's current data, like
+    a fresh drawing."""
     import runpy
 
     from matplotlib.image import imread
     from PIL import Image
 
     script = ROOT / "book" / "images" / "make_course_map.py"
-    committed = ROOT / "book" / "images" / "course_map.png"
-    current = runpy.run_path(str(script))["source_data"]()
+    committed = ROOT / "book" / "images" / name
+    current = runpy.run_path(str(script))["source_data"](lang)
     assert Image.open(committed).text.get("Description") == current, (
-        "course_map.png is stale: rerun book/images/make_course_map.py"
+        f"{name} is stale: rerun book/images/make_course_map.py"
     )
-    out = tmp_path / "map.png"
-    subprocess.run([sys.executable, str(script), str(out)], check=True)
-    fresh, stored = imread(out), imread(committed)
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True)
+    fresh, stored = imread(tmp_path / name), imread(committed)
     assert fresh.shape == stored.shape
     differing = np.mean(np.abs(fresh - stored).max(axis=-1) > 0.25)
     assert differing < 0.02, f"{differing:.1%} of the pixels differ from a fresh drawing"

@@ -213,7 +213,17 @@ def docnames() -> list[str]:
     return names
 
 
+TOC = "_toc"  # the table of contents' part captions ("The layers of a CNN") are a catalogue too
+
+
+def catalogues() -> list[str]:
+    """Every catalogue: one per page, in reading order, then the table of contents'."""
+    return [*docnames(), TOC]
+
+
 def source_path(docname: str) -> Path:
+    if docname == TOC:
+        return ROOT / "_toc.yml"
     for suffix in (".ipynb", ".md"):
         if (ROOT / (docname + suffix)).exists():
             return ROOT / (docname + suffix)
@@ -240,7 +250,11 @@ def messages(docname: str) -> list[Message]:
     path = source_path(docname)
     name = path.relative_to(ROOT)
     found: list[Message] = []
-    if path.suffix == ".md":
+    if docname == TOC:
+        toc = yaml.safe_load(path.read_text())
+        captions = [part["caption"] for part in toc.get("parts", []) if part.get("caption")]
+        found = [Message(None, caption, f"{name}", "title") for caption in captions]
+    elif path.suffix == ".md":
         for b in markdown_blocks(path.read_text()):
             found.append(Message(b.context, b.text, f"{name}:{b.start + 1}", b.kind))
     else:
@@ -611,7 +625,8 @@ def write_notebooks() -> list[Path]:
     for docname in chapters():
         new = spanish_notebook(docname, maps, terms)
         path = spanish_path(docname)
-        old = {c.get("id"): c for c in json.loads(path.read_text())["cells"]} if path.exists() else {}
+        stored = json.loads(path.read_text())["cells"] if path.exists() else []
+        old = {c.get("id"): c for c in stored}
         for cell in (c for c in new["cells"] if c["cell_type"] == "code"):
             before = old.get(cell.get("id"))
             if before and before["source"] == cell["source"]:
@@ -651,11 +666,18 @@ def stage_book(stage: Path = STAGE) -> Path:
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    for name in ("_toc.yml", "benchmarks", "course_utils", "pyproject.toml", "README.md"):
+    for name in ("benchmarks", "course_utils", "pyproject.toml", "README.md"):
         (stage / name).symlink_to(ROOT / name)
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    captions = translations(TOC)
+    for part in toc.get("parts", []):
+        part["caption"] = captions.get((None, part.get("caption")), part.get("caption"))
+    (stage / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False))
     (stage / "book").mkdir()
     for item in (ROOT / "book").iterdir():
-        if item.suffix != ".md":
+        if item.name == "images":
+            _stage_images(item, stage / "book" / "images")
+        elif item.suffix != ".md":
             (stage / "book" / item.name).symlink_to(item)
     for docname in docnames():
         if source_path(docname).suffix == ".md":
@@ -678,6 +700,17 @@ def stage_book(stage: Path = STAGE) -> Path:
     return stage
 
 
+def _stage_images(english: Path, spanish: Path) -> None:
+    """The book's images for the Spanish edition: an image's Spanish twin (`name_es.png`, with
+    Spanish words in it) stands in for it; every other image is the English one."""
+    spanish.mkdir()
+    for image in english.iterdir():
+        if image.stem.endswith(f"_{LANG}"):
+            continue
+        twin = image.with_name(f"{image.stem}_{LANG}{image.suffix}")
+        (spanish / image.name).symlink_to(twin if twin.exists() else image)
+
+
 def _merge(base: dict, overlay: dict) -> dict:
     merged = dict(base)
     for key, value in overlay.items():
@@ -693,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["extract", "check", "notebooks", "book"])
     parser.add_argument("pages", nargs="*", help="docnames (default: every page)")
     args = parser.parse_args(argv)
-    pages = args.pages or docnames()
+    pages = args.pages or catalogues()
     if args.command == "extract":
         for docname in pages:
             new, dropped = extract(docname)

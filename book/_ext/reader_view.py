@@ -23,6 +23,7 @@ from pathlib import Path
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
@@ -123,7 +124,7 @@ register_plugin("pybtex.style.labels", "course_author_year", AuthorYearLabels)
 register_plugin("pybtex.style.formatting", "course_author_year", AuthorYearStyle)
 register_plugin("pybtex.style.labels", "course_author_year_es", SpanishAuthorYearLabels)
 register_plugin("pybtex.style.formatting", "course_author_year_es", SpanishAuthorYearStyle)
-register_plugin(
+register_bibtex_plugin(
     "sphinxcontrib.bibtex.style.referencing", "author_year_es", SpanishAuthorYearReferences
 )
 

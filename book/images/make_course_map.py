@@ -1,6 +1,9 @@
 """Draw the course map (book/images/course_map.png): chapters and what each builds on.
 
-Run: .venv/bin/python book/images/make_course_map.py   (a test checks the PNG is up to date)
+Run: .venv/bin/python book/images/make_course_map.py   (a test checks the PNGs are up to date)
+
+It also draws the Spanish edition's map, course_map_es.png (the Spanish book shows an image's
+`_es` twin in its place; tools/translations.py).
 """
 
 from __future__ import annotations
@@ -53,13 +56,37 @@ DEPENDS = [
 ]
 COLOURS = {"layers": "#d1e5f0", "training": "#fddbc7", "inside": "#d9f0d3"}
 PARTS = {"layers": "The layers of a CNN", "training": "Training", "inside": "Looking inside"}
+TITLE = "Course map: an arrow means 'builds on'"
+# The Spanish edition's words (the chapter titles and part captions of its catalogues).
+SPANISH = {
+    "chapters": {
+        1: "01 Convoluciones",
+        2: "02 Pooling",
+        3: "03 Totalmente conectadas + softmax",
+        4: "04 Dropout + batch norm",
+        5: "05 Una CNN en PyTorch",
+        6: "06 Retropropagación",
+        6.5: "07 Activaciones + inicialización",
+        7: "08 Optimizadores",
+        8: "09 Entrenar un clasificador",
+        9: "10 Qué ha aprendido la red",
+        10: "11 Oclusión + saliencia",
+        11: "12 Transferencia de estilo",
+    },
+    "parts": {
+        "layers": "Las capas de una CNN",
+        "training": "Entrenamiento",
+        "inside": "Mirar por dentro",
+    },
+    "title": "Mapa del curso: una flecha significa «se apoya en»",
+}
 # Inches: figure width, box width and height, box centre x, a row, a part heading's row.
 WIDTH, BOX_W, BOX_H, BOX_X, ROW, HEADING = 4.9, 2.75, 0.42, 2.35, 0.6, 0.4
 PHONE_COLUMN_PX = 358  # a 390 px phone less the page's margins
 
 
-def source_data() -> str:
-    """Everything the drawing is made from, as one JSON string."""
+def source_data(lang: str = "en") -> str:
+    """Everything the drawing in language `lang` is made from, as one JSON string."""
     import json
 
     return json.dumps(
@@ -69,6 +96,7 @@ def source_data() -> str:
             "colours": COLOURS,
             "parts": PARTS,
             "box": [WIDTH, BOX_W, BOX_H, BOX_X, ROW, HEADING],
+            **({"spanish": SPANISH} if lang == "es" else {}),
         },
         sort_keys=True,
     )
@@ -97,14 +125,16 @@ def _arrow(ax, points: list[tuple[float, float]]) -> None:
     )
 
 
-def draw(path: Path) -> None:
+def draw(path: Path, lang: str = "en") -> None:
     """Write the course map to `path` as a PNG at 2x, with no timestamp (reruns: same bytes)."""
+    spanish = lang == "es"
+    parts = SPANISH["parts"] if spanish else PARTS
     rows, headings, height = layout()
     fig = plt.figure(figsize=(WIDTH, height), dpi=72)
     ax = fig.add_axes((0, 0, 1, 1))
     left = BOX_X - BOX_W / 2
     for part, y in headings.items():
-        ax.text(0.12, y, PARTS[part], ha="left", va="center", fontsize=10, fontweight="bold")
+        ax.text(0.12, y, parts[part], ha="left", va="center", fontsize=10, fontweight="bold")
     for number, (title, part) in CHAPTERS.items():
         box = FancyBboxPatch(
             (left, rows[number] - BOX_H / 2),
@@ -116,6 +146,7 @@ def draw(path: Path) -> None:
             lw=1,
         )
         ax.add_patch(box)
+        title = SPANISH["chapters"][number] if spanish else title
         ax.text(BOX_X, rows[number], title, ha="center", va="center", fontsize=10)
     right = BOX_X + BOX_W / 2 + 0.04
     # Arrows that skip boxes run on the right; each its own lane, leaving below the box centre
@@ -133,16 +164,18 @@ def draw(path: Path) -> None:
     ax.set_xlim(0, WIDTH)
     ax.set_ylim(0, height)
     ax.axis("off")
-    ax.text(0.12, height - 0.2, "Course map: an arrow means 'builds on'", fontsize=10, va="center")
+    ax.text(0.12, height - 0.2, SPANISH["title"] if spanish else TITLE, fontsize=10, va="center")
     check_figure(fig, column_px=PHONE_COLUMN_PX)
     # 2x: crisp on HiDPI screens. The drawing's data go into the PNG too, so that a test can tell
     # whether the committed picture is out of date without comparing pixels (fonts and
     # rasterisers differ slightly between machines).
     fig.savefig(
-        path, format="png", dpi=144, metadata={"Software": None, "Description": source_data()}
+        path, format="png", dpi=144, metadata={"Software": None, "Description": source_data(lang)}
     )
     plt.close(fig)
 
 
 if __name__ == "__main__":
-    draw(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("course_map.png"))
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
+    draw(folder / "course_map.png")
+    draw(folder / "course_map_es.png", lang="es")
