@@ -117,6 +117,14 @@ def test_renumbering_shifts_every_citation_once(tmp_path):
     stems = {"07_optimizers": "08_optimizers", "08_training": "09_training"}
     assert rewrite(twin, "notebooks/md/07_optimizers.md", numbers, stems)
     assert twin.read_text() == "# 08 Optimizers\n\nChapter 09 and {doc}`09_training` follow.\n"
+    spanish = "Ver el capítulo 07, los capítulos 07 y 08, capítulos 06 a 08; el año 2007."
+    assert shift_citations(spanish, numbers) == (
+        "Ver el capítulo 08, los capítulos 08 y 09, capítulos 06 a 09; el año 2007."
+    )
+    catalogue = tmp_path / "07_optimizers.po"
+    catalogue.write_text('msgid "07 Optimizers"\nmsgstr "07 Optimizadores"\n')
+    assert rewrite(catalogue, "locale/es/LC_MESSAGES/notebooks/07_optimizers.po", numbers, stems)
+    assert catalogue.read_text() == 'msgid "08 Optimizers"\nmsgstr "08 Optimizadores"\n'
     code = tmp_path / "x.py"
     code.write_text('path = "notebooks/07_optimizers.ipynb"  # chapter 07\n')
     assert rewrite(code, "course_utils/x.py", numbers, stems)  # file names move, prose rules not

@@ -3,11 +3,15 @@
     python tools/renumber_chapters.py 06b=07 07=08 08=09   # old=new, applied all at once
 
 What it changes, in one pass so that 07=08 and 08=09 never chain:
-- the file pairs `notebooks/OLD_topic.ipynb` and `notebooks/md/OLD_topic.md` (`git mv`);
+- the file pairs `notebooks/OLD_topic.ipynb` and `notebooks/md/OLD_topic.md`, and the Spanish
+  edition's chapter `es/notebooks/OLD_topic.ipynb` and catalogue
+  `locale/es/LC_MESSAGES/notebooks/OLD_topic.po` (`git mv`);
 - every mention of those file names in tracked text files (`_toc.yml`, `{doc}` links, errata);
-- the chapter's title, `# OLD Title`, in its own pair;
+- the chapter's title, `# OLD Title`, in its own pair, its Spanish chapter and its catalogue;
 - prose that cites a chapter by number: "chapter 07", "Chapters 07-11", "chapters 08 and 09",
-  "ch. 10", in the chapters, the book pages and the docs.
+  "ch. 10", and in Spanish "capítulo 07", "capítulos 08 y 09", in the chapters, the book pages,
+  the docs and the catalogues (the English and the Spanish of a message change alike, so the
+  catalogues stay current).
 
 What it does not change: `book/intro.md`'s table (single digits) and the course map
 (`book/images/make_course_map.py`); CONTRIBUTING's "Adding or moving a chapter" lists them.
@@ -22,11 +26,17 @@ import subprocess
 from pathlib import Path
 
 NUMBER = r"(?:0[1-9]|[1-9]\d)"
-SEPARATOR = r"(?:\s*(?:,|-|–|to|and|or|&)\s*(?:and\s+)?)"
-CITATION = re.compile(
-    rf"(?<![\w.#/-])((?:[Cc]hapters?|[Cc]h\.)\s*)({NUMBER}(?:{SEPARATOR}{NUMBER})*)(?![\w.]\d)"
+SEPARATOR = r"(?:\s*(?:,|-|–|to|and|or|&|y|e|o|al|a)\s*(?:(?:and|y)\s+)?)"
+CITED = r"(?:[Cc]hapters?|[Cc]h\.|[Cc]ap[ií]tulos?|[Cc]ap\.)"
+CITATION = re.compile(rf"(?<![\w.#/-])({CITED}\s*)({NUMBER}(?:{SEPARATOR}{NUMBER})*)(?![\w.]\d)")
+PROSE_PLACES = ("notebooks/", "book/", "docs/", "README.md", "CONTRIBUTING.md", "es/", "locale/")
+# Where each chapter's files are: (folder, suffix).
+CHAPTER_FILES = (
+    ("notebooks", ".ipynb"),
+    ("notebooks/md", ".md"),
+    ("es/notebooks", ".ipynb"),
+    ("locale/es/LC_MESSAGES/notebooks", ".po"),
 )
-PROSE_PLACES = ("notebooks/", "book/", "docs/", "README.md", "CONTRIBUTING.md")
 BINARY = (".png", ".jpg", ".pt", ".npz", ".pth", ".zip", ".gif")
 
 
@@ -70,11 +80,12 @@ def rewrite(path: Path, relative: str, numbers: dict[str, str], stems: dict[str,
         after = after.replace(old, new)
     if relative.startswith(PROSE_PLACES):
         after = shift_citations(after, numbers)
-    own = next((old for old in stems if relative.endswith((f"{old}.ipynb", f"{old}.md"))), None)
-    if own is not None:  # the chapter's title: "# 07 Optimizers"
+    suffixes = tuple(suffix for _, suffix in CHAPTER_FILES)
+    own = next((old for old in stems if relative.endswith(tuple(old + x for x in suffixes))), None)
+    if own is not None:  # the chapter's title: "# 07 Optimizers", or msgid "07 Optimizers"
         old_number = own.partition("_")[0]
-        title = re.compile(rf'^(\s*"?)# {re.escape(old_number)} ', re.M)
-        after = title.sub(lambda m: f"{m.group(1)}# {numbers[old_number]} ", after)
+        title = re.compile(rf'^(\s*"?# |msgid "|msgstr "){re.escape(old_number)} ', re.M)
+        after = title.sub(lambda m: f"{m.group(1)}{numbers[old_number]} ", after)
     if after != before:
         path.write_text(after, encoding="utf-8")
     return after != before
@@ -98,7 +109,7 @@ def main() -> int:
         and rewrite(root / name, name, numbers, stems)
     ]
     for old, new in stems.items():
-        for folder, suffix in (("notebooks", ".ipynb"), ("notebooks/md", ".md")):
+        for folder, suffix in CHAPTER_FILES:
             source = root / folder / f"{old}{suffix}"
             if source.exists():
                 subprocess.run(
