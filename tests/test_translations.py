@@ -62,6 +62,34 @@ def test_a_spanish_chapter_speaks_spanish_and_hides_its_solutions(path):
     )
 
 
+def _printed(cell) -> str:
+    return "".join(
+        "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+        for o in cell.get("outputs", [])
+    )
+
+
+def test_tolerance_patterns_read_the_spanish_outputs():
+    """A cell's declared loose or exact integers are found by a regex over its printed words; in
+    a Spanish chapter the Spanish regex finds them wherever the English one does in English."""
+    checked = 0
+    for docname in tr.chapters():
+        english = nbformat.read(tr.source_path(docname), as_version=4)
+        spanish = {c.get("id"): c for c in nbformat.read(tr.spanish_path(docname), 4).cells}
+        for cell in english.cells:
+            tolerance = cell.get("metadata", {}).get("tolerance", {})
+            twin = spanish[cell.get("id")]
+            for key in tr.TOLERANCE_PATTERNS:
+                theirs = twin.metadata.get("tolerance", {}).get(key, [])
+                pairs = zip(tolerance.get(key, []), theirs, strict=True)
+                for en, es in pairs:
+                    lines = [line for line in _printed(cell).splitlines() if re.search(en, line)]
+                    found = [ln for ln in _printed(twin).splitlines() if re.search(es, ln)]
+                    assert len(found) == len(lines), (docname, key, en, es)
+                    checked += bool(lines)
+    assert checked >= 3
+
+
 # --- The tool itself, on small texts -------------------------------------------------------------
 
 SAMPLE = """# A title

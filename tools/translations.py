@@ -52,6 +52,8 @@ STAGE = ROOT / "_build" / "es_src"
 CODE = "code"  # context of a code cell's message
 TERM = "glossary term"  # context of a glossary entry's headword
 ALT = "alt text"
+PATTERN = "output pattern"  # a cell's tolerance names the printed integers that may move
+TOLERANCE_PATTERNS = ("loose_integers", "exact")  # (tests/nbval_tolerance.py) by a regex
 
 # Directives whose body is Markdown to translate, and those whose argument is a title.
 PROSE_DIRECTIVES = {
@@ -269,10 +271,19 @@ def messages(docname: str) -> list[Message]:
             elif cell["cell_type"] == "code" and not is_guard(cell):
                 if code_needs_translation(source):
                     found.append(Message(CODE, source, where, "code"))
+                found += [Message(PATTERN, p, where, "pattern") for p in output_patterns(cell)]
     unique: dict[tuple[str | None, str], Message] = {}
     for message in found:
         unique.setdefault((message.context, message.msgid), message)
     return list(unique.values())
+
+
+def output_patterns(cell: dict) -> list[str]:
+    """The regexes of a cell's declared tolerance that read its printed words ("(\\d+) of 1000
+    right"): the Spanish output says them in Spanish, so they are translated too."""
+    tolerance = cell.get("metadata", {}).get("tolerance", {})
+    patterns = [p for key in TOLERANCE_PATTERNS for p in tolerance.get(key, [])]
+    return [p for p in patterns if re.search(r"(?<!\\)[A-Za-z]{2,}", p)]
 
 
 def catalogue_path(docname: str) -> Path:
@@ -380,6 +391,12 @@ def _parts(text: str) -> dict[str, Counter]:
 
 def problems_of(entry: polib.POEntry, kind: str = "text") -> list[str]:
     """What a translation breaks: markup, math, code, links, numbers, or the block's shape."""
+    if entry.msgstr and entry.msgctxt == PATTERN:
+        try:
+            same = re.compile(entry.msgid).groups == re.compile(entry.msgstr).groups
+        except re.error as error:
+            return [f"the Spanish pattern is not a regex: {error}"]
+        return [] if same else ["the Spanish pattern captures a different number of groups"]
     if not entry.msgstr or entry.msgctxt == CODE:
         return _code_problems(entry) if entry.msgstr else []
     found = []
@@ -586,6 +603,10 @@ def spanish_notebook(docname: str, anchor_maps: dict, terms: dict) -> dict:
             source = spanish_leads(source, "code")
         elif cell["cell_type"] == "code":
             source = spanish_code(source, table)
+            tolerance = cell.get("metadata", {}).get("tolerance", {})
+            for key in TOLERANCE_PATTERNS:
+                if key in tolerance:
+                    tolerance[key] = [table.get((PATTERN, p), p) for p in tolerance[key]]
         cell["source"] = source.splitlines(keepends=True)
     notebook["metadata"]["language_info"] = english["metadata"].get("language_info", {})
     notebook["metadata"].pop("jupytext", None)
@@ -640,8 +661,17 @@ def write_notebooks() -> list[Path]:
     return written
 
 
-def cell_sources(notebook: dict) -> list[tuple[str, str, str]]:
-    return [(c.get("id", ""), c["cell_type"], "".join(c["source"])) for c in notebook["cells"]]
+def cell_sources(notebook: dict) -> list[tuple[str, str, str, str]]:
+    """Each cell's id, type, source and metadata: what the generation decides (not outputs)."""
+    return [
+        (
+            c.get("id", ""),
+            c["cell_type"],
+            "".join(c["source"]),
+            json.dumps(c["metadata"], sort_keys=True),
+        )
+        for c in notebook["cells"]
+    ]
 
 
 def stale_notebooks() -> list[str]:
