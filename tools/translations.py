@@ -414,9 +414,9 @@ def problems_of(entry: polib.POEntry, kind: str = "text") -> list[str]:
         shape = [line.count("|") for line in entry.msgid.split("\n")]
         if shape != [line.count("|") for line in entry.msgstr.split("\n")]:
             found.append("the table's rows or columns differ")
-    if "," in "".join(NUMBER.findall(entry.msgstr)) or re.search(r"\d,\d", _plain(entry.msgstr)):
-        if not re.search(r"\d,\d", _plain(entry.msgid)):
-            found.append("a decimal comma (the outputs print a decimal point)")
+    decimal_comma = re.compile(r"\d,\d")  # NUMBER never holds a comma: look at the plain text
+    if decimal_comma.search(_plain(entry.msgstr)) and not decimal_comma.search(_plain(entry.msgid)):
+        found.append("a decimal comma (the outputs print a decimal point)")
     return found
 
 
@@ -608,7 +608,6 @@ def spanish_notebook(docname: str, anchor_maps: dict, terms: dict) -> dict:
                 if key in tolerance:
                     tolerance[key] = [table.get((PATTERN, p), p) for p in tolerance[key]]
         cell["source"] = source.splitlines(keepends=True)
-    notebook["metadata"]["language_info"] = english["metadata"].get("language_info", {})
     notebook["metadata"].pop("jupytext", None)
     return notebook
 
